@@ -1,0 +1,94 @@
+# Intake — the two commands a new machine needs: `make run` and `make test`.
+# Every tool they need is installed here when missing (idempotent), from
+# crates.io, npm and Debian's packages only.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := run
+
+CARGO_LEPTOS_VERSION := 0.3.10
+WASM_BINDGEN_VERSION := 0.2.130
+GECKODRIVER_VERSION  := 0.37.1
+BROWSER_PACKAGES     := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
+
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver lint unit-and-integration end2end bench clean
+
+## run: build the release site and serve Intake on http://127.0.0.1:3000 (SQLite in ./data/)
+run: tools
+	cargo leptos serve --release
+
+## test: lint, then unit + integration (SQLite and PostgreSQL), then end-to-end in three browsers
+test: tools browsers
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory unit-and-integration
+	@$(MAKE) --no-print-directory end2end
+
+lint:
+	@echo "==> cargo fmt --check"
+	cargo fmt --all -- --check
+	@echo "==> clippy (server side: ssr)"
+	cargo clippy -p domain -p app -p server -p cloud-link --all-targets -- -D warnings
+	@echo "==> clippy (browser side: hydrate, wasm32)"
+	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+
+unit-and-integration:
+	@echo "==> unit and integration tests (SQLite always; PostgreSQL when one answers on 127.0.0.1:5432 or INTAKE_TEST_POSTGRES_URL)"
+	cargo test --workspace --exclude end2end
+
+build-site: tools
+	@echo "==> building the release site (server + wasm + css)"
+	cargo leptos build --release
+
+end2end: build-site
+	@echo "==> end-to-end tests in Chromium, Firefox ESR and WebKitGTK"
+	INTAKE_E2E_BINARY=$(CURDIR)/target/release/intake INTAKE_E2E_SITE_ROOT=$(CURDIR)/target/site \
+		cargo test -p end2end -- --test-threads=1
+
+tools: wasm-target cargo-leptos wasm-bindgen node-tools
+
+wasm-target:
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+
+cargo-leptos:
+	@if ! cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$"; then \
+		echo "==> installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 13 minutes on 2 cores)"; \
+		cargo install --locked cargo-leptos --version =$(CARGO_LEPTOS_VERSION) --features no_downloads; \
+	fi
+
+# Without --locked: its lock file pins a crate version the registry may not serve.
+wasm-bindgen:
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
+		echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+		cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
+	fi
+
+node-tools: node_modules/.package-lock.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	@echo "==> installing the Tailwind CLI and wasm-opt from npm"
+	npm ci --no-audit --no-fund
+
+browsers: geckodriver
+	@missing=""; \
+	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run; do \
+		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "==> installing browsers and drivers (missing:$$missing)"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+	fi
+
+geckodriver:
+	@if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $(GECKODRIVER_VERSION)"; then \
+		echo "==> installing geckodriver $(GECKODRIVER_VERSION)"; \
+		cargo install --locked geckodriver --version =$(GECKODRIVER_VERSION); \
+	fi
+
+clean:
+	cargo clean
+	rm -rf node_modules

@@ -1,0 +1,6 @@
+//! View-only building blocks; no data access.
+
+pub mod forms;
+pub mod icons;
+pub mod language;
+pub mod layout;

@@ -1,0 +1,11 @@
+//! What the server hands to server functions through Leptos context.
+
+use std::sync::Arc;
+
+use domain::store::Store;
+
+/// Injected by the server for every page render and server-function call.
+#[derive(Clone)]
+pub struct ServerContext {
+    pub store: Arc<dyn Store>,
+}

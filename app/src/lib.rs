@@ -1,0 +1,79 @@
+//! The console's pages, components and server functions, rendered by the
+//! server (feature `ssr`) and hydrated in the browser (feature `hydrate`).
+
+#![recursion_limit = "256"]
+
+include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
+
+pub mod components;
+#[cfg(feature = "ssr")]
+pub mod context;
+pub mod error;
+pub mod pages;
+pub mod session;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::I18nContextProvider;
+
+/// The HTML document every page is rendered into.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <meta name="color-scheme" content="light" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The route table of the console, in one place.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    mark_hydrated();
+    view! {
+        <I18nContextProvider>
+            <Stylesheet id="leptos" href="/pkg/intake.css" />
+            <Title formatter=|title: String| format!("{title} · Intake") />
+            <Router>
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("/") view=pages::home::Home />
+                    <Route path=path!("/setup") view=pages::setup::SetupPage />
+                    <Route path=path!("/login") view=pages::login::LoginPage />
+                    <ParentRoute path=path!("/account") view=components::layout::ConsoleLayout>
+                        <Route
+                            path=path!("/integrations")
+                            view=pages::integrations::list::IntegrationsPage
+                        />
+                    </ParentRoute>
+                </Routes>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+/// Marks the document once the browser has hydrated it, so end-to-end tests
+/// (and anyone debugging) can tell a live page from a dead one. Effects only
+/// run in the browser.
+fn mark_hydrated() {
+    Effect::new(|_| {
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("data-hydrated", "true");
+        }
+    });
+}

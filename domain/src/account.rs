@@ -1,0 +1,117 @@
+//! Accounts: one customer organisation each.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccountId(pub i64);
+
+/// An organisation's display name: trimmed, 1–100 characters, any script,
+/// no control characters.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct AccountName(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AccountNameError {
+    #[error("enter the organisation's name")]
+    Empty,
+    #[error("an organisation name has at most {max} characters", max = AccountName::MAX_CHARS)]
+    TooLong,
+    #[error("an organisation name cannot contain control characters")]
+    ControlCharacter,
+}
+
+impl AccountName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, AccountNameError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(AccountNameError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_CHARS {
+            return Err(AccountNameError::TooLong);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(AccountNameError::ControlCharacter);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for AccountName {
+    type Error = AccountNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<AccountName> for String {
+    fn from(value: AccountName) -> Self {
+        value.0
+    }
+}
+
+impl fmt::Display for AccountName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for AccountName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "AccountName({})", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_trimmed() {
+        let name = AccountName::parse("  Acme Support  ").expect("valid");
+        assert_eq!(name.as_str(), "Acme Support");
+    }
+
+    #[test]
+    fn an_empty_or_blank_name_is_rejected() {
+        assert_eq!(AccountName::parse(""), Err(AccountNameError::Empty));
+        assert_eq!(AccountName::parse(" \t "), Err(AccountNameError::Empty));
+    }
+
+    #[test]
+    fn a_hundred_characters_in_any_script_are_accepted() {
+        assert!(AccountName::parse(&"ü".repeat(100)).is_ok());
+        assert!(AccountName::parse("Служба поддержки").is_ok());
+        assert!(AccountName::parse("客户服务中心").is_ok());
+    }
+
+    #[test]
+    fn a_hundred_and_one_characters_are_rejected() {
+        assert_eq!(
+            AccountName::parse(&"a".repeat(101)),
+            Err(AccountNameError::TooLong)
+        );
+    }
+
+    #[test]
+    fn control_characters_are_rejected() {
+        assert_eq!(
+            AccountName::parse("Acme\u{7}Support"),
+            Err(AccountNameError::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn markup_is_kept_as_text() {
+        let name = AccountName::parse("<b>Acme</b>").expect("valid");
+        assert_eq!(name.as_str(), "<b>Acme</b>");
+    }
+}

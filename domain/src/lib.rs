@@ -1,0 +1,19 @@
+//! Intake's concepts as types that parse, and its rules as services over a
+//! [`store::Store`]. No I/O and no HTML: this crate also builds for wasm so
+//! forms can check input with the same code as the server.
+
+pub mod account;
+pub mod email;
+pub mod language;
+pub mod login;
+pub mod password;
+pub mod role;
+pub mod setup;
+pub mod store;
+
+pub use account::{AccountId, AccountName};
+pub use email::EmailAddress;
+pub use language::Language;
+pub use password::Password;
+pub use role::Role;
+pub use setup::UserId;

@@ -1,0 +1,103 @@
+//! The persistence port. The server implements it for SQLite and PostgreSQL;
+//! the rules in this crate only ever see this trait.
+
+use std::{future::Future, pin::Pin, time::Duration};
+
+use crate::{
+    setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
+    AccountId, AccountName, EmailAddress, Language, Role,
+};
+
+/// The database failed. Deliberately opaque: callers answer "ours, not
+/// yours" and log the cause chain.
+#[derive(Debug, thiserror::Error)]
+#[error("the database failed")]
+pub struct StoreError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
+
+impl StoreError {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(Box::new(error))
+    }
+}
+
+/// What sign-in needs to know about a user.
+#[derive(Debug, Clone)]
+pub struct Credentials {
+    pub user_id: UserId,
+    pub password_hash: String,
+}
+
+/// A signed-in user as every page sees them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UserProfile {
+    pub id: UserId,
+    pub account_id: AccountId,
+    pub account_name: AccountName,
+    pub email: EmailAddress,
+    pub role: Role,
+    pub language: Language,
+}
+
+/// A personal access token as stored: never the secret itself.
+#[derive(Debug, Clone)]
+pub struct NewPersonalAccessToken {
+    pub user_id: UserId,
+    pub name: String,
+    pub secret_hash: Vec<u8>,
+    pub display_prefix: String,
+    pub expires_in: Option<Duration>,
+}
+
+/// The future a [`Store`] method returns: boxed, so the trait can be used as
+/// `dyn Store` by the pages' server functions, which cannot name the
+/// server's concrete type.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+pub trait Store: Send + Sync + 'static {
+    /// True once any user exists; the first-run page closes for good then.
+    fn has_users(&self) -> BoxFuture<'_, Result<bool, StoreError>>;
+
+    /// Creates an account and its first admin atomically. With
+    /// [`Occasion::FirstRun`] it fails with `AlreadySetUp` if any user
+    /// exists, also when two requests race.
+    fn create_account<'a>(
+        &'a self,
+        account_name: &'a AccountName,
+        admin_email: &'a EmailAddress,
+        password_hash: &'a str,
+        language: Language,
+        occasion: Occasion,
+    ) -> BoxFuture<'a, Result<CreatedAccount, CreateAccountError>>;
+
+    fn credentials<'a>(
+        &'a self,
+        email: &'a EmailAddress,
+    ) -> BoxFuture<'a, Result<Option<Credentials>, StoreError>>;
+
+    fn user(&self, id: UserId) -> BoxFuture<'_, Result<Option<UserProfile>, StoreError>>;
+
+    fn user_by_email<'a>(
+        &'a self,
+        email: &'a EmailAddress,
+    ) -> BoxFuture<'a, Result<Option<UserProfile>, StoreError>>;
+
+    fn set_language(&self, id: UserId, language: Language) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Notes one failed sign-in under each key (email, client address).
+    fn record_login_failure<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// How long ago each failure under `key` happened, within `window`.
+    fn login_failure_ages<'a>(
+        &'a self,
+        key: &'a str,
+        window: Duration,
+    ) -> BoxFuture<'a, Result<Vec<Duration>, StoreError>>;
+
+    fn create_personal_access_token(
+        &self,
+        token: NewPersonalAccessToken,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// Proves the database answers.
+    fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+}

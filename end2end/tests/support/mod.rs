@@ -1,0 +1,305 @@
+//! Runs the release `intake` binary on a fresh database and drives it from
+//! real browsers over WebDriver.
+
+#![allow(dead_code)]
+
+use std::{
+    io::{Read, Write},
+    net::{SocketAddr, TcpListener, TcpStream},
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use fantoccini::{wd::Capabilities, Client, ClientBuilder, Locator};
+use serde_json::json;
+
+/// How long any one element may take to appear.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("end2end sits in the workspace")
+        .to_path_buf()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+fn wait_for_port(port: u16, within: Duration) -> anyhow::Result<()> {
+    let deadline = Instant::now() + within;
+    let addr: SocketAddr = ([127, 0, 0, 1], port).into();
+    while Instant::now() < deadline {
+        if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    bail!("nothing listens on port {port} after {within:?}")
+}
+
+/// A child process that is killed when dropped.
+pub struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Intake, as built by `cargo leptos build --release`, on its own SQLite file.
+pub struct Intake {
+    pub base: String,
+    _process: Process,
+    _data: tempfile_dir::TempDir,
+}
+
+mod tempfile_dir {
+    /// A folder removed on drop.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl Intake {
+    pub fn start() -> anyhow::Result<Self> {
+        let root = workspace_root();
+        let binary = std::env::var_os("INTAKE_E2E_BINARY")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/release/intake"));
+        let site_root = std::env::var_os("INTAKE_E2E_SITE_ROOT")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| root.join("target/site"));
+        if !binary.exists() || !site_root.join("pkg/intake.wasm").exists() && !site_root.join("pkg/intake_bg.wasm").exists() {
+            bail!(
+                "the release site is not built ({} / {}): run `make test`, which builds it first",
+                binary.display(),
+                site_root.display()
+            );
+        }
+        let data = std::env::temp_dir().join(format!("intake-e2e-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&data)?;
+        let port = free_port();
+        let child = Command::new(&binary)
+            .arg("serve")
+            .env("INTAKE_DATABASE_URL", format!("sqlite://{}", data.join("intake.db").display()))
+            .env("INTAKE_ADDR", format!("127.0.0.1:{port}"))
+            .env("LEPTOS_SITE_ROOT", &site_root)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .with_context(|| format!("cannot start {}", binary.display()))?;
+        let process = Process(child);
+        wait_for_port(port, Duration::from_secs(30))?;
+        Ok(Self {
+            base: format!("http://127.0.0.1:{port}"),
+            _process: process,
+            _data: tempfile_dir::TempDir(data),
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum Engine {
+    Chromium,
+    Firefox,
+    WebKit,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Chromium => "chromium",
+            Engine::Firefox => "firefox",
+            Engine::WebKit => "webkit",
+        }
+    }
+}
+
+/// A WebDriver server and one browser session on it.
+pub struct Browser {
+    pub client: Client,
+    pub engine: Engine,
+    _driver: Process,
+    _profile: Option<tempfile_dir::TempDir>,
+}
+
+impl Browser {
+    pub async fn launch(engine: Engine) -> anyhow::Result<Self> {
+        let port = free_port();
+        let port_arg = format!("--port={port}");
+        let mut profile = None;
+        let (command, capabilities): (Command, serde_json::Value) = match engine {
+            Engine::Chromium => {
+                let dir = std::env::temp_dir().join(format!("intake-chromium-{}", uuid::Uuid::new_v4().simple()));
+                let mut command = Command::new("chromedriver");
+                command.arg(&port_arg);
+                let caps = json!({
+                    "browserName": "chrome",
+                    "goog:chromeOptions": {
+                        "binary": "/usr/bin/chromium",
+                        "args": [
+                            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                            "--no-first-run", "--disable-background-networking",
+                            "--disable-component-update", "--disable-sync",
+                            format!("--user-data-dir={}", dir.display()),
+                            "--window-size=1280,900"
+                        ]
+                    }
+                });
+                profile = Some(tempfile_dir::TempDir(dir));
+                (command, caps)
+            }
+            Engine::Firefox => {
+                let mut command = Command::new("geckodriver");
+                command.arg(&port_arg);
+                let caps = json!({
+                    "browserName": "firefox",
+                    "moz:firefoxOptions": {"binary": "/usr/bin/firefox-esr", "args": ["-headless"]}
+                });
+                (command, caps)
+            }
+            Engine::WebKit => {
+                let mut command = Command::new("xvfb-run");
+                command.args(["-a", "WebKitWebDriver", &port_arg]);
+                let caps = json!({
+                    "browserName": "MiniBrowser",
+                    "webkitgtk:browserOptions": {
+                        "binary": "/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser",
+                        "args": ["--automation"]
+                    }
+                });
+                (command, caps)
+            }
+        };
+        let mut command = command;
+        let driver = Process(
+            command
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot start the {} driver", engine.name()))?,
+        );
+        wait_for_port(port, Duration::from_secs(30))?;
+        let capabilities: Capabilities = match capabilities {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("capabilities are an object"),
+        };
+        // A driver without a display can hang on new-session: bound it.
+        let client = tokio::time::timeout(
+            Duration::from_secs(60),
+            ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                .capabilities(capabilities)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .with_context(|| format!("{} did not start a session within a minute", engine.name()))?
+        .with_context(|| format!("{} refused a session", engine.name()))?;
+        client.set_window_size(1280, 900).await.ok();
+        Ok(Self { client, engine, _driver: driver, _profile: profile })
+    }
+
+    pub async fn find(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches {css}"))
+    }
+
+    pub async fn text_of(&self, css: &str) -> anyhow::Result<String> {
+        Ok(self.find(css).await?.text().await?)
+    }
+
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let field = self.find(css).await?;
+        field.clear().await?;
+        field.send_keys(text).await?;
+        Ok(())
+    }
+
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        self.find(css).await?.click().await?;
+        Ok(())
+    }
+
+    /// Waits until the browser's address ends with `path_and_query`.
+    pub async fn wait_for_path(&self, expected: &str) -> anyhow::Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let url = self.client.current_url().await?;
+            let here = match url.query() {
+                Some(query) => format!("{}?{query}", url.path()),
+                None => url.path().to_owned(),
+            };
+            if here == expected || url.path() == expected {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("expected to be at {expected}, still at {here}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Waits until the page has hydrated (its wasm ran).
+    pub async fn wait_for_hydration(&self) -> anyhow::Result<()> {
+        self.find("html[data-hydrated=true]")
+            .await
+            .context("the page never hydrated: did the wasm bundle load?")?;
+        Ok(())
+    }
+
+    /// Saves a screenshot under `end2end/screenshots/`.
+    pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
+        // WebKit can paint a frame late: wait two animation frames first.
+        let _ = self
+            .client
+            .execute_async(
+                "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));",
+                vec![],
+            )
+            .await;
+        let png = self.client.screenshot().await?;
+        let dir = workspace_root().join("end2end/screenshots");
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{}-{name}.png", self.engine.name()));
+        std::fs::File::create(&path)?.write_all(&png)?;
+        Ok(path)
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// Fetches a path with a plain HTTP/1.0 request (no browser), for checks.
+pub fn http_get_status(base_port_url: &str, path: &str) -> anyhow::Result<u16> {
+    let addr = base_port_url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(addr)?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n\r\n")?;
+    let mut response = String::new();
+    stream.read_to_string(&mut response)?;
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .context("an HTTP status line")?
+        .parse()?;
+    Ok(status)
+}

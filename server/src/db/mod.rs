@@ -1,0 +1,124 @@
+//! The two storage engines behind one type: SQLite (embedded default) and
+//! PostgreSQL (production), chosen at run time from the URL scheme.
+//!
+//! Queries are written once in the SQL both engines understand and run on
+//! whichever pool is open through [`on_pool!`]; see `docs/adr/0001-storage.md`.
+
+mod sessions;
+mod store;
+
+use std::{path::PathBuf, str::FromStr, time::Duration};
+
+use anyhow::{bail, Context};
+use sqlx::{
+    postgres::{PgPool, PgPoolOptions},
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+};
+
+pub use sessions::SessionBackend;
+
+#[derive(Clone, Debug)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Runs the same block against whichever pool is open. Each arm is compiled
+/// with its own concrete pool type, so the block is written once and
+/// type-checked twice.
+macro_rules! on_pool {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match &$database.pool {
+            $crate::db::Pool::Sqlite($pool) => $body,
+            $crate::db::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// An open database of either engine. Cheap to clone: the pools are shared.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub(crate) pool: Pool,
+    /// The SQLite file, so readiness can notice it has been removed.
+    sqlite_file: Option<PathBuf>,
+}
+
+impl Database {
+    /// Opens the database a URL names: `sqlite://path` (created if missing)
+    /// or `postgres://…`.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("sqlite:") {
+            Self::connect_sqlite(url).await
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let pool = PgPoolOptions::new()
+                .max_connections(20)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect(url)
+                .await
+                .context("cannot connect to the PostgreSQL database")?;
+            Ok(Self { pool: Pool::Postgres(pool), sqlite_file: None })
+        } else {
+            bail!("the database URL must start with sqlite: or postgres:")
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .context("the SQLite database URL is not valid")?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL with NORMAL survives a killed process without losing a
+            // committed transaction; only a power cut may drop the last ones.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let file = options.get_filename().to_path_buf();
+        let in_memory = file.as_os_str().is_empty() || file.to_string_lossy().contains(":memory:");
+        if !in_memory {
+            if let Some(parent) = file.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create the folder {}", parent.display()))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await
+            .context("cannot open the SQLite database")?;
+        Ok(Self {
+            pool: Pool::Sqlite(pool),
+            sqlite_file: (!in_memory).then_some(file),
+        })
+    }
+
+    /// Brings the schema up to date: Intake's own migrations, then the
+    /// session store's table.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("../migrations/sqlite").run(pool).await,
+            Pool::Postgres(pool) => sqlx::migrate!("../migrations/postgres").run(pool).await,
+        }
+        .context("cannot migrate the database")?;
+        self.session_backend()
+            .migrate()
+            .await
+            .context("cannot create the session table")
+    }
+
+    pub fn session_backend(&self) -> SessionBackend {
+        SessionBackend::for_pool(&self.pool)
+    }
+
+    pub fn engine(&self) -> &'static str {
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
+        }
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, pool => pool.close().await)
+    }
+}

@@ -1,0 +1,299 @@
+//! The sign-in, setup, sign-out and language forms. They are plain HTML
+//! form posts answered with redirects, so they behave the same with and
+//! without JavaScript; a refusal goes back to the form as an error code.
+
+use std::net::SocketAddr;
+
+use app::{i18n::Locale, session::USER_ID_KEY};
+use axum::{
+    extract::{ConnectInfo, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    Form,
+};
+use domain::{
+    login::{LoginThrottle, RetryAfter},
+    setup::{CreateAccountError, Occasion},
+    AccountName, EmailAddress, Language, Password, UserId,
+};
+use serde::Deserialize;
+use tower_sessions::{
+    cookie::{Cookie, SameSite},
+    Session,
+};
+
+use super::AppState;
+use crate::secrets::password;
+
+/// The cookie leptos_i18n reads to pick the page language.
+const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
+const AFTER_SIGN_IN: &str = "/account/integrations";
+
+/// An error of ours: logged with its cause, shown as a generic message.
+fn internal(error: impl std::fmt::Debug) -> Response {
+    tracing::error!(?error, "a form request failed");
+    (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+        .into_response()
+}
+
+fn redirect_with(path: &str, query: &[(&str, &str)]) -> Response {
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    Redirect::to(&format!("{path}?{query}")).into_response()
+}
+
+/// Only paths on this site, so a crafted link cannot bounce a user elsewhere.
+fn local_path(next: Option<&str>) -> Option<&str> {
+    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+}
+
+fn language_from_cookie(headers: &HeaderMap) -> Language {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .flatten()
+        .find(|cookie| cookie.name() == LANGUAGE_COOKIE)
+        .and_then(|cookie| cookie.value().parse().ok())
+        .unwrap_or_default()
+}
+
+fn language_cookie(language: Language, secure: bool) -> HeaderValue {
+    let cookie = Cookie::build((LANGUAGE_COOKIE, language.code()))
+        .path("/")
+        .max_age(time::Duration::days(365))
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or(HeaderValue::from_static(""))
+}
+
+fn locale_of(language: Language) -> Locale {
+    match language {
+        Language::En => Locale::en,
+        Language::Nl => Locale::nl,
+        Language::Fr => Locale::fr,
+        Language::De => Locale::de,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    account_name: String,
+    email: String,
+    password: String,
+}
+
+pub async fn set_up(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Form(form): Form<SetupForm>,
+) -> Response {
+    let back = |code: &str| {
+        redirect_with(
+            "/setup",
+            &[("error", code), ("account_name", &form.account_name), ("email", &form.email)],
+        )
+    };
+    let account_name = match AccountName::parse(&form.account_name) {
+        Ok(name) => name,
+        Err(error) => return back(account_name_code(&error)),
+    };
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(email) => email,
+        Err(error) => return back(email_code(&error)),
+    };
+    let new_password = match Password::parse(&form.password) {
+        Ok(password) => password,
+        Err(error) => return back(password_code(&error)),
+    };
+    let hash = match password::hash(&new_password).await {
+        Ok(hash) => hash,
+        Err(error) => return internal(error),
+    };
+    let language = language_from_cookie(&headers);
+    match state
+        .store
+        .create_account(&account_name, &email, &hash, language, Occasion::FirstRun)
+        .await
+    {
+        Ok(created) => {
+            tracing::info!(account = created.account_id.0, "first-run setup created an account");
+            redirect_with("/login", &[("notice", "set_up"), ("email", email.as_str())])
+        }
+        Err(CreateAccountError::AlreadySetUp) => {
+            redirect_with("/login", &[("notice", "already_set_up")])
+        }
+        Err(CreateAccountError::DuplicateEmail) => back("email_taken"),
+        Err(CreateAccountError::Store(error)) => internal(error),
+    }
+}
+
+fn account_name_code(error: &domain::account::AccountNameError) -> &'static str {
+    use domain::account::AccountNameError::*;
+    match error {
+        Empty => "account_name_empty",
+        TooLong => "account_name_too_long",
+        ControlCharacter => "account_name_control",
+    }
+}
+
+fn email_code(error: &domain::email::EmailError) -> &'static str {
+    use domain::email::EmailError::*;
+    match error {
+        Empty => "email_empty",
+        TooLong => "email_too_long",
+        Malformed => "email_malformed",
+    }
+}
+
+fn password_code(error: &domain::password::PasswordError) -> &'static str {
+    use domain::password::PasswordError::*;
+    match error {
+        TooShort => "password_too_short",
+        TooLong => "password_too_long",
+        Blank => "password_blank",
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SignInForm {
+    email: String,
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    session: Session,
+    headers: HeaderMap,
+    Form(form): Form<SignInForm>,
+) -> Response {
+    let throttle = LoginThrottle::default();
+    let keys = [
+        format!("email:{}", form.email.trim().to_lowercase()),
+        format!("client:{}", client.ip()),
+    ];
+    for key in &keys {
+        let ages = match state.store.login_failure_ages(key, throttle.window).await {
+            Ok(ages) => ages,
+            Err(error) => return internal(error),
+        };
+        if let Err(retry_after) = throttle.check(&ages) {
+            return too_many_attempts(retry_after, language_from_cookie(&headers));
+        }
+    }
+
+    let user = match verify(&state, &form.email, form.password).await {
+        Ok(user) => user,
+        Err(error) => return internal(error),
+    };
+    let Some(user_id) = user else {
+        if let Err(error) = state.store.record_login_failure(&keys).await {
+            return internal(error);
+        }
+        return redirect_with("/login", &[("error", "invalid_credentials"), ("email", form.email.trim())]);
+    };
+    let profile = match state.store.user(user_id).await {
+        Ok(Some(profile)) => profile,
+        Ok(None) => return internal("a verified user vanished"),
+        Err(error) => return internal(error),
+    };
+    // A new session id on sign-in, so an id planted before cannot ride along.
+    if let Err(error) = session.cycle_id().await {
+        return internal(error);
+    }
+    if let Err(error) = session.insert(USER_ID_KEY, user_id.0).await {
+        return internal(error);
+    }
+    let target = local_path(form.next.as_deref()).unwrap_or(AFTER_SIGN_IN);
+    let mut response = Redirect::to(target).into_response();
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        language_cookie(profile.language, state.settings.secure_cookies),
+    );
+    response
+}
+
+async fn verify(
+    state: &AppState,
+    email: &str,
+    candidate: String,
+) -> anyhow::Result<Option<UserId>> {
+    let credentials = match EmailAddress::parse(email) {
+        Ok(email) => state.store.credentials(&email).await?,
+        Err(_) => None,
+    };
+    let (user_id, stored) = match credentials {
+        Some(c) => (Some(c.user_id), Some(c.password_hash)),
+        None => (None, None),
+    };
+    let matches = password::verify(stored, candidate).await?;
+    Ok(user_id.filter(|_| matches))
+}
+
+fn too_many_attempts(retry_after: RetryAfter, language: Language) -> Response {
+    let seconds = retry_after.seconds();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::RETRY_AFTER, seconds.to_string()),
+            (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+        ],
+        app::pages::too_many_attempts::render(locale_of(language), seconds),
+    )
+        .into_response()
+}
+
+pub async fn sign_out(session: Session) -> Response {
+    if let Err(error) = session.flush().await {
+        return internal(error);
+    }
+    redirect_with("/login", &[("notice", "signed_out")])
+}
+
+#[derive(Deserialize)]
+pub struct LanguageForm {
+    language: String,
+    next: Option<String>,
+}
+
+pub async fn choose_language(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<LanguageForm>,
+) -> Response {
+    let Ok(language) = form.language.parse::<Language>() else {
+        return (StatusCode::UNPROCESSABLE_ENTITY, "This language is not available.").into_response();
+    };
+    match session.get::<i64>(USER_ID_KEY).await {
+        Ok(Some(user_id)) => {
+            if let Err(error) = state.store.set_language(UserId(user_id), language).await {
+                return internal(error);
+            }
+        }
+        Ok(None) => {}
+        Err(error) => return internal(error),
+    }
+    let target = local_path(form.next.as_deref()).unwrap_or("/");
+    let mut response = Redirect::to(target).into_response();
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, language_cookie(language, state.settings.secure_cookies));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed_after_sign_in() {
+        assert_eq!(local_path(Some("/account/integrations")), Some("/account/integrations"));
+        assert_eq!(local_path(Some("//evil.example.com")), None);
+        assert_eq!(local_path(Some("https://evil.example.com")), None);
+        assert_eq!(local_path(Some("/\\evil.example.com")), None);
+        assert_eq!(local_path(None), None);
+    }
+}

@@ -1,0 +1,145 @@
+//! The HTTP surface. The router reads like a table of contents; handlers
+//! are thin and live one concern per module.
+
+mod auth;
+mod guard;
+mod health;
+mod origin;
+
+use std::{
+    sync::{
+        atomic::{AtomicBool, Ordering},
+        Arc,
+    },
+    time::Duration,
+};
+
+use app::{context::ServerContext, shell, App};
+use axum::{
+    extract::FromRef,
+    middleware,
+    routing::{get, post},
+    Router,
+};
+use domain::store::Store;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use crate::{config::Settings, db::Database};
+
+/// Everything a handler may need, injected once.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub leptos_options: LeptosOptions,
+    pub settings: Arc<Settings>,
+    /// Set once a user exists; first-run setup never reopens after that.
+    set_up: Arc<AtomicBool>,
+}
+
+impl AppState {
+    pub fn new(database: Database, settings: Settings) -> Self {
+        let leptos_options = LeptosOptions::builder()
+            .output_name("intake")
+            .site_root(settings.site_root.to_string_lossy().into_owned())
+            .site_pkg_dir("pkg")
+            .site_addr(settings.addr)
+            .build();
+        Self {
+            store: Arc::new(database),
+            leptos_options,
+            settings: Arc::new(settings),
+            set_up: Arc::new(AtomicBool::new(false)),
+        }
+    }
+
+    /// Whether any user exists, remembered once true.
+    pub async fn is_set_up(&self) -> Result<bool, domain::store::StoreError> {
+        if self.set_up.load(Ordering::Relaxed) {
+            return Ok(true);
+        }
+        let set_up = self.store.has_users().await?;
+        if set_up {
+            self.set_up.store(true, Ordering::Relaxed);
+        }
+        Ok(set_up)
+    }
+
+    fn server_context(&self) -> ServerContext {
+        ServerContext { store: self.store.clone() }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// How long an idle session stays signed in.
+const SESSION_IDLE_LIFETIME: time::Duration = time::Duration::days(7);
+
+pub fn router(state: AppState, database: &Database) -> Router {
+    let sessions = SessionManagerLayer::new(database.session_backend())
+        .with_name("intake_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.settings.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE_LIFETIME));
+
+    let routes = generate_route_list(App);
+    let context = state.server_context();
+    let server_fn_context = state.server_context();
+    let fallback_context = state.server_context();
+
+    Router::new()
+        .route("/healthz", get(health::live))
+        .route("/readyz", get(health::ready))
+        .route("/setup", post(auth::set_up))
+        .route("/login", post(auth::sign_in))
+        .route("/logout", post(auth::sign_out))
+        .route("/language", post(auth::choose_language))
+        .route(
+            "/api/{*fn_name}",
+            post(move |request| {
+                leptos_axum::handle_server_fns_with_context(
+                    move || provide_context(server_fn_context.clone()),
+                    request,
+                )
+            }),
+        )
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context.clone()),
+            {
+                let options = state.leptos_options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            move || provide_context(fallback_context.clone()),
+            shell,
+        ))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
+        .layer(sessions)
+        .layer(middleware::from_fn(origin::refuse_cross_origin))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Deletes expired sessions in the background for as long as the server runs.
+pub fn spawn_session_cleanup(database: &Database) -> tokio::task::JoinHandle<()> {
+    use tower_sessions::session_store::ExpiredDeletion;
+    let backend = database.session_backend();
+    tokio::spawn(async move {
+        if let Err(error) = backend
+            .continuously_delete_expired(Duration::from_secs(3600))
+            .await
+        {
+            tracing::warn!(?error, "expired-session cleanup stopped");
+        }
+    })
+}

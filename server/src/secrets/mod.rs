@@ -1,0 +1,4 @@
+//! Secrets: password hashes and access tokens.
+
+pub mod password;
+pub mod token;

@@ -1,0 +1,116 @@
+//! Access tokens: `itp_` (personal) and `itk_` (integration) secrets in one
+//! format that secret scanners recognise and that carries its own checksum.
+//! See `docs/adr/0002-secret-format.md`.
+
+use rand::{rngs::OsRng, RngCore};
+use sha2::{Digest, Sha256};
+
+/// 160 bits from the operating system's CSPRNG.
+const RANDOM_BYTES: usize = 20;
+const CHECKSUM_BYTES: usize = 4;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Personal,
+    Integration,
+}
+
+impl TokenKind {
+    pub fn prefix(self) -> &'static str {
+        match self {
+            TokenKind::Personal => "itp_",
+            TokenKind::Integration => "itk_",
+        }
+    }
+}
+
+/// A freshly made secret: `secret` is shown once and then forgotten; only
+/// `hash` and `display_prefix` are stored.
+pub struct IssuedToken {
+    pub secret: String,
+    pub hash: Vec<u8>,
+    pub display_prefix: String,
+}
+
+impl std::fmt::Debug for IssuedToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IssuedToken")
+            .field("display_prefix", &self.display_prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+pub fn issue(kind: TokenKind) -> IssuedToken {
+    let mut payload = [0u8; RANDOM_BYTES + CHECKSUM_BYTES];
+    OsRng.fill_bytes(&mut payload[..RANDOM_BYTES]);
+    let checksum = crc32fast::hash(&payload[..RANDOM_BYTES]).to_be_bytes();
+    payload[RANDOM_BYTES..].copy_from_slice(&checksum);
+    let secret = format!("{}{}", kind.prefix(), bs58::encode(payload).into_string());
+    IssuedToken {
+        hash: hash(&secret),
+        display_prefix: secret.chars().take(kind.prefix().len() + 6).collect(),
+        secret,
+    }
+}
+
+/// The stored form of a secret.
+pub fn hash(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+/// True when `candidate` has the shape of a `kind` token and its checksum
+/// holds, so a mistyped token is refused without touching the database.
+pub fn is_well_formed(kind: TokenKind, candidate: &str) -> bool {
+    let Some(body) = candidate.strip_prefix(kind.prefix()) else {
+        return false;
+    };
+    let Ok(payload) = bs58::decode(body).into_vec() else {
+        return false;
+    };
+    if payload.len() != RANDOM_BYTES + CHECKSUM_BYTES {
+        return false;
+    }
+    let (random, checksum) = payload.split_at(RANDOM_BYTES);
+    crc32fast::hash(random).to_be_bytes() == checksum
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_issued_token_is_well_formed_and_carries_its_prefix() {
+        let token = issue(TokenKind::Personal);
+        assert!(token.secret.starts_with("itp_"));
+        assert!(is_well_formed(TokenKind::Personal, &token.secret));
+        assert!(!is_well_formed(TokenKind::Integration, &token.secret));
+        assert!(token.secret.starts_with(&token.display_prefix));
+    }
+
+    #[test]
+    fn two_tokens_differ() {
+        assert_ne!(issue(TokenKind::Personal).secret, issue(TokenKind::Personal).secret);
+    }
+
+    #[test]
+    fn a_mistyped_token_fails_its_checksum() {
+        let token = issue(TokenKind::Integration).secret;
+        let last = token.chars().last().expect("non-empty");
+        let replacement = if last == 'a' { 'b' } else { 'a' };
+        let typo = format!("{}{replacement}", &token[..token.len() - 1]);
+        assert!(!is_well_formed(TokenKind::Integration, &typo));
+    }
+
+    #[test]
+    fn the_stored_hash_is_sha256_of_the_secret() {
+        let token = issue(TokenKind::Personal);
+        assert_eq!(token.hash, hash(&token.secret));
+        assert_eq!(token.hash.len(), 32);
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_secret() {
+        let token = issue(TokenKind::Personal);
+        assert!(!format!("{token:?}").contains(&token.secret));
+    }
+}

@@ -1,0 +1,75 @@
+//! Builds the application once, for `main` and for the tests alike.
+
+use std::{future::Future, net::SocketAddr};
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::{
+    config::Settings,
+    db::Database,
+    http::{self, AppState},
+};
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    database: Database,
+}
+
+impl Application {
+    /// Opens and migrates the database, then binds the listener.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let database = Database::connect(&settings.database_url).await?;
+        database.migrate().await?;
+        let listener = TcpListener::bind(settings.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", settings.addr))?;
+        let router = http::router(AppState::new(database.clone(), settings), &database);
+        Ok(Self { listener, router, database })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+        let cleanup = http::spawn_session_cleanup(&self.database);
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("the server stopped with an error");
+        cleanup.abort();
+        self.database.close().await;
+        result
+    }
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
