@@ -31,7 +31,7 @@ lint:
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
 	@echo "==> clippy (server side: ssr)"
-	cargo clippy -p domain -p app -p server -p cloud-link --all-targets -- -D warnings
+	cargo clippy -p domain -p app -p server -p cloud-link -p end2end --all-targets -- -D warnings
 	@echo "==> clippy (browser side: hydrate, wasm32)"
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 

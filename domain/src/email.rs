@@ -95,20 +95,35 @@ mod tests {
 
     #[test]
     fn an_address_without_at_sign_is_rejected() {
-        assert_eq!(EmailAddress::parse("bob.example.com"), Err(EmailError::Malformed));
+        assert_eq!(
+            EmailAddress::parse("bob.example.com"),
+            Err(EmailError::Malformed)
+        );
     }
 
     #[test]
     fn an_address_without_a_dotted_domain_is_rejected() {
-        assert_eq!(EmailAddress::parse("bob@localhost"), Err(EmailError::Malformed));
+        assert_eq!(
+            EmailAddress::parse("bob@localhost"),
+            Err(EmailError::Malformed)
+        );
         assert_eq!(EmailAddress::parse("bob@.com"), Err(EmailError::Malformed));
-        assert_eq!(EmailAddress::parse("bob@example..com"), Err(EmailError::Malformed));
+        assert_eq!(
+            EmailAddress::parse("bob@example..com"),
+            Err(EmailError::Malformed)
+        );
     }
 
     #[test]
     fn an_address_with_two_at_signs_or_spaces_is_rejected() {
-        assert_eq!(EmailAddress::parse("a@b@example.com"), Err(EmailError::Malformed));
-        assert_eq!(EmailAddress::parse("bob smith@example.com"), Err(EmailError::Malformed));
+        assert_eq!(
+            EmailAddress::parse("a@b@example.com"),
+            Err(EmailError::Malformed)
+        );
+        assert_eq!(
+            EmailAddress::parse("bob smith@example.com"),
+            Err(EmailError::Malformed)
+        );
     }
 
     #[test]

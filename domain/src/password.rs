@@ -73,7 +73,10 @@ mod tests {
 
     #[test]
     fn an_overlong_password_is_rejected() {
-        assert_eq!(Password::parse(&"x".repeat(257)), Err(PasswordError::TooLong));
+        assert_eq!(
+            Password::parse(&"x".repeat(257)),
+            Err(PasswordError::TooLong)
+        );
     }
 
     #[test]

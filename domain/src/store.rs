@@ -81,10 +81,14 @@ pub trait Store: Send + Sync + 'static {
         email: &'a EmailAddress,
     ) -> BoxFuture<'a, Result<Option<UserProfile>, StoreError>>;
 
-    fn set_language(&self, id: UserId, language: Language) -> BoxFuture<'_, Result<(), StoreError>>;
+    fn set_language(&self, id: UserId, language: Language)
+        -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// Notes one failed sign-in under each key (email, client address).
-    fn record_login_failure<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), StoreError>>;
+    fn record_login_failure<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// How long ago each failure under `key` happened, within `window`.
     fn login_failure_ages<'a>(

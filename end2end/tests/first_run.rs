@@ -17,8 +17,15 @@ async fn first_run_story(engine: Engine) -> anyhow::Result<()> {
     let result = story(&intake, &browser).await;
     if let Err(error) = &result {
         match browser.screenshot("failure").await {
-            Ok(path) => eprintln!("{}: failed ({error:#}); screenshot: {}", engine.name(), path.display()),
-            Err(shot) => eprintln!("{}: failed ({error:#}); no screenshot: {shot:#}", engine.name()),
+            Ok(path) => eprintln!(
+                "{}: failed ({error:#}); screenshot: {}",
+                engine.name(),
+                path.display()
+            ),
+            Err(shot) => eprintln!(
+                "{}: failed ({error:#}); no screenshot: {shot:#}",
+                engine.name()
+            ),
         }
     }
     browser.close().await;
@@ -36,17 +43,26 @@ async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     browser.fill("#account_name", "Acme Support").await?;
     browser.fill("#email", EMAIL).await?;
     browser.fill("#password", PASSWORD).await?;
-    browser.click("form[data-test=setup-form] button[type=submit]").await?;
+    browser
+        .click("form[data-test=setup-form] button[type=submit]")
+        .await?;
 
     // Setup leads to sign-in with the email filled in.
     browser.wait_for_path("/login").await?;
     let notice = browser.text_of("[data-test=form-notice]").await?;
     ensure!(notice.contains("Your account is ready"), "notice: {notice}");
-    let email = browser.find("#email").await?.prop("value").await?.unwrap_or_default();
+    let email = browser
+        .find("#email")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
     ensure!(email == EMAIL, "the email field holds {email:?}");
     browser.fill("#password", PASSWORD).await?;
     browser.screenshot("2-login").await?;
-    browser.click("form[data-test=login-form] button[type=submit]").await?;
+    browser
+        .click("form[data-test=login-form] button[type=submit]")
+        .await?;
 
     // The console: Account › Integrations, still empty.
     browser.wait_for_path("/account/integrations").await?;
@@ -57,13 +73,19 @@ async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     browser.screenshot("3-integrations").await?;
 
     // Switch to Dutch through the language menu.
-    browser.click("[data-test=language-switcher] summary").await?;
-    browser.click("[data-test=language-switcher] button[value=nl]").await?;
+    browser
+        .click("[data-test=language-switcher] summary")
+        .await?;
+    browser
+        .click("[data-test=language-switcher] button[value=nl]")
+        .await?;
     browser
         .client
         .wait()
         .at_most(support::PATIENCE)
-        .for_element(fantoccini::Locator::XPath("//main//h1[normalize-space()='Integraties']"))
+        .for_element(fantoccini::Locator::XPath(
+            "//main//h1[normalize-space()='Integraties']",
+        ))
         .await
         .context("the page did not switch to Dutch")?;
     let lang = browser.find("html").await?.attr("lang").await?;
@@ -80,9 +102,14 @@ async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     // A wrong password gets the one generic message, in the chosen language.
     browser.fill("#email", EMAIL).await?;
     browser.fill("#password", "not my password").await?;
-    browser.click("form[data-test=login-form] button[type=submit]").await?;
+    browser
+        .click("form[data-test=login-form] button[type=submit]")
+        .await?;
     let error = browser.text_of("[data-test=form-error]").await?;
-    ensure!(error == "Onjuist e-mailadres of wachtwoord.", "error: {error}");
+    ensure!(
+        error == "Onjuist e-mailadres of wachtwoord.",
+        "error: {error}"
+    );
     browser.screenshot("5-wrong-password").await?;
     Ok(())
 }

@@ -19,7 +19,11 @@ use crate::{
 };
 
 #[derive(Debug, Parser)]
-#[command(name = "intake", version, about = "Intake: the integrations console of a contact-centre WFM system")]
+#[command(
+    name = "intake",
+    version,
+    about = "Intake: the integrations console of a contact-centre WFM system"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -115,7 +119,13 @@ async fn create_admin(settings: Settings, args: AdminCreate) -> anyhow::Result<(
     let database = open(&settings).await?;
     let hash = password::hash(&new_password).await?;
     match database
-        .create_account(&account_name, &email, &hash, Language::default(), Occasion::Provisioning)
+        .create_account(
+            &account_name,
+            &email,
+            &hash,
+            Language::default(),
+            Occasion::Provisioning,
+        )
         .await
     {
         Ok(created) => {

@@ -27,12 +27,15 @@ impl Settings {
         let addr = var("INTAKE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
         let public_url = var("INTAKE_PUBLIC_URL").unwrap_or_default();
         Ok(Self {
-            database_url: var("INTAKE_DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
-            addr: addr
-                .parse()
-                .with_context(|| format!("INTAKE_ADDR={addr} is not an address like 127.0.0.1:3000"))?,
+            database_url: var("INTAKE_DATABASE_URL")
+                .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned()),
+            addr: addr.parse().with_context(|| {
+                format!("INTAKE_ADDR={addr} is not an address like 127.0.0.1:3000")
+            })?,
             secure_cookies: public_url.to_ascii_lowercase().starts_with("https://"),
-            site_root: var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".to_owned()).into(),
+            site_root: var("LEPTOS_SITE_ROOT")
+                .unwrap_or_else(|| "target/site".to_owned())
+                .into(),
         })
     }
 }

@@ -26,7 +26,11 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let router = http::router(AppState::new(database.clone(), settings), &database);
-        Ok(Self { listener, router, database })
+        Ok(Self {
+            listener,
+            router,
+            database,
+        })
     }
 
     pub fn local_addr(&self) -> SocketAddr {
@@ -36,7 +40,10 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let cleanup = http::spawn_session_cleanup(&self.database);
         let service = self
             .router

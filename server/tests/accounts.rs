@@ -36,11 +36,19 @@ async fn a_fresh_installation_leads_to_setup(engine: Engine) {
 async fn setup_creates_the_first_admin_and_then_closes(engine: Engine) {
     let app = TestApp::spawn(engine).await.with_admin().await;
 
-    assert_eq!(location(&app.get("/setup").await), "/login?notice=already_set_up");
-    let again = app.set_up("Other", "mallory@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(
+        location(&app.get("/setup").await),
+        "/login?notice=already_set_up"
+    );
+    let again = app
+        .set_up("Other", "mallory@example.com", ADMIN_PASSWORD)
+        .await;
     assert_eq!(location(&again), "/login?notice=already_set_up");
     let intruder = app.sign_in("mallory@example.com", ADMIN_PASSWORD).await;
-    assert_eq!(location(&intruder), "/login?error=invalid_credentials&email=mallory%40example.com");
+    assert_eq!(
+        location(&intruder),
+        "/login?error=invalid_credentials&email=mallory%40example.com"
+    );
     app.sign_in_as_admin().await;
 }
 
@@ -52,8 +60,14 @@ async fn two_racing_setups_create_one_account(engine: Engine) {
         app.set_up("Second", "second@example.com", ADMIN_PASSWORD),
     );
     let outcomes = [location(&first), location(&second)];
-    let created = outcomes.iter().filter(|l| l.starts_with("/login?notice=set_up")).count();
-    let refused = outcomes.iter().filter(|l| *l == "/login?notice=already_set_up").count();
+    let created = outcomes
+        .iter()
+        .filter(|l| l.starts_with("/login?notice=set_up"))
+        .count();
+    let refused = outcomes
+        .iter()
+        .filter(|l| *l == "/login?notice=already_set_up")
+        .count();
     assert_eq!((created, refused), (1, 1), "outcomes: {outcomes:?}");
 
     let mut signed_in = 0;
@@ -87,7 +101,9 @@ async fn setup_refuses_bad_input_and_keeps_what_was_typed(engine: Engine) {
     assert!(location(&bad_email).starts_with("/setup?error=email_malformed"));
     let blank_name = app.set_up("   ", "ada@example.com", ADMIN_PASSWORD).await;
     assert!(location(&blank_name).starts_with("/setup?error=account_name_empty"));
-    let long_name = app.set_up(&"x".repeat(101), "ada@example.com", ADMIN_PASSWORD).await;
+    let long_name = app
+        .set_up(&"x".repeat(101), "ada@example.com", ADMIN_PASSWORD)
+        .await;
     assert!(location(&long_name).starts_with("/setup?error=account_name_too_long"));
 
     // Nothing was created by the refused attempts.
@@ -97,7 +113,9 @@ async fn setup_refuses_bad_input_and_keeps_what_was_typed(engine: Engine) {
 async fn an_admin_signs_in_sees_integrations_and_signs_out(engine: Engine) {
     let app = TestApp::spawn(engine).await.with_admin().await;
 
-    let (_, login_page) = app.page("/login?notice=set_up&email=ada%40example.com").await;
+    let (_, login_page) = app
+        .page("/login?notice=set_up&email=ada%40example.com")
+        .await;
     assert!(login_page.contains("Your account is ready."));
     app.sign_in_as_admin().await;
     assert_eq!(location(&app.get("/").await), "/account/integrations");
@@ -122,14 +140,22 @@ async fn a_wrong_password_and_an_unknown_email_get_the_same_message(engine: Engi
 
     let wrong_password = app.sign_in(ADMIN_EMAIL, "not the password").await;
     let unknown_email = app.sign_in("nobody@example.com", ADMIN_PASSWORD).await;
-    assert_eq!(location(&wrong_password), "/login?error=invalid_credentials&email=ada%40example.com");
+    assert_eq!(
+        location(&wrong_password),
+        "/login?error=invalid_credentials&email=ada%40example.com"
+    );
     assert_eq!(
         location(&unknown_email),
         "/login?error=invalid_credentials&email=nobody%40example.com"
     );
     let (_, page) = app.page(&location(&wrong_password)).await;
     assert!(page.contains("Wrong email address or password."));
-    assert_eq!(location(&app.get("/account/integrations").await).split('?').next(), Some("/login"));
+    assert_eq!(
+        location(&app.get("/account/integrations").await)
+            .split('?')
+            .next(),
+        Some("/login")
+    );
 }
 
 fn retry_after(response: &reqwest::Response) -> u64 {
@@ -146,7 +172,11 @@ async fn a_sixth_failed_sign_in_for_one_email_within_a_minute_is_refused(engine:
 
     for attempt in 1..=5 {
         let response = app.sign_in(ADMIN_EMAIL, "wrong password").await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "attempt {attempt}"
+        );
     }
     // Even the right password waits now: the throttle is checked first.
     let refused = app.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
@@ -164,7 +194,11 @@ async fn a_sixth_failed_sign_in_from_one_client_within_a_minute_is_refused(engin
     for attempt in 1..=5 {
         let email = format!("guess{attempt}@example.com");
         let response = app.sign_in(&email, "wrong password").await;
-        assert_eq!(response.status(), StatusCode::SEE_OTHER, "attempt {attempt}");
+        assert_eq!(
+            response.status(),
+            StatusCode::SEE_OTHER,
+            "attempt {attempt}"
+        );
     }
     let refused = app.sign_in("guess6@example.com", "wrong password").await;
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
@@ -201,14 +235,19 @@ async fn the_session_cookie_is_http_only_and_same_site(engine: Engine) {
     let cookie = session_cookie(&response);
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
-    assert!(!cookie.contains("Secure"), "plain HTTP cannot carry a Secure cookie: {cookie}");
+    assert!(
+        !cookie.contains("Secure"),
+        "plain HTTP cannot carry a Secure cookie: {cookie}"
+    );
 }
 
 async fn the_session_cookie_is_secure_behind_https(engine: Engine) {
     let database = common::TestDatabase::create(engine).await;
-    let app = TestApp::spawn_with(database, common::client(), |settings| server::config::Settings {
-        secure_cookies: true,
-        ..settings
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            secure_cookies: true,
+            ..settings
+        }
     })
     .await
     .with_admin()
@@ -241,11 +280,17 @@ async fn the_chosen_language_follows_the_user(engine: Engine) {
     app.sign_in_as_admin().await;
 
     let chosen = app
-        .post_form("/language", &[("language", "nl"), ("next", "/account/integrations")])
+        .post_form(
+            "/language",
+            &[("language", "nl"), ("next", "/account/integrations")],
+        )
         .await;
     assert_eq!(location(&chosen), "/account/integrations");
     let (_, page) = app.page("/account/integrations").await;
-    assert!(page.contains("Nog geen integraties"), "the page is in Dutch");
+    assert!(
+        page.contains("Nog geen integraties"),
+        "the page is in Dutch"
+    );
     assert!(page.contains(r#"lang="nl""#));
 
     // A new browser without the language cookie gets Dutch once signed in.
@@ -257,7 +302,10 @@ async fn the_chosen_language_follows_the_user(engine: Engine) {
         .iter()
         .filter_map(|v| v.to_str().ok().map(str::to_owned))
         .collect();
-    assert!(cookies.iter().any(|c| c.starts_with("i18n_pref_locale=nl")), "{cookies:?}");
+    assert!(
+        cookies.iter().any(|c| c.starts_with("i18n_pref_locale=nl")),
+        "{cookies:?}"
+    );
     let (_, page) = elsewhere.page("/account/integrations").await;
     assert!(page.contains("Integraties"));
 }

@@ -45,7 +45,14 @@ const PASSWORD: &str = "a long enough passphrase\n";
 
 async fn admin_create_provisions_an_account_that_can_sign_in(engine: Engine) {
     let database = TestDatabase::create(engine).await;
-    let args = ["admin", "create", "--account", "Acme", "--email", "ops@example.com"];
+    let args = [
+        "admin",
+        "create",
+        "--account",
+        "Acme",
+        "--email",
+        "ops@example.com",
+    ];
 
     let output = intake(&database.url, &args, PASSWORD);
 
@@ -54,44 +61,94 @@ async fn admin_create_provisions_an_account_that_can_sign_in(engine: Engine) {
     let app = TestApp::spawn_with(database, common::client(), |s| s).await;
     // Provisioning closes first-run setup as well.
     assert_eq!(location(&app.get("/").await), "/login");
-    let signed_in = app.sign_in("ops@example.com", "a long enough passphrase").await;
+    let signed_in = app
+        .sign_in("ops@example.com", "a long enough passphrase")
+        .await;
     assert_eq!(location(&signed_in), "/account/integrations");
 }
 
 async fn admin_create_refuses_a_duplicate_email(engine: Engine) {
     let database = TestDatabase::create(engine).await;
-    let args = ["admin", "create", "--account", "Acme", "--email", "ops@example.com"];
+    let args = [
+        "admin",
+        "create",
+        "--account",
+        "Acme",
+        "--email",
+        "ops@example.com",
+    ];
     assert!(intake(&database.url, &args, PASSWORD).status.success());
 
-    let again = ["admin", "create", "--account", "Other", "--email", "OPS@example.com"];
+    let again = [
+        "admin",
+        "create",
+        "--account",
+        "Other",
+        "--email",
+        "OPS@example.com",
+    ];
     let output = intake(&database.url, &again, PASSWORD);
 
     assert!(!output.status.success());
-    assert!(text(&output.stderr).contains("already exists"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("already exists"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 async fn admin_create_refuses_a_weak_password(engine: Engine) {
     let database = TestDatabase::create(engine).await;
-    let args = ["admin", "create", "--account", "Acme", "--email", "ops@example.com"];
+    let args = [
+        "admin",
+        "create",
+        "--account",
+        "Acme",
+        "--email",
+        "ops@example.com",
+    ];
 
     let output = intake(&database.url, &args, "short\n");
 
     assert!(!output.status.success());
-    assert!(text(&output.stderr).contains("at least 10 characters"), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stderr).contains("at least 10 characters"),
+        "{}",
+        text(&output.stderr)
+    );
 }
 
 async fn token_create_prints_a_personal_access_token_once(engine: Engine) {
     let database = TestDatabase::create(engine).await;
-    let admin = ["admin", "create", "--account", "Acme", "--email", "ops@example.com"];
+    let admin = [
+        "admin",
+        "create",
+        "--account",
+        "Acme",
+        "--email",
+        "ops@example.com",
+    ];
     assert!(intake(&database.url, &admin, PASSWORD).status.success());
 
-    let args = ["token", "create", "--email", "ops@example.com", "--name", "nightly export", "--expires-in-days", "30"];
+    let args = [
+        "token",
+        "create",
+        "--email",
+        "ops@example.com",
+        "--name",
+        "nightly export",
+        "--expires-in-days",
+        "30",
+    ];
     let output = intake(&database.url, &args, "");
 
     assert!(output.status.success(), "stderr: {}", text(&output.stderr));
     let token = text(&output.stdout).trim().to_owned();
     assert!(token.starts_with("itp_"), "{token}");
-    assert!(server::secrets::token::is_well_formed(server::secrets::token::TokenKind::Personal, &token));
+    assert!(server::secrets::token::is_well_formed(
+        server::secrets::token::TokenKind::Personal,
+        &token
+    ));
     assert!(text(&output.stderr).contains("only this once"));
 
     // Only a hash is stored, never the token itself.
@@ -103,12 +160,20 @@ async fn stored_token_hashes(database: &TestDatabase) -> Vec<Vec<u8>> {
     let sql = "SELECT secret_hash FROM personal_access_tokens";
     match database.engine {
         Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&database.url).await.expect("opens");
-            sqlx::query_scalar(sql).fetch_all(&pool).await.expect("reads")
+            let pool = sqlx::SqlitePool::connect(&database.url)
+                .await
+                .expect("opens");
+            sqlx::query_scalar(sql)
+                .fetch_all(&pool)
+                .await
+                .expect("reads")
         }
         Engine::Postgres => {
             let pool = sqlx::PgPool::connect(&database.url).await.expect("opens");
-            sqlx::query_scalar(sql).fetch_all(&pool).await.expect("reads")
+            sqlx::query_scalar(sql)
+                .fetch_all(&pool)
+                .await
+                .expect("reads")
         }
     }
 }
@@ -116,7 +181,14 @@ async fn stored_token_hashes(database: &TestDatabase) -> Vec<Vec<u8>> {
 async fn token_create_refuses_an_unknown_user(engine: Engine) {
     let database = TestDatabase::create(engine).await;
 
-    let args = ["token", "create", "--email", "nobody@example.com", "--name", "x"];
+    let args = [
+        "token",
+        "create",
+        "--email",
+        "nobody@example.com",
+        "--name",
+        "x",
+    ];
     let output = intake(&database.url, &args, "");
 
     assert!(!output.status.success());

@@ -80,19 +80,26 @@ impl Intake {
         let site_root = std::env::var_os("INTAKE_E2E_SITE_ROOT")
             .map(PathBuf::from)
             .unwrap_or_else(|| root.join("target/site"));
-        if !binary.exists() || !site_root.join("pkg/intake.wasm").exists() && !site_root.join("pkg/intake_bg.wasm").exists() {
+        if !binary.exists()
+            || !site_root.join("pkg/intake.wasm").exists()
+                && !site_root.join("pkg/intake_bg.wasm").exists()
+        {
             bail!(
                 "the release site is not built ({} / {}): run `make test`, which builds it first",
                 binary.display(),
                 site_root.display()
             );
         }
-        let data = std::env::temp_dir().join(format!("intake-e2e-{}", uuid::Uuid::new_v4().simple()));
+        let data =
+            std::env::temp_dir().join(format!("intake-e2e-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&data)?;
         let port = free_port();
         let child = Command::new(&binary)
             .arg("serve")
-            .env("INTAKE_DATABASE_URL", format!("sqlite://{}", data.join("intake.db").display()))
+            .env(
+                "INTAKE_DATABASE_URL",
+                format!("sqlite://{}", data.join("intake.db").display()),
+            )
             .env("INTAKE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", &site_root)
             .env("RUST_LOG", "warn")
@@ -146,7 +153,8 @@ impl Browser {
         let mut profile = None;
         let (command, capabilities): (Command, serde_json::Value) = match engine {
             Engine::Chromium => {
-                let dir = std::env::temp_dir().join(format!("intake-chromium-{}", uuid::Uuid::new_v4().simple()));
+                let dir = std::env::temp_dir()
+                    .join(format!("intake-chromium-{}", uuid::Uuid::new_v4().simple()));
                 let mut command = Command::new("chromedriver");
                 command.arg(&port_arg);
                 let caps = json!({
@@ -211,7 +219,12 @@ impl Browser {
         .with_context(|| format!("{} did not start a session within a minute", engine.name()))?
         .with_context(|| format!("{} refused a session", engine.name()))?;
         client.set_window_size(1280, 900).await.ok();
-        Ok(Self { client, engine, _driver: driver, _profile: profile })
+        Ok(Self {
+            client,
+            engine,
+            _driver: driver,
+            _profile: profile,
+        })
     }
 
     pub async fn find(&self, css: &str) -> anyhow::Result<fantoccini::elements::Element> {

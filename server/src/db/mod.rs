@@ -12,7 +12,9 @@ use std::{path::PathBuf, str::FromStr, time::Duration};
 use anyhow::{bail, Context};
 use sqlx::{
     postgres::{PgPool, PgPoolOptions},
-    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous},
+    sqlite::{
+        SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+    },
 };
 
 pub use sessions::SessionBackend;
@@ -57,7 +59,10 @@ impl Database {
                 .connect(url)
                 .await
                 .context("cannot connect to the PostgreSQL database")?;
-            Ok(Self { pool: Pool::Postgres(pool), sqlite_file: None })
+            Ok(Self {
+                pool: Pool::Postgres(pool),
+                sqlite_file: None,
+            })
         } else {
             bail!("the database URL must start with sqlite: or postgres:")
         }

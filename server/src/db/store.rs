@@ -50,19 +50,20 @@ impl ProfileRow {
 #[error("a stored row does not parse: {0}")]
 struct CorruptRow(String);
 
-const PROFILE_SELECT: &str = "SELECT u.id, u.account_id, a.name AS account_name, u.email, u.role, u.language \
+const PROFILE_SELECT: &str =
+    "SELECT u.id, u.account_id, a.name AS account_name, u.email, u.role, u.language \
      FROM users u JOIN accounts a ON a.id = u.account_id";
 
 impl Store for Database {
     fn has_users(&self) -> BoxFuture<'_, Result<bool, StoreError>> {
         Box::pin(async move {
-        let count: i64 = on_pool!(self, pool => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user")
-                .fetch_one(pool)
-                .await
-        })
-        .map_err(StoreError::new)?;
-        Ok(count > 0)
+            let count: i64 = on_pool!(self, pool => {
+                sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM users LIMIT 1) AS any_user")
+                    .fetch_one(pool)
+                    .await
+            })
+            .map_err(StoreError::new)?;
+            Ok(count > 0)
         })
     }
 
@@ -75,55 +76,55 @@ impl Store for Database {
         occasion: Occasion,
     ) -> BoxFuture<'a, Result<CreatedAccount, CreateAccountError>> {
         Box::pin(async move {
-        let store = |e: sqlx::Error| CreateAccountError::Store(StoreError::new(e));
-        let now = Utc::now();
-        // The installation row is written first: it takes the write lock, so
-        // a racing first-run setup waits here and then fails on the key.
-        let claim = match occasion {
+            let store = |e: sqlx::Error| CreateAccountError::Store(StoreError::new(e));
+            let now = Utc::now();
+            // The installation row is written first: it takes the write lock, so
+            // a racing first-run setup waits here and then fails on the key.
+            let claim = match occasion {
             Occasion::FirstRun => "INSERT INTO installation (id, set_up_at) VALUES (1, $1)",
             Occasion::Provisioning => {
                 "INSERT INTO installation (id, set_up_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING"
             }
         };
-        on_pool!(self, pool => {
-            let mut tx = pool.begin().await.map_err(store)?;
-            sqlx::query(claim).bind(now).execute(&mut *tx).await.map_err(|e| {
-                if is_unique_violation(&e) { CreateAccountError::AlreadySetUp } else { store(e) }
-            })?;
-            if occasion == Occasion::FirstRun {
-                let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
-                    .fetch_one(&mut *tx)
-                    .await
-                    .map_err(store)?;
-                if users > 0 {
-                    return Err(CreateAccountError::AlreadySetUp);
+            on_pool!(self, pool => {
+                let mut tx = pool.begin().await.map_err(store)?;
+                sqlx::query(claim).bind(now).execute(&mut *tx).await.map_err(|e| {
+                    if is_unique_violation(&e) { CreateAccountError::AlreadySetUp } else { store(e) }
+                })?;
+                if occasion == Occasion::FirstRun {
+                    let users: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM users")
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(store)?;
+                    if users > 0 {
+                        return Err(CreateAccountError::AlreadySetUp);
+                    }
                 }
-            }
-            let account_id: i64 = sqlx::query_scalar(
-                "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id",
-            )
-            .bind(account_name.as_str())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(store)?;
-            let admin_id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (account_id, email, password_hash, role, language, created_at) \
-                 VALUES ($1, $2, $3, 'admin', $4, $5) RETURNING id",
-            )
-            .bind(account_id)
-            .bind(admin_email.as_str())
-            .bind(password_hash)
-            .bind(language.code())
-            .bind(now)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(|e| {
-                if is_unique_violation(&e) { CreateAccountError::DuplicateEmail } else { store(e) }
-            })?;
-            tx.commit().await.map_err(store)?;
-            Ok(CreatedAccount { account_id: AccountId(account_id), admin_id: UserId(admin_id) })
-        })
+                let account_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO accounts (name, created_at) VALUES ($1, $2) RETURNING id",
+                )
+                .bind(account_name.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(store)?;
+                let admin_id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (account_id, email, password_hash, role, language, created_at) \
+                     VALUES ($1, $2, $3, 'admin', $4, $5) RETURNING id",
+                )
+                .bind(account_id)
+                .bind(admin_email.as_str())
+                .bind(password_hash)
+                .bind(language.code())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) { CreateAccountError::DuplicateEmail } else { store(e) }
+                })?;
+                tx.commit().await.map_err(store)?;
+                Ok(CreatedAccount { account_id: AccountId(account_id), admin_id: UserId(admin_id) })
+            })
         })
     }
 
@@ -132,27 +133,30 @@ impl Store for Database {
         email: &'a EmailAddress,
     ) -> BoxFuture<'a, Result<Option<Credentials>, StoreError>> {
         Box::pin(async move {
-        let row: Option<(i64, String)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT id, password_hash FROM users WHERE email = $1 AND locked_at IS NULL",
-            )
-            .bind(email.as_str())
-            .fetch_optional(pool)
-            .await
-        })
-        .map_err(StoreError::new)?;
-        Ok(row.map(|(id, password_hash)| Credentials { user_id: UserId(id), password_hash }))
+            let row: Option<(i64, String)> = on_pool!(self, pool => {
+                sqlx::query_as(
+                    "SELECT id, password_hash FROM users WHERE email = $1 AND locked_at IS NULL",
+                )
+                .bind(email.as_str())
+                .fetch_optional(pool)
+                .await
+            })
+            .map_err(StoreError::new)?;
+            Ok(row.map(|(id, password_hash)| Credentials {
+                user_id: UserId(id),
+                password_hash,
+            }))
         })
     }
 
     fn user(&self, id: UserId) -> BoxFuture<'_, Result<Option<UserProfile>, StoreError>> {
         Box::pin(async move {
-        let sql = format!("{PROFILE_SELECT} WHERE u.id = $1 AND u.locked_at IS NULL");
-        let row: Option<ProfileRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await
-        })
-        .map_err(StoreError::new)?;
-        row.map(ProfileRow::into_profile).transpose()
+            let sql = format!("{PROFILE_SELECT} WHERE u.id = $1 AND u.locked_at IS NULL");
+            let row: Option<ProfileRow> = on_pool!(self, pool => {
+                sqlx::query_as(&sql).bind(id.0).fetch_optional(pool).await
+            })
+            .map_err(StoreError::new)?;
+            row.map(ProfileRow::into_profile).transpose()
         })
     }
 
@@ -161,33 +165,40 @@ impl Store for Database {
         email: &'a EmailAddress,
     ) -> BoxFuture<'a, Result<Option<UserProfile>, StoreError>> {
         Box::pin(async move {
-        let sql = format!("{PROFILE_SELECT} WHERE u.email = $1");
-        let row: Option<ProfileRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(pool).await
-        })
-        .map_err(StoreError::new)?;
-        row.map(ProfileRow::into_profile).transpose()
-        })
-    }
-
-    fn set_language(&self, id: UserId, language: Language) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-        on_pool!(self, pool => {
-            sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
-                .bind(language.code())
-                .bind(id.0)
-                .execute(pool)
-                .await
-                .map(drop)
-        })
-        .map_err(StoreError::new)
+            let sql = format!("{PROFILE_SELECT} WHERE u.email = $1");
+            let row: Option<ProfileRow> = on_pool!(self, pool => {
+                sqlx::query_as(&sql).bind(email.as_str()).fetch_optional(pool).await
+            })
+            .map_err(StoreError::new)?;
+            row.map(ProfileRow::into_profile).transpose()
         })
     }
 
-    fn record_login_failure<'a>(&'a self, keys: &'a [String]) -> BoxFuture<'a, Result<(), StoreError>> {
+    fn set_language(
+        &self,
+        id: UserId,
+        language: Language,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-        let now = Utc::now();
-        let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            on_pool!(self, pool => {
+                sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
+                    .bind(language.code())
+                    .bind(id.0)
+                    .execute(pool)
+                    .await
+                    .map(drop)
+            })
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn record_login_failure<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
                 .bind(now - LOGIN_FAILURE_RETENTION)
@@ -202,7 +213,7 @@ impl Store for Database {
             }
             tx.commit().await
         }.await);
-        result.map_err(StoreError::new)
+            result.map_err(StoreError::new)
         })
     }
 
@@ -212,8 +223,8 @@ impl Store for Database {
         window: Duration,
     ) -> BoxFuture<'a, Result<Vec<Duration>, StoreError>> {
         Box::pin(async move {
-        let now = Utc::now();
-        let since = now - chrono::TimeDelta::from_std(window).map_err(StoreError::new)?;
+            let now = Utc::now();
+            let since = now - chrono::TimeDelta::from_std(window).map_err(StoreError::new)?;
             let times: Vec<DateTime<Utc>> = on_pool!(self, pool => {
                 sqlx::query_scalar(
                     "SELECT failed_at FROM login_failures WHERE throttle_key = $1 AND failed_at > $2",
@@ -224,7 +235,10 @@ impl Store for Database {
                 .await
             })
             .map_err(StoreError::new)?;
-        Ok(times.into_iter().map(|t| (now - t).to_std().unwrap_or_default()).collect())
+            Ok(times
+                .into_iter()
+                .map(|t| (now - t).to_std().unwrap_or_default())
+                .collect())
         })
     }
 
@@ -233,47 +247,47 @@ impl Store for Database {
         token: NewPersonalAccessToken,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-        let now = Utc::now();
-        let expires_at = token
-            .expires_in
-            .map(chrono::TimeDelta::from_std)
-            .transpose()
-            .map_err(StoreError::new)?
-            .map(|delta| now + delta);
-        on_pool!(self, pool => {
-            sqlx::query(
-                "INSERT INTO personal_access_tokens \
-                 (user_id, name, secret_hash, display_prefix, created_at, expires_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(token.user_id.0)
-            .bind(&token.name)
-            .bind(&token.secret_hash)
-            .bind(&token.display_prefix)
-            .bind(now)
-            .bind(expires_at)
-            .execute(pool)
-            .await
-            .map(drop)
-        })
-        .map_err(StoreError::new)
+            let now = Utc::now();
+            let expires_at = token
+                .expires_in
+                .map(chrono::TimeDelta::from_std)
+                .transpose()
+                .map_err(StoreError::new)?
+                .map(|delta| now + delta);
+            on_pool!(self, pool => {
+                sqlx::query(
+                    "INSERT INTO personal_access_tokens \
+                     (user_id, name, secret_hash, display_prefix, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(token.user_id.0)
+                .bind(&token.name)
+                .bind(&token.secret_hash)
+                .bind(&token.display_prefix)
+                .bind(now)
+                .bind(expires_at)
+                .execute(pool)
+                .await
+                .map(drop)
+            })
+            .map_err(StoreError::new)
         })
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
-        if let Some(file) = &self.sqlite_file {
-            // An open SQLite handle keeps working on a deleted file, and every
-            // write after that is lost: report it as not ready.
-            if !file.exists() {
-                return Err(StoreError::new(std::io::Error::new(
-                    std::io::ErrorKind::NotFound,
-                    format!("the database file {} is gone", file.display()),
-                )));
+            if let Some(file) = &self.sqlite_file {
+                // An open SQLite handle keeps working on a deleted file, and every
+                // write after that is lost: report it as not ready.
+                if !file.exists() {
+                    return Err(StoreError::new(std::io::Error::new(
+                        std::io::ErrorKind::NotFound,
+                        format!("the database file {} is gone", file.display()),
+                    )));
+                }
             }
-        }
-        on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))
-            .map_err(StoreError::new)
+            on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))
+                .map_err(StoreError::new)
         })
     }
 }

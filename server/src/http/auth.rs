@@ -32,7 +32,10 @@ const AFTER_SIGN_IN: &str = "/account/integrations";
 /// An error of ours: logged with its cause, shown as a generic message.
 fn internal(error: impl std::fmt::Debug) -> Response {
     tracing::error!(?error, "a form request failed");
-    (StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong on our side. Please try again.",
+    )
         .into_response()
 }
 
@@ -92,7 +95,11 @@ pub async fn set_up(
     let back = |code: &str| {
         redirect_with(
             "/setup",
-            &[("error", code), ("account_name", &form.account_name), ("email", &form.email)],
+            &[
+                ("error", code),
+                ("account_name", &form.account_name),
+                ("email", &form.email),
+            ],
         )
     };
     let account_name = match AccountName::parse(&form.account_name) {
@@ -118,7 +125,10 @@ pub async fn set_up(
         .await
     {
         Ok(created) => {
-            tracing::info!(account = created.account_id.0, "first-run setup created an account");
+            tracing::info!(
+                account = created.account_id.0,
+                "first-run setup created an account"
+            );
             redirect_with("/login", &[("notice", "set_up"), ("email", email.as_str())])
         }
         Err(CreateAccountError::AlreadySetUp) => {
@@ -193,7 +203,13 @@ pub async fn sign_in(
         if let Err(error) = state.store.record_login_failure(&keys).await {
             return internal(error);
         }
-        return redirect_with("/login", &[("error", "invalid_credentials"), ("email", form.email.trim())]);
+        return redirect_with(
+            "/login",
+            &[
+                ("error", "invalid_credentials"),
+                ("email", form.email.trim()),
+            ],
+        );
     };
     let profile = match state.store.user(user_id).await {
         Ok(Some(profile)) => profile,
@@ -265,7 +281,11 @@ pub async fn choose_language(
     Form(form): Form<LanguageForm>,
 ) -> Response {
     let Ok(language) = form.language.parse::<Language>() else {
-        return (StatusCode::UNPROCESSABLE_ENTITY, "This language is not available.").into_response();
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "This language is not available.",
+        )
+            .into_response();
     };
     match session.get::<i64>(USER_ID_KEY).await {
         Ok(Some(user_id)) => {
@@ -278,9 +298,10 @@ pub async fn choose_language(
     }
     let target = local_path(form.next.as_deref()).unwrap_or("/");
     let mut response = Redirect::to(target).into_response();
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, language_cookie(language, state.settings.secure_cookies));
+    response.headers_mut().append(
+        header::SET_COOKIE,
+        language_cookie(language, state.settings.secure_cookies),
+    );
     response
 }
 
@@ -290,7 +311,10 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(local_path(Some("/account/integrations")), Some("/account/integrations"));
+        assert_eq!(
+            local_path(Some("/account/integrations")),
+            Some("/account/integrations")
+        );
         assert_eq!(local_path(Some("//evil.example.com")), None);
         assert_eq!(local_path(Some("https://evil.example.com")), None);
         assert_eq!(local_path(Some("/\\evil.example.com")), None);

@@ -68,7 +68,9 @@ impl AppState {
     }
 
     fn server_context(&self) -> ServerContext {
-        ServerContext { store: self.store.clone() }
+        ServerContext {
+            store: self.store.clone(),
+        }
     }
 }
 
@@ -110,18 +112,15 @@ pub fn router(state: AppState, database: &Database) -> Router {
                 )
             }),
         )
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context.clone()),
-            {
-                let options = state.leptos_options.clone();
-                move || shell(options.clone())
-            },
-        )
-        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
-            move || provide_context(fallback_context.clone()),
-            shell,
+        .leptos_routes_with_context(&state, routes, move || provide_context(context.clone()), {
+            let options = state.leptos_options.clone();
+            move || shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(
+            move || provide_context(fallback_context.clone()), shell
         ))
         .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
         .layer(sessions)

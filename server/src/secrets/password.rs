@@ -52,12 +52,18 @@ mod tests {
         let password = Password::parse("correct horse battery").expect("valid");
         let hashed = hash(&password).await.expect("hashes");
         assert!(hashed.starts_with("$argon2id$"));
-        assert!(verify(Some(hashed.clone()), "correct horse battery".into()).await.expect("verifies"));
-        assert!(!verify(Some(hashed), "wrong horse battery".into()).await.expect("verifies"));
+        assert!(verify(Some(hashed.clone()), "correct horse battery".into())
+            .await
+            .expect("verifies"));
+        assert!(!verify(Some(hashed), "wrong horse battery".into())
+            .await
+            .expect("verifies"));
     }
 
     #[tokio::test]
     async fn an_unknown_user_never_verifies() {
-        assert!(!verify(None, "anything at all".into()).await.expect("verifies"));
+        assert!(!verify(None, "anything at all".into())
+            .await
+            .expect("verifies"));
     }
 }

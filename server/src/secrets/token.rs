@@ -89,7 +89,10 @@ mod tests {
 
     #[test]
     fn two_tokens_differ() {
-        assert_ne!(issue(TokenKind::Personal).secret, issue(TokenKind::Personal).secret);
+        assert_ne!(
+            issue(TokenKind::Personal).secret,
+            issue(TokenKind::Personal).secret
+        );
     }
 
     #[test]

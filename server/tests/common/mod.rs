@@ -66,20 +66,32 @@ impl TestDatabase {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("a temporary folder");
                 let url = format!("sqlite://{}", dir.path().join("intake.db").display());
-                Self { url, engine, sqlite_dir: Some(dir), postgres: None }
+                Self {
+                    url,
+                    engine,
+                    sqlite_dir: Some(dir),
+                    postgres: None,
+                }
             }
             Engine::Postgres => {
                 let admin_url = postgres_admin_url().expect("a PostgreSQL server");
                 let name = format!("intake_test_{}", uuid::Uuid::new_v4().simple());
                 run_postgres(&admin_url, &format!("CREATE DATABASE {name}")).await;
                 let url = replace_database(&admin_url, &name);
-                Self { url, engine, sqlite_dir: None, postgres: Some((admin_url, name)) }
+                Self {
+                    url,
+                    engine,
+                    sqlite_dir: None,
+                    postgres: Some((admin_url, name)),
+                }
             }
         }
     }
 
     pub fn sqlite_file(&self) -> Option<PathBuf> {
-        self.sqlite_dir.as_ref().map(|dir| dir.path().join("intake.db"))
+        self.sqlite_dir
+            .as_ref()
+            .map(|dir| dir.path().join("intake.db"))
     }
 
     /// Makes the database disappear under a running server.
@@ -90,7 +102,11 @@ impl TestDatabase {
             }
         }
         if let Some((admin_url, name)) = &self.postgres {
-            run_postgres(admin_url, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+            run_postgres(
+                admin_url,
+                &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+            )
+            .await;
         }
     }
 }
@@ -101,7 +117,9 @@ impl Drop for TestDatabase {
             // Drop runs outside async; a short-lived runtime on its own
             // thread removes the database.
             let _ = std::thread::spawn(move || {
-                let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(runtime) = runtime {
                     runtime.block_on(run_postgres(
                         &admin_url,
@@ -175,7 +193,13 @@ impl TestApp {
         let server = tokio::spawn(application.run_until(async move {
             let _ = stopped.await;
         }));
-        Self { addr, client, database, stop: Some(stop), server: Some(server) }
+        Self {
+            addr,
+            client,
+            database,
+            stop: Some(stop),
+            server: Some(server),
+        }
     }
 
     /// Stops the server and hands back its database and client, so a test
@@ -185,11 +209,19 @@ impl TestApp {
             let _ = stop.send(());
         }
         if let Some(server) = self.server.take() {
-            server.await.expect("the server task ends").expect("the server stops cleanly");
+            server
+                .await
+                .expect("the server task ends")
+                .expect("the server stops cleanly");
         }
         let database = std::mem::replace(
             &mut self.database,
-            TestDatabase { url: String::new(), engine: Engine::Sqlite, sqlite_dir: None, postgres: None },
+            TestDatabase {
+                url: String::new(),
+                engine: Engine::Sqlite,
+                sqlite_dir: None,
+                postgres: None,
+            },
         );
         (database, self.client.clone())
     }
@@ -205,7 +237,11 @@ impl TestApp {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("the request is answered")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("the request is answered")
     }
 
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> Response {
@@ -221,7 +257,11 @@ impl TestApp {
     pub async fn set_up(&self, account_name: &str, email: &str, password: &str) -> Response {
         self.post_form(
             "/setup",
-            &[("account_name", account_name), ("email", email), ("password", password)],
+            &[
+                ("account_name", account_name),
+                ("email", email),
+                ("password", password),
+            ],
         )
         .await
     }
@@ -229,17 +269,25 @@ impl TestApp {
     /// Runs first-run setup with the standard admin.
     pub async fn with_admin(self) -> Self {
         let response = self.set_up(ACCOUNT_NAME, ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        assert_eq!(location(&response), "/login?notice=set_up&email=ada%40example.com");
+        assert_eq!(
+            location(&response),
+            "/login?notice=set_up&email=ada%40example.com"
+        );
         self
     }
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Response {
-        self.post_form("/login", &[("email", email), ("password", password)]).await
+        self.post_form("/login", &[("email", email), ("password", password)])
+            .await
     }
 
     pub async fn sign_in_as_admin(&self) {
         let response = self.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-        assert_eq!(location(&response), "/account/integrations", "signing in as the admin");
+        assert_eq!(
+            location(&response),
+            "/account/integrations",
+            "signing in as the admin"
+        );
     }
 
     pub async fn page(&self, path: &str) -> (StatusCode, String) {
