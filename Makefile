@@ -35,9 +35,11 @@ lint:
 	@echo "==> clippy (browser side: hydrate, wasm32)"
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
+# Packages are named rather than --workspace: building `frontend` alongside
+# would switch on app's `hydrate` next to `ssr` (cargo unifies features).
 unit-and-integration:
 	@echo "==> unit and integration tests (SQLite always; PostgreSQL when one answers on 127.0.0.1:5432 or INTAKE_TEST_POSTGRES_URL)"
-	cargo test --workspace --exclude end2end
+	cargo test -p domain -p app -p server -p cloud-link
 
 build-site: tools
 	@echo "==> building the release site (server + wasm + css)"
