@@ -70,9 +70,12 @@ wasm-bindgen:
 
 node-tools: node_modules/.package-lock.json
 
+# `npm install` rather than `npm ci`: the registry we can reach lacks the
+# Tailwind binaries of other platforms, which `npm ci` insists on listing.
+# With the lock file present it installs exactly the locked versions.
 node_modules/.package-lock.json: package.json package-lock.json
 	@echo "==> installing the Tailwind CLI and wasm-opt from npm"
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund
 
 browsers: geckodriver
 	@missing=""; \
