@@ -2,10 +2,11 @@
 
 use std::sync::Arc;
 
-use domain::store::Store;
+use domain::{secret::SecretIssuer, store::Store};
 
 /// Injected by the server for every page render and server-function call.
 #[derive(Clone)]
 pub struct ServerContext {
     pub store: Arc<dyn Store>,
+    pub secrets: Arc<dyn SecretIssuer>,
 }

@@ -10,7 +10,7 @@ pub const USER_ID_KEY: &str = "user_id";
 
 /// The signed-in user, or `None` for a visitor. A user deleted or locked
 /// since signing in counts as signed out.
-#[server(endpoint = "current_user")]
+#[server(prefix = "/_fn", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
     use domain::UserId;
     use tower_sessions::Session;

@@ -13,31 +13,13 @@ pub struct AccountId(pub i64);
 #[serde(try_from = "String", into = "String")]
 pub struct AccountName(String);
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AccountNameError {
-    #[error("enter the organisation's name")]
-    Empty,
-    #[error("an organisation name has at most {max} characters", max = AccountName::MAX_CHARS)]
-    TooLong,
-    #[error("an organisation name cannot contain control characters")]
-    ControlCharacter,
-}
+pub use crate::text::NameError as AccountNameError;
 
 impl AccountName {
     pub const MAX_CHARS: usize = 100;
 
     pub fn parse(input: &str) -> Result<Self, AccountNameError> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(AccountNameError::Empty);
-        }
-        if trimmed.chars().count() > Self::MAX_CHARS {
-            return Err(AccountNameError::TooLong);
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(AccountNameError::ControlCharacter);
-        }
-        Ok(Self(trimmed.to_owned()))
+        crate::text::parse_name(input, Self::MAX_CHARS).map(Self)
     }
 
     pub fn as_str(&self) -> &str {
@@ -97,7 +79,7 @@ mod tests {
     fn a_hundred_and_one_characters_are_rejected() {
         assert_eq!(
             AccountName::parse(&"a".repeat(101)),
-            Err(AccountNameError::TooLong)
+            Err(AccountNameError::TooLong(100))
         );
     }
 

@@ -3,13 +3,20 @@
 //! forms can check input with the same code as the server.
 
 pub mod account;
+pub mod actor;
+pub mod audit;
+pub mod catalogue;
 pub mod email;
+pub mod integration;
+pub mod integrations;
 pub mod language;
 pub mod login;
 pub mod password;
 pub mod role;
+pub mod secret;
 pub mod setup;
 pub mod store;
+pub mod text;
 
 pub use account::{AccountId, AccountName};
 pub use email::EmailAddress;

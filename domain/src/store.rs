@@ -4,6 +4,11 @@
 use std::{future::Future, pin::Pin, time::Duration};
 
 use crate::{
+    actor::Actor,
+    audit::{AuditEntry, AuditEvent},
+    integration::{Integration, IntegrationId, IntegrationName, Status},
+    integrations::NewIntegration,
+    secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
     AccountId, AccountName, EmailAddress, Language, Role,
 };
@@ -104,4 +109,67 @@ pub trait Store: Send + Sync + 'static {
 
     /// Proves the database answers.
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;
+
+    /// The account's integrations, newest first.
+    fn integrations(
+        &self,
+        account: AccountId,
+        include_deleted: bool,
+    ) -> BoxFuture<'_, Result<Vec<Integration>, StoreError>>;
+
+    fn integration(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<Integration>, StoreError>>;
+
+    /// Every name in the account, deleted integrations included.
+    fn integration_names(
+        &self,
+        account: AccountId,
+    ) -> BoxFuture<'_, Result<Vec<(IntegrationId, IntegrationName)>, StoreError>>;
+
+    /// Inserts an integration and its audit entry in one transaction.
+    fn insert_integration<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewIntegration,
+        status: Status,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Integration, StoreError>>;
+
+    /// Writes an integration's name, interval, data types and status with
+    /// its audit entry; a deleted one also loses its API key, atomically.
+    fn save_integration<'a>(
+        &'a self,
+        account: AccountId,
+        integration: &'a Integration,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// Revokes the integration's key and stores the new one atomically.
+    fn replace_api_key<'a>(
+        &'a self,
+        account: AccountId,
+        id: IntegrationId,
+        secret: &'a NewSecret,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<ApiKeyInfo, StoreError>>;
+
+    fn api_key(&self, id: IntegrationId) -> BoxFuture<'_, Result<Option<ApiKeyInfo>, StoreError>>;
+
+    /// A page of the account's audit log, newest first, and the total.
+    fn audit_events(
+        &self,
+        account: AccountId,
+        offset: u32,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Vec<AuditEvent>, u64), StoreError>>;
+
+    /// The user a personal access token acts for, if the token is neither
+    /// revoked nor expired and its user not locked; notes its use.
+    fn token_actor<'a>(
+        &'a self,
+        secret_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<Actor>, StoreError>>;
 }

@@ -6,12 +6,17 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use domain::{
+    actor::Actor,
+    audit::{AuditEntry, AuditEvent},
+    integration::{Integration, IntegrationId, IntegrationName, Status},
+    integrations::NewIntegration,
+    secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion},
     store::{BoxFuture, Credentials, NewPersonalAccessToken, Store, StoreError, UserProfile},
     AccountId, AccountName, EmailAddress, Language, UserId,
 };
 
-use super::{on_pool, Database};
+use super::{integrations::CorruptRow, on_pool, Database};
 
 /// Failed sign-ins older than this are deleted; the throttle never looks
 /// further back than a minute.
@@ -45,10 +50,6 @@ impl ProfileRow {
         })
     }
 }
-
-#[derive(Debug, thiserror::Error)]
-#[error("a stored row does not parse: {0}")]
-struct CorruptRow(String);
 
 const PROFILE_SELECT: &str =
     "SELECT u.id, u.account_id, a.name AS account_name, u.email, u.role, u.language \
@@ -289,5 +290,77 @@ impl Store for Database {
             on_pool!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))
                 .map_err(StoreError::new)
         })
+    }
+
+    fn integrations(
+        &self,
+        account: AccountId,
+        include_deleted: bool,
+    ) -> BoxFuture<'_, Result<Vec<Integration>, StoreError>> {
+        Box::pin(self.list_integrations(account, include_deleted))
+    }
+
+    fn integration(
+        &self,
+        account: AccountId,
+        id: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<Integration>, StoreError>> {
+        Box::pin(self.find_integration(account, id))
+    }
+
+    fn integration_names(
+        &self,
+        account: AccountId,
+    ) -> BoxFuture<'_, Result<Vec<(IntegrationId, IntegrationName)>, StoreError>> {
+        Box::pin(self.names_of_integrations(account))
+    }
+
+    fn insert_integration<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewIntegration,
+        status: Status,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Integration, StoreError>> {
+        Box::pin(self.add_integration(account, new, status, audit))
+    }
+
+    fn save_integration<'a>(
+        &'a self,
+        account: AccountId,
+        integration: &'a Integration,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.write_integration(account, integration, audit))
+    }
+
+    fn replace_api_key<'a>(
+        &'a self,
+        account: AccountId,
+        id: IntegrationId,
+        secret: &'a NewSecret,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<ApiKeyInfo, StoreError>> {
+        Box::pin(self.swap_api_key(account, id, secret, audit))
+    }
+
+    fn api_key(&self, id: IntegrationId) -> BoxFuture<'_, Result<Option<ApiKeyInfo>, StoreError>> {
+        Box::pin(self.current_api_key(id))
+    }
+
+    fn audit_events(
+        &self,
+        account: AccountId,
+        offset: u32,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Vec<AuditEvent>, u64), StoreError>> {
+        Box::pin(self.page_of_audit_events(account, offset, limit))
+    }
+
+    fn token_actor<'a>(
+        &'a self,
+        secret_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<Actor>, StoreError>> {
+        Box::pin(self.actor_for_token(secret_hash))
     }
 }

@@ -143,7 +143,7 @@ fn account_name_code(error: &domain::account::AccountNameError) -> &'static str 
     use domain::account::AccountNameError::*;
     match error {
         Empty => "account_name_empty",
-        TooLong => "account_name_too_long",
+        TooLong(_) => "account_name_too_long",
         ControlCharacter => "account_name_control",
     }
 }

@@ -1,6 +1,7 @@
 //! The HTTP surface. The router reads like a table of contents; handlers
 //! are thin and live one concern per module.
 
+pub mod api;
 mod auth;
 mod guard;
 mod health;
@@ -21,7 +22,7 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use domain::store::Store;
+use domain::{secret::SecretIssuer, store::Store};
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
@@ -33,6 +34,7 @@ use crate::{config::Settings, db::Database};
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub secrets: Arc<dyn SecretIssuer>,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     /// Set once a user exists; first-run setup never reopens after that.
@@ -49,6 +51,7 @@ impl AppState {
             .build();
         Self {
             store: Arc::new(database),
+            secrets: Arc::new(crate::secrets::token::OsSecrets),
             leptos_options,
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
@@ -70,6 +73,7 @@ impl AppState {
     fn server_context(&self) -> ServerContext {
         ServerContext {
             store: self.store.clone(),
+            secrets: self.secrets.clone(),
         }
     }
 }
@@ -103,8 +107,11 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/login", post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
         .route("/language", post(auth::choose_language))
+        .nest("/api/v1", api::router())
         .route(
-            "/api/{*fn_name}",
+            // Server functions live apart from `/api`, which belongs to the
+            // public APIs and answers unknown paths with the error envelope.
+            "/_fn/{*fn_name}",
             post(move |request| {
                 leptos_axum::handle_server_fns_with_context(
                     move || provide_context(server_fn_context.clone()),

@@ -117,3 +117,29 @@ mod tests {
         assert!(!format!("{token:?}").contains(&token.secret));
     }
 }
+
+/// The server's source of new secrets, handed to the rules as a port.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct OsSecrets;
+
+impl domain::secret::SecretIssuer for OsSecrets {
+    fn api_key(&self) -> domain::secret::IssuedSecret {
+        issue(TokenKind::Integration).into()
+    }
+
+    fn personal_token(&self) -> domain::secret::IssuedSecret {
+        issue(TokenKind::Personal).into()
+    }
+}
+
+impl From<IssuedToken> for domain::secret::IssuedSecret {
+    fn from(token: IssuedToken) -> Self {
+        Self {
+            secret: token.secret,
+            stored: domain::secret::NewSecret {
+                hash: token.hash,
+                display_prefix: token.display_prefix,
+            },
+        }
+    }
+}

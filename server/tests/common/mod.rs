@@ -319,3 +319,112 @@ pub fn location(response: &Response) -> String {
         .unwrap_or_default()
         .to_owned()
 }
+
+/// Direct access to the test's database, for arranging what the product
+/// has no screen for yet (planners, other accounts, expired tokens).
+impl TestApp {
+    pub async fn store(&self) -> server::db::Database {
+        server::db::Database::connect(&self.database.url)
+            .await
+            .expect("opens the test database")
+    }
+
+    /// A personal access token for the user with `email`.
+    pub async fn token_for(&self, email: &str) -> String {
+        use domain::{
+            secret::SecretIssuer,
+            store::{NewPersonalAccessToken, Store},
+        };
+        let store = self.store().await;
+        let email = domain::EmailAddress::parse(email).expect("an email");
+        let user = store
+            .user_by_email(&email)
+            .await
+            .expect("reads")
+            .expect("the user exists");
+        let issued = server::secrets::token::OsSecrets.personal_token();
+        store
+            .create_personal_access_token(NewPersonalAccessToken {
+                user_id: user.id,
+                name: "tests".into(),
+                secret_hash: issued.stored.hash,
+                display_prefix: issued.stored.display_prefix,
+                expires_in: None,
+            })
+            .await
+            .expect("stores the token");
+        issued.secret
+    }
+
+    /// Another account with its own admin.
+    pub async fn another_account(&self, name: &str, email: &str) {
+        use domain::{setup::Occasion, store::Store};
+        let store = self.store().await;
+        store
+            .create_account(
+                &domain::AccountName::parse(name).expect("a name"),
+                &domain::EmailAddress::parse(email).expect("an email"),
+                "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0rTZr3OKVBp0+sSfkqgPjRMnMBn9wU2kGpkgETnN2pM",
+                domain::Language::En,
+                Occasion::Provisioning,
+            )
+            .await
+            .expect("creates the account");
+    }
+
+    /// Runs one statement against the test database (both engines accept it).
+    pub async fn execute(&self, sql: &str) {
+        match self.database.engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.database.url)
+                    .await
+                    .expect("opens");
+                sqlx::query(sql).execute(&pool).await.expect("runs");
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.database.url)
+                    .await
+                    .expect("opens");
+                sqlx::query(sql).execute(&pool).await.expect("runs");
+            }
+        }
+    }
+
+    /// A planner in the first account, who signs in with `ADMIN_PASSWORD`.
+    pub async fn add_planner(&self, email: &str) {
+        self.execute(&format!(
+            "INSERT INTO users (account_id, email, password_hash, role, language, created_at) \
+             SELECT account_id, '{email}', password_hash, 'planner', 'en', created_at FROM users WHERE email = '{ADMIN_EMAIL}'"
+        ))
+        .await;
+    }
+
+    pub async fn api(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        request.send().await.expect("the request is answered")
+    }
+}
+
+/// The first error code of an error envelope.
+pub async fn error_code(response: Response) -> (StatusCode, String, String) {
+    let status = response.status();
+    let body: serde_json::Value = response.json().await.expect("a JSON envelope");
+    let first = &body["errors"][0];
+    (
+        status,
+        first["code"].as_str().unwrap_or_default().to_owned(),
+        first["pointer"].as_str().unwrap_or_default().to_owned(),
+    )
+}

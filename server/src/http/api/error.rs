@@ -1,0 +1,139 @@
+//! The one error envelope of every API (DESIGN §3):
+//! `{"errors":[{"code","pointer","detail"}]}` with stable codes.
+
+use axum::{
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use domain::{integration::TransitionError, integrations::IntegrationError};
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Problem {
+    pub code: &'static str,
+    pub pointer: String,
+    pub detail: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub problems: Vec<Problem>,
+}
+
+impl ApiError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        pointer: &str,
+        detail: impl Into<String>,
+    ) -> Self {
+        Self {
+            status,
+            problems: vec![Problem {
+                code,
+                pointer: pointer.to_owned(),
+                detail: detail.into(),
+            }],
+        }
+    }
+
+    pub fn unauthenticated(detail: &str) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", "", detail)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "",
+            "your role does not allow this",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "",
+            "there is nothing at this address",
+        )
+    }
+
+    /// Ours, not yours: logged with its cause, generic to the client.
+    pub fn internal(error: &dyn std::fmt::Debug) -> Self {
+        tracing::error!(?error, "an API request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "",
+            "something went wrong on our side",
+        )
+    }
+
+    /// Collects invalid-input problems into one 422.
+    pub fn invalid(problems: Vec<Problem>) -> Self {
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            problems,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Envelope {
+            errors: Vec<Problem>,
+        }
+        (
+            self.status,
+            Json(Envelope {
+                errors: self.problems,
+            }),
+        )
+            .into_response()
+    }
+}
+
+impl From<IntegrationError> for ApiError {
+    fn from(error: IntegrationError) -> Self {
+        let detail = error.to_string();
+        match error {
+            IntegrationError::Forbidden => Self::forbidden(),
+            IntegrationError::NotFound => Self::not_found(),
+            IntegrationError::DuplicateName { .. } => Self::new(
+                StatusCode::CONFLICT,
+                "duplicate_name",
+                "/name",
+                format!("{detail}; send \"allowDuplicateName\": true to keep it anyway"),
+            ),
+            IntegrationError::Transition(TransitionError::Deleted) => {
+                Self::new(StatusCode::CONFLICT, "integration_deleted", "", detail)
+            }
+            IntegrationError::Transition(_) => {
+                Self::new(StatusCode::CONFLICT, "invalid_transition", "", detail)
+            }
+            IntegrationError::NotApi => {
+                Self::new(StatusCode::CONFLICT, "not_an_api_integration", "", detail)
+            }
+            IntegrationError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+/// Answers every unknown path under the API with the envelope.
+pub async fn not_found() -> ApiError {
+    ApiError::not_found()
+}
+
+/// A known path asked with a method it does not serve.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "",
+        "this address does not accept that method",
+    )
+}

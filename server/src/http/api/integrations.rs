@@ -1,0 +1,300 @@
+//! `/api/v1/integrations`: the management API for scripts, with the same
+//! rules as the pages (they all call `domain::integrations`).
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use domain::{
+    integration::{
+        DataTypes, Integration, IntegrationId, IntegrationKind, IntegrationName, IntervalLength,
+    },
+    integrations::{self, IntegrationChanges, NewIntegration},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::{ApiError, Problem},
+    extract::{AdminActor, ApiJson},
+};
+use crate::http::AppState;
+
+/// An integration as the API shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IntegrationBody {
+    id: i64,
+    name: String,
+    kind: &'static str,
+    status: &'static str,
+    failing_reason: Option<String>,
+    interval_minutes: u32,
+    data_types: Vec<&'static str>,
+    created_at: String,
+    last_import_at: Option<String>,
+}
+
+impl From<Integration> for IntegrationBody {
+    fn from(i: Integration) -> Self {
+        Self {
+            id: i.id.0,
+            name: i.name.to_string(),
+            kind: i.kind.as_str(),
+            status: i.status.as_str(),
+            failing_reason: i.failing_reason,
+            interval_minutes: i.interval.minutes(),
+            data_types: i.data_types.names(),
+            created_at: i.created_at,
+            last_import_at: i.last_import_at,
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct One {
+    integration: IntegrationBody,
+}
+
+fn one(integration: Integration) -> Json<One> {
+    Json(One {
+        integration: integration.into(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListQuery {
+    #[serde(default)]
+    include_deleted: bool,
+}
+
+/// `GET /api/v1/integrations`
+pub async fn list(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let all = integrations::list(state.store.as_ref(), &actor, query.include_deleted).await?;
+    let bodies: Vec<IntegrationBody> = all.into_iter().map(Into::into).collect();
+    Ok(Json(serde_json::json!({ "integrations": bodies })))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CreateBody {
+    name: String,
+    kind: String,
+    interval_minutes: Option<u32>,
+    data_types: Option<Vec<String>>,
+    #[serde(default)]
+    allow_duplicate_name: bool,
+}
+
+/// Parses the fields of a create or update body, collecting every problem.
+#[derive(Default)]
+struct Fields {
+    problems: Vec<Problem>,
+}
+
+impl Fields {
+    fn field<T, E: std::fmt::Display>(
+        &mut self,
+        pointer: &str,
+        code: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        parsed
+            .map_err(|error| {
+                self.problems.push(Problem {
+                    code,
+                    pointer: pointer.to_owned(),
+                    detail: error.to_string(),
+                })
+            })
+            .ok()
+    }
+
+    fn name(&mut self, raw: &str) -> Option<IntegrationName> {
+        self.field("/name", "invalid_name", IntegrationName::parse(raw))
+    }
+
+    fn interval(&mut self, minutes: u32) -> Option<IntervalLength> {
+        self.field(
+            "/intervalMinutes",
+            "invalid_interval",
+            IntervalLength::try_from(minutes),
+        )
+    }
+
+    fn data_types(&mut self, names: &[String]) -> Option<DataTypes> {
+        self.field(
+            "/dataTypes",
+            "invalid_data_types",
+            DataTypes::from_names(names.iter().map(String::as_str)),
+        )
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        if self.problems.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(self.problems))
+        }
+    }
+}
+
+/// `POST /api/v1/integrations`
+pub async fn create(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<Response, ApiError> {
+    let mut fields = Fields::default();
+    let name = fields.name(&body.name);
+    let kind = fields.field(
+        "/kind",
+        "invalid_kind",
+        body.kind.parse::<IntegrationKind>(),
+    );
+    let interval = body
+        .interval_minutes
+        .map_or(Some(IntervalLength::default()), |m| fields.interval(m));
+    let data_types = body
+        .data_types
+        .as_deref()
+        .map_or(Some(DataTypes::default()), |names| fields.data_types(names));
+    fields.finish()?;
+    let (Some(name), Some(kind), Some(interval), Some(data_types)) =
+        (name, kind, interval, data_types)
+    else {
+        return Err(ApiError::internal(&"a parsed field went missing"));
+    };
+    let new = NewIntegration {
+        name,
+        kind,
+        interval,
+        data_types,
+    };
+    let created =
+        integrations::create(state.store.as_ref(), &actor, new, body.allow_duplicate_name).await?;
+    Ok((StatusCode::CREATED, one(created)).into_response())
+}
+
+fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
+    raw.parse::<i64>()
+        .map(IntegrationId)
+        .map_err(|_| ApiError::not_found())
+}
+
+/// `GET /api/v1/integrations/{id}`
+pub async fn get(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+) -> Result<Json<One>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(one(
+        integrations::get(state.store.as_ref(), &actor, id).await?
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UpdateBody {
+    name: Option<String>,
+    interval_minutes: Option<u32>,
+    data_types: Option<Vec<String>>,
+    #[serde(default)]
+    allow_duplicate_name: bool,
+}
+
+/// `PATCH /api/v1/integrations/{id}`
+pub async fn update(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UpdateBody>,
+) -> Result<Json<One>, ApiError> {
+    let id = parse_id(&id)?;
+    let mut fields = Fields::default();
+    let changes = IntegrationChanges {
+        name: body.name.as_deref().and_then(|raw| fields.name(raw)),
+        interval: body.interval_minutes.and_then(|m| fields.interval(m)),
+        data_types: body
+            .data_types
+            .as_deref()
+            .and_then(|names| fields.data_types(names)),
+    };
+    fields.finish()?;
+    let updated = integrations::update(
+        state.store.as_ref(),
+        &actor,
+        id,
+        changes,
+        body.allow_duplicate_name,
+    )
+    .await?;
+    Ok(one(updated))
+}
+
+/// `DELETE /api/v1/integrations/{id}`: soft delete; the data stays.
+pub async fn delete(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    integrations::delete(state.store.as_ref(), &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/integrations/{id}/pause`
+pub async fn pause(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+) -> Result<Json<One>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(one(
+        integrations::pause(state.store.as_ref(), &actor, id).await?
+    ))
+}
+
+/// `POST /api/v1/integrations/{id}/resume`
+pub async fn resume(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+) -> Result<Json<One>, ApiError> {
+    let id = parse_id(&id)?;
+    Ok(one(
+        integrations::resume(state.store.as_ref(), &actor, id).await?
+    ))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewKeyBody {
+    api_key: String,
+    created_at: String,
+}
+
+/// `POST /api/v1/integrations/{id}/api-key`: the only time the key is
+/// returned; the previous key stops working at once.
+pub async fn generate_api_key(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    Path(id): Path<String>,
+) -> Result<Response, ApiError> {
+    let id = parse_id(&id)?;
+    let issued = state.secrets.api_key();
+    let info =
+        integrations::generate_api_key(state.store.as_ref(), &actor, id, &issued.stored).await?;
+    let body = NewKeyBody {
+        api_key: issued.secret,
+        created_at: info.created_at,
+    };
+    Ok((StatusCode::CREATED, Json(body)).into_response())
+}
