@@ -10,6 +10,17 @@ pub enum AppError {
     Unauthorized,
     #[error("your role does not allow this")]
     Forbidden,
+    #[error("there is no such page or it belongs to another account")]
+    NotFound,
+    /// A field was refused; `code` names the translated message.
+    #[error("{field}: {code}")]
+    Invalid { field: String, code: String },
+    /// The name is taken; the page offers to keep it or rename the other.
+    #[error("another integration is called this")]
+    DuplicateName { existing_id: i64 },
+    /// The change makes no sense in the integration's state.
+    #[error("{0}")]
+    Conflict(String),
     #[error("something went wrong on our side")]
     Internal,
     #[error("the request could not be completed: {0}")]
@@ -35,5 +46,23 @@ impl From<domain::store::StoreError> for AppError {
     fn from(error: domain::store::StoreError) -> Self {
         tracing::error!(error = ?error, "database failure in a server function");
         AppError::Internal
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::integrations::IntegrationError> for AppError {
+    fn from(error: domain::integrations::IntegrationError) -> Self {
+        use domain::{integration::TransitionError, integrations::IntegrationError as E};
+        match error {
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound => AppError::NotFound,
+            E::DuplicateName { existing } => AppError::DuplicateName {
+                existing_id: existing.0,
+            },
+            E::Transition(TransitionError::Deleted) => AppError::Conflict("deleted".into()),
+            E::Transition(_) => AppError::Conflict("transition".into()),
+            E::NotApi => AppError::Conflict("not_api".into()),
+            E::Store(store) => store.into(),
+        }
     }
 }

@@ -5,6 +5,7 @@
 
 include!(concat!(env!("OUT_DIR"), "/i18n/mod.rs"));
 
+pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
@@ -59,6 +60,14 @@ pub fn App() -> impl IntoView {
                         <Route
                             path=path!("/integrations")
                             view=pages::integrations::list::IntegrationsPage
+                        />
+                        <Route
+                            path=path!("/integrations/new")
+                            view=pages::integrations::new::NewIntegrationPage
+                        />
+                        <Route
+                            path=path!("/integrations/:id")
+                            view=pages::integrations::edit::EditIntegrationPage
                         />
                     </ParentRoute>
                 </Routes>

@@ -30,3 +30,15 @@ pub async fn current_user() -> Result<Option<UserProfile>, AppError> {
     let context = expect_context::<ServerContext>();
     Ok(context.store.user(UserId(user_id)).await?)
 }
+
+/// The signed-in user as the rules see them, for server functions.
+#[cfg(feature = "ssr")]
+pub async fn actor() -> Result<domain::actor::Actor, AppError> {
+    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
+    Ok(domain::actor::Actor {
+        user_id: user.id,
+        account_id: user.account_id,
+        role: user.role,
+        email: user.email,
+    })
+}

@@ -1,1 +1,4 @@
+pub mod edit;
+pub mod form;
 pub mod list;
+pub mod new;

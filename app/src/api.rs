@@ -1,0 +1,219 @@
+//! The server functions behind the integration pages. Each one checks the
+//! session, parses input into `domain` types and calls a `domain` service;
+//! the rules themselves live there.
+
+use domain::{integration::Integration, secret::ApiKeyInfo};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// The overview: the account's integrations and whether the viewer may
+/// change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    pub can_manage: bool,
+    pub integrations: Vec<Integration>,
+}
+
+/// One integration for its edit page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Detail {
+    pub can_manage: bool,
+    pub integration: Integration,
+    pub api_key: Option<ApiKeyInfo>,
+}
+
+/// A key just generated: shown once, never again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GeneratedKey {
+    pub key: String,
+    pub created_at: String,
+}
+
+#[cfg(feature = "ssr")]
+mod server {
+    use std::sync::Arc;
+
+    use domain::{
+        integration::{DataTypes, IntegrationId, IntegrationName, IntervalLength},
+        store::Store,
+        text::NameError,
+    };
+    use leptos::prelude::*;
+
+    use crate::{context::ServerContext, error::AppError};
+
+    pub fn store() -> Arc<dyn Store> {
+        expect_context::<ServerContext>().store
+    }
+
+    pub fn name(raw: &str) -> Result<IntegrationName, AppError> {
+        IntegrationName::parse(raw).map_err(|error| AppError::Invalid {
+            field: "name".into(),
+            code: match error {
+                NameError::Empty => "name_empty",
+                NameError::TooLong(_) => "name_too_long",
+                NameError::ControlCharacter => "name_control",
+            }
+            .into(),
+        })
+    }
+
+    pub fn interval(minutes: u32) -> Result<IntervalLength, AppError> {
+        IntervalLength::try_from(minutes).map_err(|_| AppError::Invalid {
+            field: "interval".into(),
+            code: "interval".into(),
+        })
+    }
+
+    pub fn data_types(
+        contacts: &Option<String>,
+        agent_statuses: &Option<String>,
+    ) -> Result<DataTypes, AppError> {
+        DataTypes::new(contacts.is_some(), agent_statuses.is_some()).map_err(|_| {
+            AppError::Invalid {
+                field: "data_types".into(),
+                code: "data_types".into(),
+            }
+        })
+    }
+
+    pub fn id(raw: i64) -> IntegrationId {
+        IntegrationId(raw)
+    }
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/list")]
+pub async fn list_integrations(include_deleted: bool) -> Result<Overview, AppError> {
+    let actor = crate::session::actor().await?;
+    let integrations =
+        domain::integrations::list(server::store().as_ref(), &actor, include_deleted).await?;
+    Ok(Overview {
+        can_manage: actor.role.may_manage_integrations(),
+        integrations,
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/detail")]
+pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
+    let actor = crate::session::actor().await?;
+    let store = server::store();
+    let integration = domain::integrations::get(store.as_ref(), &actor, server::id(id)).await?;
+    let api_key = domain::integrations::api_key(store.as_ref(), &actor, server::id(id)).await?;
+    Ok(Detail {
+        can_manage: actor.role.may_manage_integrations(),
+        integration,
+        api_key,
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/pause")]
+pub async fn pause_integration(id: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::integrations::pause(server::store().as_ref(), &actor, server::id(id)).await?;
+    Ok(())
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/resume")]
+pub async fn resume_integration(id: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::integrations::resume(server::store().as_ref(), &actor, server::id(id)).await?;
+    Ok(())
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/delete")]
+pub async fn delete_integration(id: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::integrations::delete(server::store().as_ref(), &actor, server::id(id)).await?;
+    leptos_axum::redirect("/account/integrations");
+    Ok(())
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/create")]
+pub async fn create_integration(
+    model: String,
+    name: String,
+    interval: u32,
+    contacts: Option<String>,
+    agent_statuses: Option<String>,
+    allow_duplicate: Option<String>,
+) -> Result<i64, AppError> {
+    let actor = crate::session::actor().await?;
+    let kind = domain::catalogue::model(&model)
+        .ok_or(AppError::Invalid {
+            field: "model".into(),
+            code: "model".into(),
+        })?
+        .kind;
+    let new = domain::integrations::NewIntegration {
+        name: server::name(&name)?,
+        kind,
+        interval: server::interval(interval)?,
+        data_types: server::data_types(&contacts, &agent_statuses)?,
+    };
+    let created = domain::integrations::create(
+        server::store().as_ref(),
+        &actor,
+        new,
+        allow_duplicate.is_some(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!("/account/integrations/{}", created.id));
+    Ok(created.id.0)
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/update")]
+pub async fn update_integration(
+    id: i64,
+    name: String,
+    interval: u32,
+    contacts: Option<String>,
+    agent_statuses: Option<String>,
+    allow_duplicate: Option<String>,
+) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    let changes = domain::integrations::IntegrationChanges {
+        name: Some(server::name(&name)?),
+        interval: Some(server::interval(interval)?),
+        data_types: Some(server::data_types(&contacts, &agent_statuses)?),
+    };
+    domain::integrations::update(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        changes,
+        allow_duplicate.is_some(),
+    )
+    .await?;
+    Ok(())
+}
+
+/// Renames another integration to `<name>_old`, the FAQ's advice before
+/// replacing it.
+#[server(prefix = "/_fn", endpoint = "integrations/rename-to-old")]
+pub async fn rename_to_old(id: i64) -> Result<String, AppError> {
+    let actor = crate::session::actor().await?;
+    let renamed =
+        domain::integrations::rename_to_old(server::store().as_ref(), &actor, server::id(id))
+            .await?;
+    Ok(renamed.name.to_string())
+}
+
+#[server(prefix = "/_fn", endpoint = "integrations/api-key")]
+pub async fn generate_api_key(id: i64) -> Result<GeneratedKey, AppError> {
+    let actor = crate::session::actor().await?;
+    let context = expect_context::<crate::context::ServerContext>();
+    let issued = context.secrets.api_key();
+    let info = domain::integrations::generate_api_key(
+        context.store.as_ref(),
+        &actor,
+        server::id(id),
+        &issued.stored,
+    )
+    .await?;
+    Ok(GeneratedKey {
+        key: issued.secret,
+        created_at: info.created_at,
+    })
+}

@@ -1,0 +1,247 @@
+//! `/account/integrations/{id}`: settings, the configuration id, API access
+//! (key shown once in a dialog) and deletion.
+
+use domain::integration::{IntegrationKind, Status};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_params_map};
+
+use super::list::Breadcrumb;
+use crate::{
+    api::{integration_detail, DeleteIntegration, Detail, GenerateApiKey, UpdateIntegration},
+    components::{
+        dialog::{CopyButton, Modal},
+        forms::{ErrorAlert, NoticeAlert},
+        integration::{kind_label, StatusBadge},
+    },
+    i18n::*,
+    pages::integrations::form::{app_error_text, IntegrationFields},
+};
+
+const SECTION: &str = "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm";
+const PRIMARY: &str = "rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50";
+const SECONDARY: &str = "rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50";
+const DANGER: &str =
+    "rounded-lg bg-red-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-red-500";
+
+#[component]
+pub fn EditIntegrationPage() -> impl IntoView {
+    let i18n = use_i18n();
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|raw| raw.parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
+    let update = ServerAction::<UpdateIntegration>::new();
+    let generate = ServerAction::<GenerateApiKey>::new();
+    let delete = ServerAction::<DeleteIntegration>::new();
+    let detail = Resource::new(
+        move || (id(), update.version().get(), generate.version().get()),
+        |(id, _, _)| integration_detail(id),
+    );
+    let key_open = RwSignal::new(false);
+    let confirm_regenerate = RwSignal::new(false);
+    let confirm_delete = RwSignal::new(false);
+    Effect::new(move |_| {
+        if matches!(generate.value().get(), Some(Ok(_))) {
+            key_open.set(true);
+        }
+    });
+    let name = move || {
+        detail
+            .get()
+            .and_then(Result::ok)
+            .map(|d| d.integration.name.to_string())
+            .unwrap_or_default()
+    };
+    let new_key = Signal::derive(move || match generate.value().get() {
+        Some(Ok(key)) => key.key,
+        _ => String::new(),
+    });
+    view! {
+        <Title text=move || name() />
+        <Breadcrumb>
+            <li><A href="/account/integrations" attr:class="hover:text-slate-700">{t!(i18n, nav.integrations)}</A></li>
+            <li aria-hidden="true">"›"</li>
+            <li aria-current="page" class="font-medium text-slate-700">{name}</li>
+        </Breadcrumb>
+        <Suspense fallback=move || view! { <p class="mt-6 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Ok(detail) => view! {
+                        <DetailView detail update generate delete confirm_regenerate confirm_delete />
+                    }.into_any(),
+                    Err(error) => view! {
+                        <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div>
+                    }.into_any(),
+                }
+            })}
+        </Suspense>
+        <Modal open=key_open test_id="key-dialog" title=Signal::derive(move || t_string!(i18n, edit.key_dialog_title).to_string())>
+            <p class="text-sm text-amber-800">{t!(i18n, edit.key_dialog_warning)}</p>
+            <div class="mt-4 flex items-center gap-2">
+                <input
+                    type="text"
+                    readonly=true
+                    data-test="new-key"
+                    prop:value=new_key
+                    aria-label=move || t_string!(i18n, edit.key_dialog_title).to_string()
+                    class="block w-full rounded-lg border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-sm text-slate-900"
+                />
+                <CopyButton text=new_key label=t_string!(i18n, edit.copy).to_string() done=t_string!(i18n, edit.copied).to_string() test_id="copy-key" />
+            </div>
+            <div class="mt-6 flex justify-end">
+                <button type="button" data-test="close-key" class=PRIMARY on:click=move |_| key_open.set(false)>
+                    {t!(i18n, edit.key_done)}
+                </button>
+            </div>
+        </Modal>
+        <Modal open=confirm_regenerate test_id="regenerate-dialog" title=Signal::derive(move || t_string!(i18n, edit.regenerate_title).to_string())>
+            <p class="text-sm text-slate-600">{t!(i18n, edit.regenerate_body)}</p>
+            <div class="mt-6 flex justify-end gap-3">
+                <button type="button" class=SECONDARY on:click=move |_| confirm_regenerate.set(false)>{t!(i18n, edit.cancel)}</button>
+                <button
+                    type="button"
+                    data-test="confirm-regenerate"
+                    class=DANGER
+                    on:click=move |_| {
+                        confirm_regenerate.set(false);
+                        generate.dispatch(GenerateApiKey { id: id() });
+                    }
+                >
+                    {t!(i18n, edit.regenerate_confirm)}
+                </button>
+            </div>
+        </Modal>
+        <Modal open=confirm_delete test_id="delete-dialog" title=Signal::derive(move || t_string!(i18n, edit.delete_title, name = name()).to_string())>
+            <p class="text-sm text-slate-600">{t!(i18n, edit.delete_body)}</p>
+            <div class="mt-6 flex justify-end gap-3">
+                <button type="button" class=SECONDARY on:click=move |_| confirm_delete.set(false)>{t!(i18n, edit.cancel)}</button>
+                <button
+                    type="button"
+                    data-test="confirm-delete"
+                    class=DANGER
+                    on:click=move |_| {
+                        confirm_delete.set(false);
+                        delete.dispatch(DeleteIntegration { id: id() });
+                    }
+                >
+                    {t!(i18n, edit.delete_confirm)}
+                </button>
+            </div>
+        </Modal>
+    }
+}
+
+#[component]
+fn DetailView(
+    detail: Detail,
+    update: ServerAction<UpdateIntegration>,
+    generate: ServerAction<GenerateApiKey>,
+    delete: ServerAction<DeleteIntegration>,
+    confirm_regenerate: RwSignal<bool>,
+    confirm_delete: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let integration = detail.integration;
+    let id = integration.id.0;
+    let deleted = integration.status == Status::Deleted;
+    let editable = detail.can_manage && !deleted;
+    let config_id = Signal::derive(move || id.to_string());
+    let saved = move || matches!(update.value().get(), Some(Ok(())));
+    let update_error = move || match update.value().get() {
+        Some(Err(error)) => Some(app_error_text(i18n, &error)),
+        _ => None,
+    };
+    let delete_error = move || match delete.value().get() {
+        Some(Err(error)) => Some(app_error_text(i18n, &error)),
+        _ => None,
+    };
+    view! {
+        <div class="mt-3 flex flex-wrap items-center gap-3">
+            <h1 class="text-2xl font-semibold tracking-tight text-slate-900" data-test="integration-title">{integration.name.to_string()}</h1>
+            <StatusBadge status=integration.status />
+            <span class="text-sm text-slate-500">{kind_label(i18n, integration.kind)}</span>
+        </div>
+        <div class="mt-6 grid gap-6 lg:grid-cols-3">
+            <section class=format!("{SECTION} lg:col-span-2")>
+                <h2 class="text-base font-semibold text-slate-900">{t!(i18n, edit.settings)}</h2>
+                <ActionForm action=update attr:class="mt-4 space-y-5" attr:data-test="edit-form">
+                    <input type="hidden" name="id" value=id />
+                    {move || saved().then(|| view! { <NoticeAlert message=t_string!(i18n, edit.saved).to_string() /> })}
+                    {move || update_error().map(|message| view! { <ErrorAlert message /> })}
+                    <IntegrationFields
+                        name=integration.name.to_string()
+                        interval=integration.interval
+                        contacts=integration.data_types.contacts()
+                        agent_statuses=integration.data_types.agent_statuses()
+                        disabled=!editable
+                    />
+                    {editable.then(|| view! {
+                        <div class="flex justify-end">
+                            <button type="submit" data-test="save" class=PRIMARY>{t!(i18n, edit.save)}</button>
+                        </div>
+                    })}
+                </ActionForm>
+            </section>
+            <section class=SECTION>
+                <h2 class="text-base font-semibold text-slate-900">{t!(i18n, edit.config_id)}</h2>
+                <p class="mt-1 text-sm text-slate-600">{t!(i18n, edit.config_id_body)}</p>
+                <div class="mt-4 flex items-center gap-2">
+                    <code data-test="config-id" class="rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm text-slate-900">{id}</code>
+                    <CopyButton text=config_id label=t_string!(i18n, edit.copy).to_string() done=t_string!(i18n, edit.copied).to_string() test_id="copy-config-id" />
+                </div>
+            </section>
+        </div>
+        {(integration.kind == IntegrationKind::Api).then(|| {
+            let has_key = detail.api_key.is_some();
+            view! {
+                <section class=format!("{SECTION} mt-6") data-test="api-access">
+                    <h2 class="text-base font-semibold text-slate-900">{t!(i18n, edit.api_title)}</h2>
+                    <p class="mt-1 max-w-2xl text-sm text-slate-600">{t!(i18n, edit.api_body)}</p>
+                    <div class="mt-4 text-sm text-slate-700" data-test="key-info">
+                        {match detail.api_key.clone() {
+                            Some(key) => view! {
+                                <p><code class="font-mono">{key.display_prefix}"…"</code></p>
+                                <p class="text-slate-500">{t_string!(i18n, edit.key_created, at = key.created_at).to_string()}</p>
+                                <p class="text-slate-500">{match key.last_used_at {
+                                    Some(at) => t_string!(i18n, edit.key_last_used, at = at).to_string(),
+                                    None => t_string!(i18n, edit.key_never_used).to_string(),
+                                }}</p>
+                            }.into_any(),
+                            None => view! { <p class="text-slate-500">{t!(i18n, edit.no_key)}</p> }.into_any(),
+                        }}
+                    </div>
+                    {editable.then(|| view! {
+                        <button
+                            type="button"
+                            data-test="generate-key"
+                            class=format!("{PRIMARY} mt-4")
+                            disabled=move || generate.pending().get()
+                            on:click=move |_| {
+                                if has_key {
+                                    confirm_regenerate.set(true);
+                                } else {
+                                    generate.dispatch(GenerateApiKey { id });
+                                }
+                            }
+                        >
+                            {if has_key { t_string!(i18n, edit.regenerate).to_string() } else { t_string!(i18n, edit.generate).to_string() }}
+                        </button>
+                    })}
+                </section>
+            }
+        })}
+        {move || delete_error().map(|message| view! { <div class="mt-6"><ErrorAlert message /></div> })}
+        {editable.then(|| view! {
+            <div class="mt-10 flex justify-end border-t border-slate-200 pt-6">
+                <button type="button" data-test="delete" class=DANGER on:click=move |_| confirm_delete.set(true)>
+                    {t!(i18n, edit.delete)}
+                </button>
+            </div>
+        })}
+    }
+}
