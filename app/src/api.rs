@@ -217,3 +217,76 @@ pub async fn generate_api_key(id: i64) -> Result<GeneratedKey, AppError> {
         created_at: info.created_at,
     })
 }
+
+/// A personal access token just made: the secret is shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedToken {
+    pub secret: String,
+    pub token: domain::tokens::PersonalToken,
+}
+
+#[server(prefix = "/_fn", endpoint = "audit/page")]
+pub async fn audit_page(page: u32) -> Result<domain::audit::AuditPage, AppError> {
+    let actor = crate::session::actor().await?;
+    domain::audit::page(server::store().as_ref(), &actor, page)
+        .await
+        .map_err(|error| match error {
+            domain::audit::AuditError::Forbidden => AppError::Forbidden,
+            domain::audit::AuditError::Store(store) => store.into(),
+        })
+}
+
+#[server(prefix = "/_fn", endpoint = "tokens/list")]
+pub async fn list_tokens() -> Result<Vec<domain::tokens::PersonalToken>, AppError> {
+    let actor = crate::session::actor().await?;
+    domain::tokens::list(server::store().as_ref(), &actor)
+        .await
+        .map_err(token_error)
+}
+
+#[server(prefix = "/_fn", endpoint = "tokens/create")]
+pub async fn create_token(name: String, expires_in_days: String) -> Result<CreatedToken, AppError> {
+    use domain::tokens::{Expiry, TokenName};
+    let actor = crate::session::actor().await?;
+    let name = TokenName::parse(&name).map_err(|_| AppError::Invalid {
+        field: "name".into(),
+        code: "name_empty".into(),
+    })?;
+    let expiry = match expires_in_days.trim() {
+        "" | "never" => Expiry::NEVER,
+        days => days
+            .parse::<u32>()
+            .ok()
+            .and_then(|days| Expiry::days(days).ok())
+            .ok_or(AppError::Invalid {
+                field: "expires_in_days".into(),
+                code: "expiry".into(),
+            })?,
+    };
+    let context = expect_context::<crate::context::ServerContext>();
+    let issued = context.secrets.personal_token();
+    let token =
+        domain::tokens::create(context.store.as_ref(), &actor, name, expiry, &issued.stored)
+            .await
+            .map_err(token_error)?;
+    Ok(CreatedToken {
+        secret: issued.secret,
+        token,
+    })
+}
+
+#[server(prefix = "/_fn", endpoint = "tokens/revoke")]
+pub async fn revoke_token(id: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::tokens::revoke(server::store().as_ref(), &actor, id)
+        .await
+        .map_err(token_error)
+}
+
+#[cfg(feature = "ssr")]
+fn token_error(error: domain::tokens::TokenError) -> AppError {
+    match error {
+        domain::tokens::TokenError::NotFound => AppError::NotFound,
+        domain::tokens::TokenError::Store(store) => store.into(),
+    }
+}

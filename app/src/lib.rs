@@ -69,6 +69,10 @@ pub fn App() -> impl IntoView {
                             path=path!("/integrations/:id")
                             view=pages::integrations::edit::EditIntegrationPage
                         />
+                        <Route path=path!("/audit") view=pages::audit::AuditPage />
+                    </ParentRoute>
+                    <ParentRoute path=path!("/profile") view=components::layout::ConsoleLayout>
+                        <Route path=path!("/tokens") view=pages::tokens::TokensPage />
                     </ParentRoute>
                 </Routes>
             </Router>

@@ -84,3 +84,50 @@ mod tests {
         assert_eq!(AuditAction::parse("nothing"), None);
     }
 }
+
+/// One page of the log, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    /// 1-based.
+    pub page: u32,
+    pub pages: u32,
+}
+
+pub const PAGE_SIZE: u32 = 25;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    #[error("only admins may read the audit log")]
+    Forbidden,
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+}
+
+/// Page `page` (1-based; out-of-range pages are empty) of the actor's
+/// account's log. Admins only.
+pub async fn page(
+    store: &dyn crate::store::Store,
+    actor: &crate::actor::Actor,
+    page: u32,
+) -> Result<AuditPage, AuditError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(AuditError::Forbidden);
+    }
+    let page = page.max(1);
+    let (events, total) = store
+        .audit_events(
+            actor.account_id,
+            (page - 1).saturating_mul(PAGE_SIZE),
+            PAGE_SIZE,
+        )
+        .await?;
+    let pages = u32::try_from(total.div_ceil(u64::from(PAGE_SIZE)))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    Ok(AuditPage {
+        events,
+        page,
+        pages,
+    })
+}

@@ -17,6 +17,7 @@ pub mod secret;
 pub mod setup;
 pub mod store;
 pub mod text;
+pub mod tokens;
 
 pub use account::{AccountId, AccountName};
 pub use email::EmailAddress;

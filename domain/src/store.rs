@@ -10,6 +10,7 @@ use crate::{
     integrations::NewIntegration,
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
+    tokens::PersonalToken,
     AccountId, AccountName, EmailAddress, Language, Role,
 };
 
@@ -102,10 +103,28 @@ pub trait Store: Send + Sync + 'static {
         window: Duration,
     ) -> BoxFuture<'a, Result<Vec<Duration>, StoreError>>;
 
-    fn create_personal_access_token(
-        &self,
+    /// Stores a new personal access token and its audit entry.
+    fn create_personal_access_token<'a>(
+        &'a self,
+        account: AccountId,
         token: NewPersonalAccessToken,
-    ) -> BoxFuture<'_, Result<(), StoreError>>;
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<PersonalToken, StoreError>>;
+
+    /// The user's tokens that are not revoked, newest first.
+    fn personal_tokens(
+        &self,
+        user: UserId,
+    ) -> BoxFuture<'_, Result<Vec<PersonalToken>, StoreError>>;
+
+    /// Revokes one of the user's tokens with its audit entry.
+    fn revoke_personal_token<'a>(
+        &'a self,
+        account: AccountId,
+        user: UserId,
+        id: i64,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Proves the database answers.
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>>;

@@ -6,31 +6,7 @@
 mod support;
 
 use anyhow::{ensure, Context};
-use support::{Browser, Engine, Intake};
-
-const EMAIL: &str = "ada@example.com";
-const PASSWORD: &str = "correct horse battery staple";
-
-async fn first_run_story(engine: Engine) -> anyhow::Result<()> {
-    let intake = Intake::start()?;
-    let browser = Browser::launch(engine).await?;
-    let result = story(&intake, &browser).await;
-    if let Err(error) = &result {
-        match browser.screenshot("failure").await {
-            Ok(path) => eprintln!(
-                "{}: failed ({error:#}); screenshot: {}",
-                engine.name(),
-                path.display()
-            ),
-            Err(shot) => eprintln!(
-                "{}: failed ({error:#}); no screenshot: {shot:#}",
-                engine.name()
-            ),
-        }
-    }
-    browser.close().await;
-    result
-}
+use support::{run_story, Browser, Engine, Intake, EMAIL, PASSWORD};
 
 async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     let client = &browser.client;
@@ -116,15 +92,15 @@ async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn first_run_story_in_chromium() -> anyhow::Result<()> {
-    first_run_story(Engine::Chromium).await
+    run_story(Browser::launch(Engine::Chromium).await, "first-run", story).await
 }
 
 #[tokio::test]
 async fn first_run_story_in_firefox() -> anyhow::Result<()> {
-    first_run_story(Engine::Firefox).await
+    run_story(Browser::launch(Engine::Firefox).await, "first-run", story).await
 }
 
 #[tokio::test]
 async fn first_run_story_in_webkit() -> anyhow::Result<()> {
-    first_run_story(Engine::WebKit).await
+    run_story(Browser::launch(Engine::WebKit).await, "first-run", story).await
 }

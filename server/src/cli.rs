@@ -7,7 +7,7 @@ use anyhow::{bail, Context};
 use clap::{Args, Parser, Subcommand};
 use domain::{
     setup::{CreateAccountError, Occasion},
-    store::{NewPersonalAccessToken, Store},
+    store::Store,
     AccountName, EmailAddress, Language, Password,
 };
 
@@ -144,27 +144,31 @@ async fn create_admin(settings: Settings, args: AdminCreate) -> anyhow::Result<(
 
 async fn create_token(settings: Settings, args: TokenCreate) -> anyhow::Result<()> {
     let email = EmailAddress::parse(&args.email).context("--email")?;
-    let name = args.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        bail!("--name needs 1 to 100 characters");
-    }
+    let token_name = domain::tokens::TokenName::parse(&args.name).context("--name")?;
     let database = open(&settings).await?;
     let Some(user) = database.user_by_email(&email).await? else {
         bail!("no user has the email address {email}");
     };
+    let actor = domain::actor::Actor {
+        user_id: user.id,
+        account_id: user.account_id,
+        role: user.role,
+        email: user.email.clone(),
+    };
+    let expiry = match args.expires_in_days {
+        Some(days) => domain::tokens::Expiry::days(days).context("--expires-in-days")?,
+        None => domain::tokens::Expiry::NEVER,
+    };
     let issued = token::issue(token::TokenKind::Personal);
-    database
-        .create_personal_access_token(NewPersonalAccessToken {
-            user_id: user.id,
-            name: name.to_owned(),
-            secret_hash: issued.hash,
-            display_prefix: issued.display_prefix,
-            expires_in: args
-                .expires_in_days
-                .map(|days| std::time::Duration::from_secs(u64::from(days) * 86_400)),
-        })
-        .await?;
-    eprintln!("Personal access token \"{name}\" for {email}. It is shown only this once:");
+    let stored = domain::secret::NewSecret {
+        hash: issued.hash.clone(),
+        display_prefix: issued.display_prefix.clone(),
+    };
+    let created = domain::tokens::create(&database, &actor, token_name, expiry, &stored).await?;
+    eprintln!(
+        "Personal access token \"{}\" for {email}. It is shown only this once:",
+        created.name
+    );
     println!("{}", issued.secret);
     Ok(())
 }

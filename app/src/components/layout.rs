@@ -3,7 +3,7 @@
 
 use domain::{store::UserProfile, Role};
 use leptos::prelude::*;
-use leptos_router::{components::Outlet, components::Redirect};
+use leptos_router::components::{Outlet, Redirect, A};
 
 use crate::{
     components::{
@@ -28,7 +28,12 @@ pub fn ConsoleLayout() -> impl IntoView {
                         <Logo />
                         <span>"Intake"</span>
                     </a>
-                    <TopNavigation />
+                    <Suspense fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let is_admin = matches!(user.await, Ok(Some(ref u)) if u.role == Role::Admin);
+                            view! { <TopNavigation is_admin /> }
+                        })}
+                    </Suspense>
                     <div class="ml-auto flex items-center gap-2">
                         <LanguageSwitcher />
                         <Suspense fallback=|| ()>
@@ -51,17 +56,13 @@ pub fn ConsoleLayout() -> impl IntoView {
 }
 
 #[component]
-fn TopNavigation() -> impl IntoView {
+fn TopNavigation(is_admin: bool) -> impl IntoView {
     let i18n = use_i18n();
+    let link = "rounded-lg px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700";
     view! {
         <nav aria-label=move || t_string!(i18n, nav.main).to_string() class="flex items-center gap-1">
-            <a
-                href="/account/integrations"
-                aria-current="page"
-                class="rounded-lg px-3 py-2 text-sm font-medium text-slate-600 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-700"
-            >
-                {t!(i18n, nav.integrations)}
-            </a>
+            <A href="/account/integrations" attr:class=link>{t!(i18n, nav.integrations)}</A>
+            {is_admin.then(|| view! { <A href="/account/audit" attr:class=link attr:data-test="nav-audit">{t!(i18n, nav.audit)}</A> })}
         </nav>
     }
 }
@@ -104,6 +105,9 @@ fn UserMenu(user: UserProfile) -> impl IntoView {
                         {user.account_name.to_string()} " · " {role_label}
                     </p>
                 </div>
+                <A href="/profile/tokens" attr:class="block rounded-lg px-3 py-2 text-sm text-slate-700 hover:bg-slate-100" attr:data-test="nav-tokens">
+                    {t!(i18n, nav.tokens)}
+                </A>
                 <form method="post" action="/logout" class="p-1">
                     <button
                         type="submit"

@@ -1,9 +1,11 @@
 //! One module per route.
 
+pub mod audit;
 pub mod home;
 pub mod integrations;
 pub mod login;
 pub mod not_found;
 pub mod setup;
+pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod too_many_attempts;

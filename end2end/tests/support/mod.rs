@@ -148,6 +148,15 @@ pub struct Browser {
 
 impl Browser {
     pub async fn launch(engine: Engine) -> anyhow::Result<Self> {
+        Self::launch_with(engine, true).await
+    }
+
+    /// Chromium with JavaScript switched off, to prove the forms work without it.
+    pub async fn launch_without_javascript() -> anyhow::Result<Self> {
+        Self::launch_with(Engine::Chromium, false).await
+    }
+
+    async fn launch_with(engine: Engine, javascript: bool) -> anyhow::Result<Self> {
         let port = free_port();
         let port_arg = format!("--port={port}");
         let mut profile = None;
@@ -167,7 +176,12 @@ impl Browser {
                             "--disable-component-update", "--disable-sync",
                             format!("--user-data-dir={}", dir.display()),
                             "--window-size=1280,900"
-                        ]
+                        ],
+                        "prefs": if javascript {
+                            json!({})
+                        } else {
+                            json!({"profile.managed_default_content_settings.javascript": 2})
+                        }
                     }
                 });
                 profile = Some(tempfile_dir::TempDir(dir));
@@ -315,4 +329,50 @@ pub fn http_get_status(base_port_url: &str, path: &str) -> anyhow::Result<u16> {
         .context("an HTTP status line")?
         .parse()?;
     Ok(status)
+}
+
+pub const EMAIL: &str = "ada@example.com";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// First-run setup and sign-in, ending on the integrations overview.
+pub async fn set_up_and_sign_in(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    browser.client.goto(&intake.url("/setup")).await?;
+    browser.fill("#account_name", "Acme Support").await?;
+    browser.fill("#email", EMAIL).await?;
+    browser.fill("#password", PASSWORD).await?;
+    browser
+        .click("form[data-test=setup-form] button[type=submit]")
+        .await?;
+    browser.wait_for_path("/login").await?;
+    browser.fill("#password", PASSWORD).await?;
+    browser
+        .click("form[data-test=login-form] button[type=submit]")
+        .await?;
+    browser.wait_for_path("/account/integrations").await
+}
+
+/// Runs `story` in a fresh Intake and browser; a failure leaves a screenshot.
+pub async fn run_story<F>(
+    browser: anyhow::Result<Browser>,
+    name: &str,
+    story: F,
+) -> anyhow::Result<()>
+where
+    F: for<'a> AsyncFnOnce(&'a Intake, &'a Browser) -> anyhow::Result<()>,
+{
+    let intake = Intake::start()?;
+    let browser = browser?;
+    let result = story(&intake, &browser).await;
+    if let Err(error) = &result {
+        let engine = browser.engine.name();
+        match browser.screenshot(&format!("{name}-failure")).await {
+            Ok(path) => eprintln!(
+                "{engine}: {name} failed ({error:#}); screenshot: {}",
+                path.display()
+            ),
+            Err(shot) => eprintln!("{engine}: {name} failed ({error:#}); no screenshot: {shot:#}"),
+        }
+    }
+    browser.close().await;
+    result
 }

@@ -15,7 +15,7 @@ use domain::{
     AccountId, EmailAddress, UserId,
 };
 
-use super::{on_pool, Database};
+use super::{on_pool, write_audit, Database};
 
 pub(super) fn rfc3339(time: DateTime<Utc>) -> String {
     time.to_rfc3339_opts(SecondsFormat::Secs, true)
@@ -70,24 +70,6 @@ impl IntegrationRow {
 
 const INTEGRATION_COLUMNS: &str = "id, name, kind, status, failing_reason, interval_minutes, \
      carries_contacts, carries_agent_statuses, created_at, last_import_at";
-
-/// Writes an audit entry inside the caller's transaction.
-macro_rules! audit {
-    ($tx:expr, $account:expr, $entry:expr, $now:expr) => {
-        sqlx::query(
-            "INSERT INTO audit_events (account_id, actor_user_id, action, subject, integration_id, at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind($account.0)
-        .bind($entry.actor.0)
-        .bind($entry.action.as_str())
-        .bind(&$entry.subject)
-        .bind($entry.integration.map(|id| id.0))
-        .bind($now)
-        .execute(&mut *$tx)
-        .await
-    };
-}
 
 impl Database {
     pub(super) async fn list_integrations(
@@ -167,7 +149,7 @@ impl Database {
             .fetch_one(&mut *tx)
             .await?;
             let entry = AuditEntry { integration: Some(IntegrationId(id)), ..audit.clone() };
-            audit!(tx, account, entry, now)?;
+            write_audit!(tx, account, entry, now)?;
             tx.commit().await?;
             Ok::<_, sqlx::Error>(id)
         }.await)
@@ -211,7 +193,7 @@ impl Database {
                     .execute(&mut *tx)
                     .await?;
             }
-            audit!(tx, account, audit, now)?;
+            write_audit!(tx, account, audit, now)?;
             tx.commit().await
         }.await)
         .map_err(StoreError::new)
@@ -237,7 +219,7 @@ impl Database {
             .rows_affected();
             if revoked > 0 {
                 let entry = AuditEntry { action: AuditAction::ApiKeyRevoked, ..audit.clone() };
-                audit!(tx, account, entry, now)?;
+                write_audit!(tx, account, entry, now)?;
             }
             sqlx::query(
                 "INSERT INTO api_keys (integration_id, secret_hash, display_prefix, created_at) \
@@ -249,7 +231,7 @@ impl Database {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            audit!(tx, account, audit, now)?;
+            write_audit!(tx, account, audit, now)?;
             tx.commit().await
         }.await)
         .map_err(StoreError::new)?;

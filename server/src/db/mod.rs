@@ -7,6 +7,7 @@
 mod integrations;
 mod sessions;
 mod store;
+mod tokens;
 
 use std::{path::PathBuf, str::FromStr, time::Duration};
 
@@ -38,6 +39,25 @@ macro_rules! on_pool {
     };
 }
 pub(crate) use on_pool;
+
+/// Writes an audit entry inside the caller's transaction.
+macro_rules! write_audit {
+    ($tx:expr, $account:expr, $entry:expr, $now:expr) => {
+        sqlx::query(
+            "INSERT INTO audit_events (account_id, actor_user_id, action, subject, integration_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($account.0)
+        .bind($entry.actor.0)
+        .bind($entry.action.as_str())
+        .bind(&$entry.subject)
+        .bind($entry.integration.map(|id| id.0))
+        .bind($now)
+        .execute(&mut *$tx)
+        .await
+    };
+}
+pub(crate) use write_audit;
 
 /// An open database of either engine. Cheap to clone: the pools are shared.
 #[derive(Clone, Debug)]

@@ -13,6 +13,7 @@ use domain::{
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion},
     store::{BoxFuture, Credentials, NewPersonalAccessToken, Store, StoreError, UserProfile},
+    tokens::PersonalToken,
     AccountId, AccountName, EmailAddress, Language, UserId,
 };
 
@@ -243,36 +244,30 @@ impl Store for Database {
         })
     }
 
-    fn create_personal_access_token(
-        &self,
+    fn create_personal_access_token<'a>(
+        &'a self,
+        account: AccountId,
         token: NewPersonalAccessToken,
-    ) -> BoxFuture<'_, Result<(), StoreError>> {
-        Box::pin(async move {
-            let now = Utc::now();
-            let expires_at = token
-                .expires_in
-                .map(chrono::TimeDelta::from_std)
-                .transpose()
-                .map_err(StoreError::new)?
-                .map(|delta| now + delta);
-            on_pool!(self, pool => {
-                sqlx::query(
-                    "INSERT INTO personal_access_tokens \
-                     (user_id, name, secret_hash, display_prefix, created_at, expires_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(token.user_id.0)
-                .bind(&token.name)
-                .bind(&token.secret_hash)
-                .bind(&token.display_prefix)
-                .bind(now)
-                .bind(expires_at)
-                .execute(pool)
-                .await
-                .map(drop)
-            })
-            .map_err(StoreError::new)
-        })
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<PersonalToken, StoreError>> {
+        Box::pin(self.add_personal_token(account, token, audit))
+    }
+
+    fn personal_tokens(
+        &self,
+        user: UserId,
+    ) -> BoxFuture<'_, Result<Vec<PersonalToken>, StoreError>> {
+        Box::pin(self.list_personal_tokens(user))
+    }
+
+    fn revoke_personal_token<'a>(
+        &'a self,
+        account: AccountId,
+        user: UserId,
+        id: i64,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.revoke_token(account, user, id, audit))
     }
 
     fn ping(&self) -> BoxFuture<'_, Result<(), StoreError>> {

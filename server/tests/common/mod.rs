@@ -331,10 +331,7 @@ impl TestApp {
 
     /// A personal access token for the user with `email`.
     pub async fn token_for(&self, email: &str) -> String {
-        use domain::{
-            secret::SecretIssuer,
-            store::{NewPersonalAccessToken, Store},
-        };
+        use domain::{secret::SecretIssuer, store::Store, tokens};
         let store = self.store().await;
         let email = domain::EmailAddress::parse(email).expect("an email");
         let user = store
@@ -342,15 +339,15 @@ impl TestApp {
             .await
             .expect("reads")
             .expect("the user exists");
+        let actor = domain::actor::Actor {
+            user_id: user.id,
+            account_id: user.account_id,
+            role: user.role,
+            email,
+        };
         let issued = server::secrets::token::OsSecrets.personal_token();
-        store
-            .create_personal_access_token(NewPersonalAccessToken {
-                user_id: user.id,
-                name: "tests".into(),
-                secret_hash: issued.stored.hash,
-                display_prefix: issued.stored.display_prefix,
-                expires_in: None,
-            })
+        let name = tokens::TokenName::parse("tests").expect("a name");
+        tokens::create(&store, &actor, name, tokens::Expiry::NEVER, &issued.stored)
             .await
             .expect("stores the token");
         issued.secret
