@@ -152,30 +152,10 @@ async fn token_create_prints_a_personal_access_token_once(engine: Engine) {
     assert!(text(&output.stderr).contains("only this once"));
 
     // Only a hash is stored, never the token itself.
-    let stored = stored_token_hashes(&database).await;
+    let stored: Vec<Vec<u8>> = database
+        .scalars("SELECT secret_hash FROM personal_access_tokens")
+        .await;
     assert_eq!(stored, vec![server::secrets::token::hash(&token)]);
-}
-
-async fn stored_token_hashes(database: &TestDatabase) -> Vec<Vec<u8>> {
-    let sql = "SELECT secret_hash FROM personal_access_tokens";
-    match database.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&database.url)
-                .await
-                .expect("opens");
-            sqlx::query_scalar(sql)
-                .fetch_all(&pool)
-                .await
-                .expect("reads")
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&database.url).await.expect("opens");
-            sqlx::query_scalar(sql)
-                .fetch_all(&pool)
-                .await
-                .expect("reads")
-        }
-    }
 }
 
 async fn token_create_refuses_an_unknown_user(engine: Engine) {

@@ -367,27 +367,11 @@ async fn a_token_stops_working_when_revoked_expired_locked_or_demoted(engine: En
 }
 
 async fn active_keys(app: &TestApp) -> i64 {
-    let sql = "SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL";
-    match app.database.engine {
-        Engine::Sqlite => {
-            let pool = sqlx::SqlitePool::connect(&app.database.url)
-                .await
-                .expect("opens");
-            sqlx::query_scalar(sql)
-                .fetch_one(&pool)
-                .await
-                .expect("counts")
-        }
-        Engine::Postgres => {
-            let pool = sqlx::PgPool::connect(&app.database.url)
-                .await
-                .expect("opens");
-            sqlx::query_scalar(sql)
-                .fetch_one(&pool)
-                .await
-                .expect("counts")
-        }
-    }
+    let counts: Vec<i64> = app
+        .database
+        .scalars("SELECT COUNT(*) FROM api_keys WHERE revoked_at IS NULL")
+        .await;
+    counts[0]
 }
 
 async fn a_new_api_key_revokes_the_previous_one_and_delete_revokes_it_too(engine: Engine) {
@@ -430,4 +414,29 @@ async fn a_new_api_key_revokes_the_previous_one_and_delete_revokes_it_too(engine
     )
     .await;
     assert_eq!(active_keys(&app).await, 0, "deleting revokes the key");
+}
+
+/// The OpenAPI document is generated from the code and covers every route.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_describes_every_route() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+
+    let response = app.get("/api/openapi.json").await;
+
+    assert_eq!(response.status(), StatusCode::OK);
+    let document = json_of(response).await;
+    assert!(document["openapi"]
+        .as_str()
+        .is_some_and(|v| v.starts_with("3.1")));
+    for (method, path) in server::http::api::route_table() {
+        let operation =
+            &document["paths"][format!("/api/v1{path}")][method.as_str().to_lowercase()];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        assert!(
+            operation["responses"]["401"].is_object(),
+            "{method} {path} documents 401"
+        );
+    }
+    assert!(document["components"]["securitySchemes"]["personal_access_token"].is_object());
+    assert!(document["components"]["schemas"]["ErrorEnvelope"].is_object());
 }

@@ -107,6 +107,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/login", post(auth::sign_in))
         .route("/logout", post(auth::sign_out))
         .route("/language", post(auth::choose_language))
+        .route("/api/openapi.json", get(api::openapi::document))
         .nest("/api/v1", api::router())
         .route(
             // Server functions live apart from `/api`, which belongs to the

@@ -88,6 +88,31 @@ impl TestDatabase {
         }
     }
 
+    /// Reads one column of a query, on whichever engine this is.
+    pub async fn scalars<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: Send + Unpin,
+        T: for<'r> sqlx::Decode<'r, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite>,
+        T: for<'r> sqlx::Decode<'r, sqlx::Postgres> + sqlx::Type<sqlx::Postgres>,
+    {
+        match self.engine {
+            Engine::Sqlite => {
+                let pool = sqlx::SqlitePool::connect(&self.url).await.expect("opens");
+                sqlx::query_scalar(sql)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("reads")
+            }
+            Engine::Postgres => {
+                let pool = sqlx::PgPool::connect(&self.url).await.expect("opens");
+                sqlx::query_scalar(sql)
+                    .fetch_all(&pool)
+                    .await
+                    .expect("reads")
+            }
+        }
+    }
+
     pub fn sqlite_file(&self) -> Option<PathBuf> {
         self.sqlite_dir
             .as_ref()

@@ -9,11 +9,21 @@ use axum::{
 use domain::{integration::TransitionError, integrations::IntegrationError};
 use serde::Serialize;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Problem {
+    /// Stable, machine-readable.
+    #[schema(value_type = String)]
     pub code: &'static str,
+    /// JSON pointer to the offending part of the request body, or empty.
     pub pointer: String,
+    /// For people; may change.
     pub detail: String,
+}
+
+/// Every API error: `{"errors": [...]}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub errors: Vec<Problem>,
 }
 
 #[derive(Debug)]

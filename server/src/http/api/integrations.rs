@@ -16,21 +16,29 @@ use domain::{
 use serde::{Deserialize, Serialize};
 
 use super::{
-    error::{ApiError, Problem},
+    error::{ApiError, ErrorEnvelope, Problem},
     extract::{AdminActor, ApiJson},
 };
 use crate::http::AppState;
 
 /// An integration as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct IntegrationBody {
+    /// The integration configuration id (`meta.integrationConfigurationId`).
     id: i64,
     name: String,
+    /// `api`, `csv`, `database` or `on_premise`.
+    #[schema(value_type = String)]
     kind: &'static str,
+    /// `awaiting_link`, `active`, `paused`, `failing` or `deleted`.
+    #[schema(value_type = String)]
     status: &'static str,
     failing_reason: Option<String>,
+    /// 15, 30 or 60.
     interval_minutes: u32,
+    /// `contacts` and/or `agent_statuses`.
+    #[schema(value_type = Vec<String>)]
     data_types: Vec<&'static str>,
     created_at: String,
     last_import_at: Option<String>,
@@ -52,7 +60,7 @@ impl From<Integration> for IntegrationBody {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct One {
     integration: IntegrationBody,
 }
@@ -63,25 +71,36 @@ fn one(integration: Integration) -> Json<One> {
     })
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Include deleted integrations.
     #[serde(default)]
     include_deleted: bool,
 }
 
-/// `GET /api/v1/integrations`
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Many {
+    integrations: Vec<IntegrationBody>,
+}
+
+/// List the account's integrations, newest first.
+#[utoipa::path(get, path = "/api/v1/integrations", tag = "integrations", params(ListQuery),
+    responses((status = 200, body = Many), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
 pub async fn list(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
     Query(query): Query<ListQuery>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<Many>, ApiError> {
     let all = integrations::list(state.store.as_ref(), &actor, query.include_deleted).await?;
-    let bodies: Vec<IntegrationBody> = all.into_iter().map(Into::into).collect();
-    Ok(Json(serde_json::json!({ "integrations": bodies })))
+    Ok(Json(Many {
+        integrations: all.into_iter().map(Into::into).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateBody {
     name: String,
@@ -145,7 +164,8 @@ impl Fields {
     }
 }
 
-/// `POST /api/v1/integrations`
+/// Create an integration. A name confusable with an existing one needs `allowDuplicateName`.
+#[utoipa::path(post, path = "/api/v1/integrations", tag = "integrations", request_body = CreateBody, responses((status = 201, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -188,7 +208,8 @@ fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
         .map_err(|_| ApiError::not_found())
 }
 
-/// `GET /api/v1/integrations/{id}`
+/// Get one integration.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -200,7 +221,7 @@ pub async fn get(
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateBody {
     name: Option<String>,
@@ -210,7 +231,8 @@ pub struct UpdateBody {
     allow_duplicate_name: bool,
 }
 
-/// `PATCH /api/v1/integrations/{id}`
+/// Change an integration's name, interval or data types.
+#[utoipa::path(patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), request_body = UpdateBody, responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -239,7 +261,8 @@ pub async fn update(
     Ok(one(updated))
 }
 
-/// `DELETE /api/v1/integrations/{id}`: soft delete; the data stays.
+/// Delete an integration: its data stays, its API key stops working.
+#[utoipa::path(delete, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn delete(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -250,7 +273,8 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `POST /api/v1/integrations/{id}/pause`
+/// Pause importing.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/pause", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn pause(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -262,7 +286,8 @@ pub async fn pause(
     ))
 }
 
-/// `POST /api/v1/integrations/{id}/resume`
+/// Resume importing.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/resume", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn resume(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -274,15 +299,15 @@ pub async fn resume(
     ))
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct NewKeyBody {
     api_key: String,
     created_at: String,
 }
 
-/// `POST /api/v1/integrations/{id}/api-key`: the only time the key is
-/// returned; the previous key stops working at once.
+/// Generate the integration's API key: the only time it is returned; the previous key stops working at once.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/api-key", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 201, body = NewKeyBody), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn generate_api_key(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,

@@ -4,6 +4,7 @@
 mod error;
 mod extract;
 mod integrations;
+pub mod openapi;
 
 use axum::{http::Method, routing::MethodRouter, Router};
 
