@@ -43,7 +43,7 @@ pub fn TokensPage() -> impl IntoView {
         <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{t!(i18n, tokens.title)}</h1>
         <p class="mt-1 max-w-2xl text-sm text-slate-600">{t!(i18n, tokens.intro)}</p>
         <section class="mt-6 max-w-xl rounded-2xl border border-slate-200 bg-white p-6 shadow-sm">
-            <h2 class="text-base font-semibold text-slate-900">{t!(i18n, tokens.new)}</h2>
+            <h2 class="text-base font-semibold text-slate-900">{t!(i18n, tokens.new_title)}</h2>
             <ActionForm action=create attr:class="mt-4 space-y-4" attr:data-test="token-form">
                 {move || create_error().map(|message| view! { <ErrorAlert message /> })}
                 <div class="space-y-1.5">

@@ -68,6 +68,9 @@ impl IntegrationRow {
     }
 }
 
+/// When, by whom (email), what, about what.
+type AuditRow = (DateTime<Utc>, String, String, String);
+
 const INTEGRATION_COLUMNS: &str = "id, name, kind, status, failing_reason, interval_minutes, \
      carries_contacts, carries_agent_statuses, created_at, last_import_at";
 
@@ -271,7 +274,7 @@ impl Database {
         offset: u32,
         limit: u32,
     ) -> Result<(Vec<AuditEvent>, u64), StoreError> {
-        let (rows, total): (Vec<(DateTime<Utc>, String, String, String)>, i64) = on_pool!(self, pool => async {
+        let (rows, total): (Vec<AuditRow>, i64) = on_pool!(self, pool => async {
             let rows = sqlx::query_as(
                 "SELECT e.at, u.email, e.action, e.subject FROM audit_events e \
                  JOIN users u ON u.id = e.actor_user_id \
