@@ -17,7 +17,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path,
+    path, SsrMode,
 };
 
 use crate::i18n::I18nContextProvider;
@@ -42,7 +42,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The route table of the console, in one place.
+/// The route table of the console, in one place. Console pages render
+/// with `SsrMode::Async`: the server sends them whole, so they read and
+/// work without JavaScript (no out-of-order streaming to swap in).
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -56,23 +58,26 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=pages::home::Home />
                     <Route path=path!("/setup") view=pages::setup::SetupPage />
                     <Route path=path!("/login") view=pages::login::LoginPage />
-                    <ParentRoute path=path!("/account") view=components::layout::ConsoleLayout>
+                    <ParentRoute path=path!("/account") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                         <Route
                             path=path!("/integrations")
                             view=pages::integrations::list::IntegrationsPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("/integrations/new")
                             view=pages::integrations::new::NewIntegrationPage
+                            ssr=SsrMode::Async
                         />
                         <Route
                             path=path!("/integrations/:id")
                             view=pages::integrations::edit::EditIntegrationPage
+                            ssr=SsrMode::Async
                         />
-                        <Route path=path!("/audit") view=pages::audit::AuditPage />
+                        <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                     </ParentRoute>
-                    <ParentRoute path=path!("/profile") view=components::layout::ConsoleLayout>
-                        <Route path=path!("/tokens") view=pages::tokens::TokensPage />
+                    <ParentRoute path=path!("/profile") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
+                        <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />
                     </ParentRoute>
                 </Routes>
             </Router>

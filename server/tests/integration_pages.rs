@@ -82,6 +82,10 @@ async fn pausing_and_resuming_work_as_plain_form_posts(engine: Engine) {
     );
     let (_, page) = app.page("/account/integrations").await;
     assert!(page.contains(r#"data-status="paused""#));
+    assert!(
+        !page.contains("<template"),
+        "the page arrives whole, not as streamed fragments only JavaScript can place"
+    );
     assert!(page.contains(r#"aria-label="Resume importing""#));
 
     post_without_js(&app, "resume", &[("id", &id)]).await;
