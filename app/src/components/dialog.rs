@@ -32,7 +32,7 @@ pub fn Modal(
             data-test=test_id
             aria-labelledby=labelled_by
             on:close=move |_| open.set(false)
-            class="w-full max-w-lg rounded-2xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
+            class="m-auto w-full max-w-lg rounded-2xl border border-slate-200 p-0 shadow-xl backdrop:bg-slate-900/40"
         >
             <div class="p-6">
                 <h2 id=title_id class="text-lg font-semibold text-slate-900">{title}</h2>
