@@ -30,6 +30,45 @@ async fn dialog_is_open(browser: &Browser, test_id: &str) -> anyhow::Result<bool
     Ok(open.as_bool().unwrap_or(false))
 }
 
+/// The copy button says so once the clipboard took the text. Where the
+/// engine lets a page read the clipboard back, the text is checked too.
+async fn copied(browser: &Browser, button: &str, expected: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    loop {
+        if browser.text_of(button).await? == "Copied" {
+            break;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "{button} never said Copied"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let read = browser
+        .client
+        .execute_async(
+            "const done = arguments[0]; navigator.clipboard.readText().then(done, () => done(null));",
+            vec![],
+        )
+        .await;
+    if let Ok(serde_json::Value::String(text)) = read {
+        ensure!(text == expected, "the clipboard holds {text:?}");
+    }
+    Ok(())
+}
+
+async fn wait_until_closed(browser: &Browser, test_id: &str) -> anyhow::Result<()> {
+    let deadline = std::time::Instant::now() + PATIENCE;
+    while dialog_is_open(browser, test_id).await? {
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "{test_id} stayed open"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
 async fn create_api_integration(
     intake: &Intake,
     browser: &Browser,
@@ -73,6 +112,7 @@ async fn api_integration_story(intake: &Intake, browser: &Browser) -> anyhow::Re
     ensure!(key.starts_with("itk_"), "the dialog shows {key:?}");
     browser.screenshot("integration-2-key-dialog").await?;
     browser.click("[data-test=copy-key]").await?;
+    copied(browser, "[data-test=copy-key]", &key).await?;
     browser.click("[data-test=close-key]").await?;
     ensure!(
         !dialog_is_open(browser, "key-dialog").await?,
@@ -94,8 +134,16 @@ async fn api_integration_story(intake: &Intake, browser: &Browser) -> anyhow::Re
     let shown = browser.text_of("[data-test=config-id]").await?;
     ensure!(shown == id, "configuration id {shown} for integration {id}");
     browser.click("[data-test=copy-config-id]").await?;
+    copied(browser, "[data-test=copy-config-id]", &id).await?;
 
-    // A second key needs confirmation first.
+    // A second key needs confirmation first; Escape backs out of it.
+    browser.click("[data-test=generate-key]").await?;
+    browser
+        .find("dialog[data-test=regenerate-dialog][open]")
+        .await?
+        .send_keys("\u{e00c}")
+        .await?;
+    wait_until_closed(browser, "regenerate-dialog").await?;
     browser.click("[data-test=generate-key]").await?;
     browser
         .find("dialog[data-test=regenerate-dialog][open]")
