@@ -7,6 +7,7 @@ pub mod actor;
 pub mod audit;
 pub mod catalogue;
 pub mod email;
+pub mod ingest;
 pub mod integration;
 pub mod integrations;
 pub mod language;

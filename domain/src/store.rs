@@ -3,9 +3,16 @@
 
 use std::{future::Future, pin::Pin, time::Duration};
 
+use chrono::{DateTime, Utc};
+
 use crate::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
+    ingest::{
+        read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
+        receive::{ImportRecord, NewImport, StoreImportError},
+        Feed, IntervalSeries, Rejected,
+    },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
     secret::{ApiKeyInfo, NewSecret},
@@ -191,4 +198,80 @@ pub trait Store: Send + Sync + 'static {
         &'a self,
         secret_hash: &'a [u8],
     ) -> BoxFuture<'a, Result<Option<Actor>, StoreError>>;
+
+    /// The integration an API key belongs to, if the key is not revoked;
+    /// notes its use.
+    fn integration_for_key<'a>(
+        &'a self,
+        secret_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>>;
+
+    /// An integration by id alone, with its account: the ingestion API
+    /// finds it before it knows whether the caller may write to it.
+    fn ingest_target(
+        &self,
+        id: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<(AccountId, Integration)>, StoreError>>;
+
+    fn import_by_idempotency_key<'a>(
+        &'a self,
+        integration: IntegrationId,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ImportRecord>, StoreError>>;
+
+    /// Keeps the raw request and, unless the integration is paused (then
+    /// it is held), applies it: queues, interval statistics, agent
+    /// statuses, discovered ids. All in one transaction that first locks
+    /// the integration, so a concurrent pause, resume or delete is seen.
+    fn store_import<'a>(
+        &'a self,
+        new: &'a NewImport<'a>,
+    ) -> BoxFuture<'a, Result<ImportRecord, StoreImportError>>;
+
+    /// Notes a refused request in the import history (its data is not kept).
+    fn record_rejected_import<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        feed: Feed,
+        rejected: &'a Rejected,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// A page of an integration's imports, newest first, and the total.
+    fn imports(
+        &self,
+        integration: IntegrationId,
+        offset: u32,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Vec<ImportRecord>, u64), StoreError>>;
+
+    /// The account's queues, by integration and name.
+    fn queues(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<Queue>, StoreError>>;
+
+    fn queue(
+        &self,
+        account: AccountId,
+        id: QueueId,
+    ) -> BoxFuture<'_, Result<Option<Queue>, StoreError>>;
+
+    /// A queue's 15-minute totals with a start in `[from, to)`.
+    fn interval_totals(
+        &self,
+        queue: QueueId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<IntervalSeries, StoreError>>;
+
+    /// Agent statuses that overlap `[from, to)`, by start.
+    fn agent_statuses(
+        &self,
+        integration: IntegrationId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Vec<StoredAgentStatus>, StoreError>>;
+
+    fn discovered_ids(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Vec<DiscoveredId>, StoreError>>;
 }

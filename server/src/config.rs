@@ -4,6 +4,7 @@
 use std::{net::SocketAddr, path::PathBuf};
 
 use anyhow::Context;
+use domain::ingest::Limits;
 
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/intake.db";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
@@ -19,7 +20,16 @@ pub struct Settings {
     pub secure_cookies: bool,
     /// The folder cargo-leptos builds the site into (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
+    /// What one ingestion request may carry (`INTAKE_INGEST_MAX_ITEMS`,
+    /// `INTAKE_INGEST_MAX_BODY_BYTES`).
+    pub ingest_limits: Limits,
+    /// Ingestion requests a second per key or token, with bursts of twice
+    /// that (`INTAKE_INGEST_REQUESTS_PER_SECOND`).
+    pub ingest_requests_per_second: u32,
 }
+
+/// Ingestion requests a second per credential unless configured.
+pub const DEFAULT_INGEST_REQUESTS_PER_SECOND: u32 = 50;
 
 impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
@@ -36,6 +46,36 @@ impl Settings {
             site_root: var("LEPTOS_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".to_owned())
                 .into(),
+            ingest_limits: Limits {
+                max_items: number(var("INTAKE_INGEST_MAX_ITEMS"), "INTAKE_INGEST_MAX_ITEMS")?
+                    .unwrap_or(Limits::default().max_items),
+                max_body_bytes: number(
+                    var("INTAKE_INGEST_MAX_BODY_BYTES"),
+                    "INTAKE_INGEST_MAX_BODY_BYTES",
+                )?
+                .unwrap_or(Limits::default().max_body_bytes),
+            },
+            ingest_requests_per_second: number(
+                var("INTAKE_INGEST_REQUESTS_PER_SECOND"),
+                "INTAKE_INGEST_REQUESTS_PER_SECOND",
+            )?
+            .unwrap_or(DEFAULT_INGEST_REQUESTS_PER_SECOND),
         })
     }
+}
+
+/// A positive whole number from the environment, if set.
+fn number<T: std::str::FromStr + PartialOrd + Default>(
+    value: Option<String>,
+    name: &str,
+) -> anyhow::Result<Option<T>> {
+    value
+        .map(|text| {
+            text.trim()
+                .parse::<T>()
+                .ok()
+                .filter(|n| *n > T::default())
+                .with_context(|| format!("{name}={text} is not a positive whole number"))
+        })
+        .transpose()
 }

@@ -30,7 +30,7 @@ fn corrupt(what: String) -> StoreError {
 }
 
 #[derive(sqlx::FromRow)]
-struct IntegrationRow {
+pub(super) struct IntegrationRow {
     id: i64,
     name: String,
     kind: String,
@@ -44,7 +44,7 @@ struct IntegrationRow {
 }
 
 impl IntegrationRow {
-    fn parse(self) -> Result<Integration, StoreError> {
+    pub(super) fn parse(self) -> Result<Integration, StoreError> {
         let id = self.id;
         let bad = |field: &str| corrupt(format!("integration {id}: {field}"));
         Ok(Integration {
@@ -71,7 +71,8 @@ impl IntegrationRow {
 /// When, by whom (email), what, about what.
 type AuditRow = (DateTime<Utc>, String, String, String);
 
-const INTEGRATION_COLUMNS: &str = "id, name, kind, status, failing_reason, interval_minutes, \
+pub(super) const INTEGRATION_COLUMNS: &str =
+    "id, name, kind, status, failing_reason, interval_minutes, \
      carries_contacts, carries_agent_statuses, created_at, last_import_at";
 
 impl Database {
@@ -195,6 +196,11 @@ impl Database {
                     .bind(integration.id.0)
                     .execute(&mut *tx)
                     .await?;
+            }
+            if integration.status == Status::Active {
+                // A resume applies what was held while paused, in the
+                // order it arrived, before anyone can see it active.
+                super::ingest::apply_held(super::TxRef::from(&mut tx), account, integration.id, now).await?;
             }
             write_audit!(tx, account, audit, now)?;
             tx.commit().await

@@ -4,6 +4,8 @@
 //! Queries are written once in the SQL both engines understand and run on
 //! whichever pool is open through [`on_pool!`]; see `docs/adr/0001-storage.md`.
 
+mod ingest;
+mod ingest_reads;
 mod integrations;
 mod sessions;
 mod store;
@@ -58,6 +60,37 @@ macro_rules! write_audit {
     };
 }
 pub(crate) use write_audit;
+
+/// An open transaction of either engine, borrowed, so a helper can run its
+/// part of a caller's transaction whichever engine it is on.
+pub(crate) enum TxRef<'a, 'c> {
+    Sqlite(&'a mut sqlx::Transaction<'c, sqlx::Sqlite>),
+    Postgres(&'a mut sqlx::Transaction<'c, sqlx::Postgres>),
+}
+
+impl<'a, 'c> From<&'a mut sqlx::Transaction<'c, sqlx::Sqlite>> for TxRef<'a, 'c> {
+    fn from(tx: &'a mut sqlx::Transaction<'c, sqlx::Sqlite>) -> Self {
+        Self::Sqlite(tx)
+    }
+}
+
+impl<'a, 'c> From<&'a mut sqlx::Transaction<'c, sqlx::Postgres>> for TxRef<'a, 'c> {
+    fn from(tx: &'a mut sqlx::Transaction<'c, sqlx::Postgres>) -> Self {
+        Self::Postgres(tx)
+    }
+}
+
+/// [`on_pool!`] for a [`TxRef`]: the block gets `&mut Transaction` of the
+/// engine at hand (use `&mut **tx` as the executor).
+macro_rules! on_tx {
+    ($tx:expr, $t:ident => $body:expr) => {
+        match $tx {
+            $crate::db::TxRef::Sqlite($t) => $body,
+            $crate::db::TxRef::Postgres($t) => $body,
+        }
+    };
+}
+pub(crate) use on_tx;
 
 /// An open database of either engine. Cheap to clone: the pools are shared.
 #[derive(Clone, Debug)]

@@ -8,6 +8,11 @@ use chrono::{DateTime, Utc};
 use domain::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
+    ingest::{
+        read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
+        receive::{ImportRecord, NewImport, StoreImportError},
+        Feed, IntervalSeries, Rejected,
+    },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
     secret::{ApiKeyInfo, NewSecret},
@@ -357,5 +362,90 @@ impl Store for Database {
         secret_hash: &'a [u8],
     ) -> BoxFuture<'a, Result<Option<Actor>, StoreError>> {
         Box::pin(self.actor_for_token(secret_hash))
+    }
+
+    fn integration_for_key<'a>(
+        &'a self,
+        secret_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>> {
+        Box::pin(self.key_owner(secret_hash))
+    }
+
+    fn ingest_target(
+        &self,
+        id: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<(AccountId, Integration)>, StoreError>> {
+        Box::pin(self.target(id))
+    }
+
+    fn import_by_idempotency_key<'a>(
+        &'a self,
+        integration: IntegrationId,
+        key: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ImportRecord>, StoreError>> {
+        Box::pin(self.import_with_key(integration, key))
+    }
+
+    fn store_import<'a>(
+        &'a self,
+        new: &'a NewImport<'a>,
+    ) -> BoxFuture<'a, Result<ImportRecord, StoreImportError>> {
+        Box::pin(self.keep_import(new))
+    }
+
+    fn record_rejected_import<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        feed: Feed,
+        rejected: &'a Rejected,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.note_rejected_import(account, integration, feed, rejected))
+    }
+
+    fn imports(
+        &self,
+        integration: IntegrationId,
+        offset: u32,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<(Vec<ImportRecord>, u64), StoreError>> {
+        Box::pin(self.page_of_imports(integration, offset, limit))
+    }
+
+    fn queues(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<Queue>, StoreError>> {
+        Box::pin(self.list_queues(account))
+    }
+
+    fn queue(
+        &self,
+        account: AccountId,
+        id: QueueId,
+    ) -> BoxFuture<'_, Result<Option<Queue>, StoreError>> {
+        Box::pin(self.find_queue(account, id))
+    }
+
+    fn interval_totals(
+        &self,
+        queue: QueueId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<IntervalSeries, StoreError>> {
+        Box::pin(self.totals_between(queue, from, to))
+    }
+
+    fn agent_statuses(
+        &self,
+        integration: IntegrationId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Vec<StoredAgentStatus>, StoreError>> {
+        Box::pin(self.statuses_between(integration, from, to))
+    }
+
+    fn discovered_ids(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Vec<DiscoveredId>, StoreError>> {
+        Box::pin(self.list_discovered_ids(integration))
     }
 }

@@ -5,6 +5,7 @@ pub mod api;
 mod auth;
 mod guard;
 mod health;
+pub mod ingest;
 mod origin;
 
 use std::{
@@ -37,6 +38,7 @@ pub struct AppState {
     pub secrets: Arc<dyn SecretIssuer>,
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
+    pub ingest_limiter: Arc<ingest::IngestLimiter>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -53,6 +55,9 @@ impl AppState {
             store: Arc::new(database),
             secrets: Arc::new(crate::secrets::token::OsSecrets),
             leptos_options,
+            ingest_limiter: Arc::new(ingest::IngestLimiter::new(
+                settings.ingest_requests_per_second,
+            )),
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
         }
@@ -109,6 +114,10 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/language", post(auth::choose_language))
         .route("/api/openapi.json", get(api::openapi::document))
         .nest("/api/v1", api::router())
+        .nest(
+            "/external-systems",
+            ingest::router(state.settings.ingest_limits),
+        )
         .route(
             // Server functions live apart from `/api`, which belongs to the
             // public APIs and answers unknown paths with the error envelope.

@@ -176,6 +176,8 @@ pub fn settings(database_url: &str) -> Settings {
         addr: "127.0.0.1:0".parse().expect("an address"),
         secure_cookies: false,
         site_root: "target/site".into(),
+        ingest_limits: domain::ingest::Limits::default(),
+        ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,
     }
 }
 

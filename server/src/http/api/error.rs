@@ -30,6 +30,8 @@ pub struct ErrorEnvelope {
 pub struct ApiError {
     pub status: StatusCode,
     pub problems: Vec<Problem>,
+    /// Seconds, for `Retry-After` on a 429.
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -46,7 +48,22 @@ impl ApiError {
                 pointer: pointer.to_owned(),
                 detail: detail.into(),
             }],
+            retry_after: None,
         }
+    }
+
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    pub fn unsupported_media_type() -> Self {
+        Self::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "",
+            "send the body as Content-Type: application/json",
+        )
     }
 
     pub fn unauthenticated(detail: &str) -> Self {
@@ -87,6 +104,7 @@ impl ApiError {
         Self {
             status: StatusCode::UNPROCESSABLE_ENTITY,
             problems,
+            retry_after: None,
         }
     }
 }
@@ -97,13 +115,19 @@ impl IntoResponse for ApiError {
         struct Envelope {
             errors: Vec<Problem>,
         }
-        (
+        let mut response = (
             self.status,
             Json(Envelope {
                 errors: self.problems,
             }),
         )
-            .into_response()
+            .into_response();
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -4,7 +4,7 @@
 use axum::{
     body::Bytes,
     extract::{FromRequest, FromRequestParts, Request},
-    http::{header, request::Parts, StatusCode},
+    http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use domain::actor::Actor;
 use serde::de::DeserializeOwned;
@@ -14,6 +14,49 @@ use crate::{
     http::AppState,
     secrets::token::{self, TokenKind},
 };
+
+/// The secret of `Authorization: Bearer <secret>`, or a 401 saying what
+/// to send.
+pub fn bearer_secret<'h>(headers: &'h HeaderMap, what_to_send: &str) -> Result<&'h str, ApiError> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| ApiError::unauthenticated(what_to_send))?;
+    value.strip_prefix("Bearer ").map(str::trim).ok_or_else(|| {
+        ApiError::unauthenticated("the Authorization header must be Bearer <secret>")
+    })
+}
+
+/// Whether the body is declared as JSON.
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .split(';')
+                .next()
+                .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
+        })
+}
+
+/// The user a personal access token acts for; 401 without a valid one.
+async fn token_user(parts: &Parts, state: &AppState) -> Result<Actor, ApiError> {
+    let secret = bearer_secret(
+        &parts.headers,
+        "send a personal access token as Authorization: Bearer itp_…",
+    )?;
+    let unknown = || ApiError::unauthenticated("the token is unknown, revoked or expired");
+    if !token::is_well_formed(TokenKind::Personal, secret) {
+        return Err(unknown());
+    }
+    state
+        .store
+        .token_actor(&token::hash(secret))
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(unknown)
+}
 
 /// The admin a personal access token acts for. No token or an unknown one
 /// is 401; a token of a planner is 403.
@@ -26,35 +69,25 @@ impl FromRequestParts<AppState> for AdminActor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|value| value.to_str().ok())
-            .ok_or_else(|| {
-                ApiError::unauthenticated(
-                    "send a personal access token as Authorization: Bearer itp_…",
-                )
-            })?;
-        let secret = header
-            .strip_prefix("Bearer ")
-            .map(str::trim)
-            .ok_or_else(|| {
-                ApiError::unauthenticated("the Authorization header must be Bearer <token>")
-            })?;
-        let unknown = || ApiError::unauthenticated("the token is unknown, revoked or expired");
-        if !token::is_well_formed(TokenKind::Personal, secret) {
-            return Err(unknown());
-        }
-        let actor = state
-            .store
-            .token_actor(&token::hash(secret))
-            .await
-            .map_err(|error| ApiError::internal(&error))?
-            .ok_or_else(unknown)?;
+        let actor = token_user(parts, state).await?;
         if !actor.role.may_manage_integrations() {
             return Err(ApiError::forbidden());
         }
         Ok(Self(actor))
+    }
+}
+
+/// Any user of the account, whatever the role: for reading what arrived.
+pub struct MemberActor(pub Actor);
+
+impl FromRequestParts<AppState> for MemberActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        token_user(parts, state).await.map(Self)
     }
 }
 
@@ -66,23 +99,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let is_json = request
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|value| value.to_str().ok())
-            .is_some_and(|value| {
-                value
-                    .split(';')
-                    .next()
-                    .is_some_and(|m| m.trim() == "application/json")
-            });
-        if !is_json {
-            return Err(ApiError::new(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                "",
-                "send the body as Content-Type: application/json",
-            ));
+        if !is_json(request.headers()) {
+            return Err(ApiError::unsupported_media_type());
         }
         let bytes = Bytes::from_request(request, state).await.map_err(|_| {
             ApiError::new(

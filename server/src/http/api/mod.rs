@@ -5,15 +5,28 @@ mod error;
 mod extract;
 mod integrations;
 pub mod openapi;
+mod reads;
 
 use axum::{http::Method, routing::MethodRouter, Router};
 
+pub use error::{not_found, ApiError, Problem};
+pub use extract::{bearer_secret, is_json};
+
 use super::AppState;
 
-/// One route: method, path (axum syntax) and handler.
+/// Who may use a route (besides needing a token of the account).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    Admins,
+    /// Any role: reading what arrived.
+    Members,
+}
+
+/// One route: method, path (axum syntax), who may use it, and handler.
 pub struct ApiRoute {
     pub method: Method,
     pub path: &'static str,
+    pub access: Access,
     handler: MethodRouter<AppState>,
 }
 
@@ -21,6 +34,16 @@ fn route(method: Method, path: &'static str, handler: MethodRouter<AppState>) ->
     ApiRoute {
         method,
         path,
+        access: Access::Admins,
+        handler,
+    }
+}
+
+fn read(path: &'static str, handler: MethodRouter<AppState>) -> ApiRoute {
+    ApiRoute {
+        method: Method::GET,
+        path,
+        access: Access::Members,
         handler,
     }
 }
@@ -57,12 +80,22 @@ pub fn routes() -> Vec<ApiRoute> {
             "/integrations/{id}/api-key",
             post(integrations::generate_api_key),
         ),
+        read("/integrations/{id}/imports", get(reads::imports)),
+        read(
+            "/integrations/{id}/agent-statuses",
+            get(reads::agent_statuses),
+        ),
+        read("/queues", get(reads::queues)),
+        read("/queues/{id}/intervals", get(reads::intervals)),
     ]
 }
 
-/// Method and path of every route, for tests and documentation.
-pub fn route_table() -> Vec<(Method, &'static str)> {
-    routes().into_iter().map(|r| (r.method, r.path)).collect()
+/// Method, path and access of every route, for tests and documentation.
+pub fn route_table() -> Vec<(Method, &'static str, Access)> {
+    routes()
+        .into_iter()
+        .map(|r| (r.method, r.path, r.access))
+        .collect()
 }
 
 pub fn router() -> Router<AppState> {

@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{error, integrations};
+use super::{error, integrations, reads};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,10 +25,17 @@ use super::{error, integrations};
         integrations::pause,
         integrations::resume,
         integrations::generate_api_key,
+        reads::queues,
+        reads::intervals,
+        reads::imports,
+        reads::agent_statuses,
     ),
     components(schemas(error::ErrorEnvelope, error::Problem)),
     modifiers(&PersonalAccessToken),
-    tags((name = "integrations", description = "Account › Integrations"))
+    tags(
+        (name = "integrations", description = "Account › Integrations"),
+        (name = "data", description = "What arrived: queues, interval statistics, imports, agent statuses (any role)")
+    )
 )]
 pub struct ApiDoc;
 

@@ -1,0 +1,205 @@
+//! `POST /external-systems/agent-statuses`: what each agent did when.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{items, kind_of, required_text, required_time, Limits, Problem, Rejected};
+use crate::integration::IntegrationId;
+
+/// One checked agent status. External ids are kept exactly as sent:
+/// spelling, case and spaces all matter when they are mapped later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatus {
+    pub agent: String,
+    pub activity: String,
+    pub start: DateTime<Utc>,
+    /// Absent while the activity is still going on.
+    pub end: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStatusBatch {
+    pub integration: IntegrationId,
+    pub external_system: String,
+    /// At most one status per agent and start: a later item in the same
+    /// request replaces an earlier one, as a later request would.
+    pub statuses: Vec<AgentStatus>,
+}
+
+const MAX_ID_CHARS: usize = 200;
+
+/// Checks an agent-statuses body: every item good, or every problem.
+pub fn parse_agent_statuses(body: &Value, limits: Limits) -> Result<AgentStatusBatch, Rejected> {
+    let mut problems = Vec::new();
+    let integration = super::target_of(body).map_err(|p| problems.push(p)).ok();
+    let external_system = required_text(
+        body.pointer("/meta/externalSystem"),
+        "/meta/externalSystem",
+        "meta.externalSystem",
+        MAX_ID_CHARS,
+        &mut problems,
+    );
+    let items = items(body.get("data"), limits)
+        .map_err(|p| problems.push(p))
+        .unwrap_or_default();
+    let mut statuses: Vec<AgentStatus> = Vec::with_capacity(items.len());
+    for (index, item) in items.iter().enumerate() {
+        if let Some(status) = status(item, &format!("/data/{index}"), &mut problems) {
+            statuses.push(status);
+        }
+    }
+    match (integration, external_system) {
+        (Some(integration), Some(external_system)) if problems.is_empty() => Ok(AgentStatusBatch {
+            integration,
+            external_system: external_system.trim().to_owned(),
+            statuses: last_per_agent_and_start(statuses),
+        }),
+        _ => Err(Rejected {
+            items: items.len(),
+            ..Rejected::new(problems)
+        }),
+    }
+}
+
+fn last_per_agent_and_start(statuses: Vec<AgentStatus>) -> Vec<AgentStatus> {
+    let mut seen = std::collections::HashMap::new();
+    let mut kept: Vec<AgentStatus> = Vec::with_capacity(statuses.len());
+    for status in statuses {
+        match seen.get(&(status.agent.clone(), status.start)) {
+            Some(&at) => kept[at] = status,
+            None => {
+                seen.insert((status.agent.clone(), status.start), kept.len());
+                kept.push(status);
+            }
+        }
+    }
+    kept
+}
+
+fn status(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<AgentStatus> {
+    let Value::Object(fields) = item else {
+        problems.push(Problem::new(
+            "invalid_type",
+            at,
+            format!("each item must be an object, not {}", kind_of(item)),
+        ));
+        return None;
+    };
+    let agent = required_text(
+        fields.get("agentIdentifier"),
+        &format!("{at}/agentIdentifier"),
+        "agentIdentifier",
+        MAX_ID_CHARS,
+        problems,
+    );
+    let activity = required_text(
+        fields.get("activityIdentifier"),
+        &format!("{at}/activityIdentifier"),
+        "activityIdentifier",
+        MAX_ID_CHARS,
+        problems,
+    );
+    let start = required_time(
+        fields.get("startTime"),
+        &format!("{at}/startTime"),
+        "startTime",
+        problems,
+    );
+    let end_pointer = format!("{at}/endTime");
+    let end = match fields.get("endTime") {
+        None | Some(Value::Null) => Some(None),
+        Some(Value::String(text)) if text.is_empty() => Some(None),
+        value => required_time(value, &end_pointer, "endTime", problems).map(Some),
+    };
+    if let (Some(start), Some(Some(end))) = (start, end) {
+        if end <= start {
+            problems.push(Problem::new(
+                "end_before_start",
+                end_pointer,
+                "endTime must be after startTime; leave it out while the activity is ongoing",
+            ));
+            return None;
+        }
+    }
+    Some(AgentStatus {
+        agent: agent?,
+        activity: activity?,
+        start: start?,
+        end: end?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_documented_example_parses() {
+        let batch = parse_agent_statuses(
+            &json!({"data":[{"agentIdentifier":"bob@mycompany.com","activityIdentifier":"Test",
+                "startTime":"2021-12-06T10:00:00Z","endTime":"2021-12-06T15:00:00Z"}],
+                "meta":{"integrationConfigurationId":8431,"externalSystem":"My ACD"}}),
+            Limits::default(),
+        )
+        .expect("valid");
+        assert_eq!(batch.integration, IntegrationId(8431));
+        assert_eq!(batch.external_system, "My ACD");
+        assert_eq!(batch.statuses[0].agent, "bob@mycompany.com");
+        assert!(batch.statuses[0].end.is_some());
+    }
+
+    #[test]
+    fn an_ongoing_status_has_no_end_and_ids_keep_their_spaces_and_case() {
+        let batch = parse_agent_statuses(
+            &json!({"data":[{"agentIdentifier":" Bob ","activityIdentifier":"After Call",
+                "startTime":"2021-12-06T10:00:00Z"}],
+                "meta":{"integrationConfigurationId":1,"externalSystem":"ACD"}}),
+            Limits::default(),
+        )
+        .expect("valid");
+        assert_eq!(batch.statuses[0].agent, " Bob ");
+        assert_eq!(batch.statuses[0].end, None);
+    }
+
+    #[test]
+    fn an_end_before_the_start_and_a_missing_system_are_refused() {
+        let rejected = parse_agent_statuses(
+            &json!({"data":[{"agentIdentifier":"bob","activityIdentifier":"x",
+                "startTime":"2021-12-06T10:00:00Z","endTime":"2021-12-06T10:00:00Z"}, {}],
+                "meta":{"integrationConfigurationId":1}}),
+            Limits::default(),
+        )
+        .expect_err("invalid");
+        let codes: Vec<_> = rejected
+            .problems
+            .iter()
+            .map(|p| (p.code, p.pointer.as_str()))
+            .collect();
+        assert_eq!(
+            codes,
+            vec![
+                ("missing_field", "/meta/externalSystem"),
+                ("end_before_start", "/data/0/endTime"),
+                ("missing_field", "/data/1/agentIdentifier"),
+                ("missing_field", "/data/1/activityIdentifier"),
+                ("missing_field", "/data/1/startTime"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_later_item_for_the_same_agent_and_start_replaces_the_earlier() {
+        let batch = parse_agent_statuses(
+            &json!({"data":[
+                {"agentIdentifier":"bob","activityIdentifier":"Break","startTime":"2021-12-06T10:00:00Z"},
+                {"agentIdentifier":"bob","activityIdentifier":"Lunch","startTime":"2021-12-06T10:00:00Z"}],
+                "meta":{"integrationConfigurationId":1,"externalSystem":"ACD"}}),
+            Limits::default(),
+        )
+        .expect("valid");
+        assert_eq!(batch.statuses.len(), 1);
+        assert_eq!(batch.statuses[0].activity, "Lunch");
+    }
+}

@@ -1,0 +1,160 @@
+//! What arrived, as planners and scripts read it back: queues, their
+//! interval statistics, the import history and agent statuses. Any role of
+//! the account may read; nothing crosses accounts.
+
+use chrono::{DateTime, Utc};
+
+use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries};
+use crate::{
+    actor::Actor,
+    integration::{Integration, IntegrationId},
+    store::{Store, StoreError},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct QueueId(pub i64);
+
+/// A queue, created by the first contact event that named it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Queue {
+    pub id: QueueId,
+    pub integration: IntegrationId,
+    pub integration_name: String,
+    pub identifier: String,
+    pub name: String,
+    pub channel: Channel,
+    pub first_data_at: DateTime<Utc>,
+    pub last_data_at: DateTime<Utc>,
+}
+
+/// An agent status as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAgentStatus {
+    pub agent: String,
+    pub activity: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+    pub import_id: i64,
+}
+
+/// An external agent or activity id no mapping knows yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiscoveredId {
+    pub kind: DiscoveredKind,
+    pub external_id: String,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub seen_count: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum DiscoveredKind {
+    Agent,
+    Activity,
+}
+
+impl DiscoveredKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Agent => "agent",
+            Self::Activity => "activity",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("there is no such queue or integration")]
+    NotFound,
+    #[error("from must be before to, and the range at most {max_days} days", max_days = MAX_RANGE_DAYS)]
+    BadRange,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The longest range one read may ask for.
+pub const MAX_RANGE_DAYS: i64 = 92;
+
+/// A time range `[from, to)` that is in order and not too long.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Range {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl Range {
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Self, ReadError> {
+        if from < to && to - from <= chrono::Duration::days(MAX_RANGE_DAYS) {
+            Ok(Self { from, to })
+        } else {
+            Err(ReadError::BadRange)
+        }
+    }
+}
+
+pub async fn queues(store: &dyn Store, actor: &Actor) -> Result<Vec<Queue>, StoreError> {
+    store.queues(actor.account_id).await
+}
+
+/// A queue's statistics in intervals of its integration's current length.
+pub async fn intervals(
+    store: &dyn Store,
+    actor: &Actor,
+    queue: QueueId,
+    range: Range,
+) -> Result<(Queue, Integration, IntervalSeries), ReadError> {
+    let queue = store
+        .queue(actor.account_id, queue)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    let integration = store
+        .integration(actor.account_id, queue.integration)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    let base = store
+        .interval_totals(queue.id, range.from, range.to)
+        .await?;
+    let rolled = roll_up(base, integration.interval);
+    Ok((queue, integration, rolled))
+}
+
+pub async fn imports(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+    offset: u32,
+    limit: u32,
+) -> Result<(Vec<ImportRecord>, u64), ReadError> {
+    store
+        .integration(actor.account_id, integration)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    Ok(store.imports(integration, offset, limit).await?)
+}
+
+pub async fn agent_statuses(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+    range: Range,
+) -> Result<Vec<StoredAgentStatus>, ReadError> {
+    store
+        .integration(actor.account_id, integration)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    Ok(store
+        .agent_statuses(integration, range.from, range.to)
+        .await?)
+}
+
+pub async fn discovered_ids(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+) -> Result<Vec<DiscoveredId>, ReadError> {
+    store
+        .integration(actor.account_id, integration)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    Ok(store.discovered_ids(integration).await?)
+}

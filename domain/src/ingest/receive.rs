@@ -1,0 +1,276 @@
+//! Receiving one ingestion request: who may write where, idempotent
+//! retries, held data while paused, and the import record every request
+//! leaves behind.
+
+use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+use super::{
+    parse_agent_statuses, parse_contact_events, AgentStatusBatch, ContactBatch, Feed, Limits,
+    Problem, Rejected,
+};
+use crate::{
+    actor::Actor,
+    integration::{Integration, IntegrationId, IntegrationKind, Status},
+    store::{Store, StoreError},
+    AccountId,
+};
+
+/// Who sent a request.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    /// An integration's API key: it may write to that integration only.
+    IntegrationKey(IntegrationId),
+    /// A personal access token: its user's account's API integrations,
+    /// if the user is an admin.
+    Token(Actor),
+}
+
+/// What became of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// Received while paused; applied in arrival order on resume.
+    Held,
+    Rejected,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Held => "held",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "applied" => Some(Self::Applied),
+            "held" => Some(Self::Held),
+            "rejected" => Some(Self::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// One import as the history shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub integration: IntegrationId,
+    pub feed: Feed,
+    pub outcome: Outcome,
+    /// Whether the first answer said "held" (it stays the answer to a
+    /// retry even after the data has been applied).
+    pub was_held: bool,
+    pub received_at: DateTime<Utc>,
+    pub applied_at: Option<DateTime<Utc>>,
+    pub items: i64,
+    pub new_queues: i64,
+    pub error_count: i64,
+    pub error_summary: Option<String>,
+    pub request_hash: Option<Vec<u8>>,
+}
+
+/// Checked data, ready to store.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ImportData {
+    Contacts(ContactBatch),
+    AgentStatuses(AgentStatusBatch),
+}
+
+impl ImportData {
+    pub fn parse(feed: Feed, body: &Value, limits: Limits) -> Result<Self, Rejected> {
+        match feed {
+            Feed::ContactEvents => parse_contact_events(body, limits).map(Self::Contacts),
+            Feed::AgentStatuses => parse_agent_statuses(body, limits).map(Self::AgentStatuses),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Contacts(batch) => batch.events.len(),
+            Self::AgentStatuses(batch) => batch.statuses.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An accepted request as the store receives it.
+#[derive(Debug)]
+pub struct NewImport<'a> {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub feed: Feed,
+    /// The body exactly as received, kept append-only.
+    pub payload: &'a str,
+    pub idempotency: Option<Idempotency>,
+    pub data: &'a ImportData,
+}
+
+/// An `Idempotency-Key` and the hash of the body it was first sent with.
+#[derive(Debug, Clone)]
+pub struct Idempotency {
+    pub key: String,
+    pub request_hash: Vec<u8>,
+}
+
+/// Why the store did not take an import.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreImportError {
+    #[error("the integration was deleted")]
+    Deleted,
+    #[error("another request with this idempotency key came first")]
+    DuplicateKey,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("this credential may not write to that integration")]
+    Forbidden,
+    #[error("the integration was deleted; its data is kept but it takes no more")]
+    Deleted,
+    #[error("this Idempotency-Key was used with a different body")]
+    IdempotencyKeyReused,
+    #[error("the request has problems")]
+    Rejected(Rejected),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The answer to an accepted request.
+#[derive(Debug, Clone)]
+pub struct Accepted {
+    pub import: ImportRecord,
+    /// True when this is a retry answered from the first request.
+    pub replayed: bool,
+}
+
+/// A request as the HTTP edge hands it over: the body already read as JSON.
+#[derive(Debug)]
+pub struct Request<'a> {
+    pub feed: Feed,
+    pub payload: &'a str,
+    pub body: &'a Value,
+    pub idempotency: Option<Idempotency>,
+    pub limits: Limits,
+}
+
+/// May `credential` write to `integration`?
+pub fn authorize(
+    credential: &Credential,
+    account: AccountId,
+    integration: &Integration,
+) -> Result<(), IngestError> {
+    let allowed = match credential {
+        Credential::IntegrationKey(id) => *id == integration.id,
+        Credential::Token(actor) => {
+            actor.account_id == account
+                && actor.role.may_manage_integrations()
+                && integration.kind == IntegrationKind::Api
+        }
+    };
+    if !allowed {
+        return Err(IngestError::Forbidden);
+    }
+    if integration.status == Status::Deleted {
+        return Err(IngestError::Deleted);
+    }
+    Ok(())
+}
+
+/// Receives one request: every step of DESIGN §3 in order.
+pub async fn receive(
+    store: &dyn Store,
+    credential: &Credential,
+    request: Request<'_>,
+) -> Result<Accepted, IngestError> {
+    let parsed = ImportData::parse(request.feed, request.body, request.limits);
+    let target = match super::target_of(request.body) {
+        Ok(target) => target,
+        // Without a valid integration id there is nowhere to record it.
+        Err(problem) => return Err(IngestError::Rejected(rejection(parsed, problem))),
+    };
+    let (account, integration) = store
+        .ingest_target(target)
+        .await?
+        .ok_or(IngestError::Forbidden)?;
+    authorize(credential, account, &integration)?;
+
+    if let Some(idempotency) = &request.idempotency {
+        if let Some(first) = replay(store, target, idempotency).await? {
+            return Ok(first);
+        }
+    }
+
+    let data = match parsed {
+        Ok(data) => data,
+        Err(rejected) => {
+            store
+                .record_rejected_import(account, target, request.feed, &rejected)
+                .await?;
+            return Err(IngestError::Rejected(rejected));
+        }
+    };
+    let new = NewImport {
+        account,
+        integration: target,
+        feed: request.feed,
+        payload: request.payload,
+        idempotency: request.idempotency.clone(),
+        data: &data,
+    };
+    match store.store_import(&new).await {
+        Ok(import) => Ok(Accepted {
+            import,
+            replayed: false,
+        }),
+        Err(StoreImportError::Deleted) => Err(IngestError::Deleted),
+        Err(StoreImportError::Store(error)) => Err(IngestError::Store(error)),
+        // A concurrent retry won the race: answer as it was answered.
+        Err(StoreImportError::DuplicateKey) => {
+            let idempotency = request.idempotency.as_ref().ok_or(IngestError::Forbidden)?;
+            replay(store, target, idempotency)
+                .await?
+                .ok_or_else(|| IngestError::Store(StoreError::new(VanishedImport)))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("an import with this idempotency key was reported but cannot be read")]
+struct VanishedImport;
+
+/// The first answer to an earlier request with the same key, if any.
+async fn replay(
+    store: &dyn Store,
+    integration: IntegrationId,
+    idempotency: &Idempotency,
+) -> Result<Option<Accepted>, IngestError> {
+    let Some(first) = store
+        .import_by_idempotency_key(integration, &idempotency.key)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if first.request_hash.as_deref() != Some(idempotency.request_hash.as_slice()) {
+        return Err(IngestError::IdempotencyKeyReused);
+    }
+    Ok(Some(Accepted {
+        import: first,
+        replayed: true,
+    }))
+}
+
+fn rejection(parsed: Result<ImportData, Rejected>, target: Problem) -> Rejected {
+    match parsed {
+        Err(rejected) => rejected,
+        Ok(_) => Rejected::new(vec![target]),
+    }
+}

@@ -1,0 +1,507 @@
+//! Storing pushed data: the raw request (append-only), and what is derived
+//! from it — queues, 15-minute interval statistics, agent statuses and
+//! discovered external ids. Written once for both engines.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Utc};
+use domain::{
+    ingest::{
+        aggregate,
+        read::DiscoveredKind,
+        receive::{ImportData, ImportRecord, NewImport, Outcome, StoreImportError},
+        AgentStatusBatch, ContactBatch, Feed, IntervalTotals, Limits, QueueKey, Rejected,
+    },
+    integration::{IntegrationId, Status},
+    store::StoreError,
+    AccountId,
+};
+
+use super::{integrations::CorruptRow, on_pool, on_tx, Database, TxRef};
+
+fn corrupt(what: String) -> StoreError {
+    StoreError::new(CorruptRow(what))
+}
+
+/// Rows per multi-row statement: SQLite allows 32 766 parameters, and no
+/// statement here binds more than seven per row.
+const ROWS_PER_STATEMENT: usize = 1_000;
+
+impl<'c> TxRef<'_, 'c> {
+    fn reborrow(&mut self) -> TxRef<'_, 'c> {
+        match self {
+            TxRef::Sqlite(tx) => TxRef::Sqlite(tx),
+            TxRef::Postgres(tx) => TxRef::Postgres(tx),
+        }
+    }
+}
+
+/// Applies checked data inside the caller's transaction, which already
+/// holds the integration's lock. Returns how many queues are new.
+pub(super) async fn apply(
+    mut tx: TxRef<'_, '_>,
+    account: AccountId,
+    integration: IntegrationId,
+    import_id: i64,
+    data: &ImportData,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    match data {
+        ImportData::Contacts(batch) => {
+            let created = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
+            let ids = queue_ids(tx.reborrow(), integration).await?;
+            add_interval_stats(tx, &ids, batch).await?;
+            Ok(created)
+        }
+        ImportData::AgentStatuses(batch) => {
+            upsert_agent_statuses(tx.reborrow(), integration, import_id, batch).await?;
+            note_discovered_ids(tx, integration, batch, now).await?;
+            Ok(0)
+        }
+    }
+}
+
+/// The batch's queues: the latest name sent and the first and last event
+/// time of each.
+fn queues_in(batch: &ContactBatch) -> BTreeMap<&QueueKey, (&str, DateTime<Utc>, DateTime<Utc>)> {
+    let mut queues: BTreeMap<&QueueKey, (&str, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+    for event in &batch.events {
+        queues
+            .entry(&event.queue)
+            .and_modify(|(name, first, last)| {
+                *name = &event.queue_name;
+                *first = (*first).min(event.at);
+                *last = (*last).max(event.at);
+            })
+            .or_insert((&event.queue_name, event.at, event.at));
+    }
+    queues
+}
+
+/// Creates the queues that are new and renames or widens known ones.
+async fn upsert_queues(
+    tx: TxRef<'_, '_>,
+    account: AccountId,
+    integration: IntegrationId,
+    batch: &ContactBatch,
+    now: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    on_tx!(tx, tx => {
+        let mut created = 0_i64;
+        for (key, (name, first, last)) in queues_in(batch) {
+            let inserted: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO queues (account_id, integration_id, queue_identifier, channel, \
+                 queue_name, first_data_at, last_data_at, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (integration_id, queue_identifier, channel) DO NOTHING RETURNING id",
+            )
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(&key.identifier)
+            .bind(key.channel.as_str())
+            .bind(name)
+            .bind(first)
+            .bind(last)
+            .bind(now)
+            .fetch_optional(&mut **tx)
+            .await?;
+            if inserted.is_some() {
+                created += 1;
+                continue;
+            }
+            sqlx::query(
+                "UPDATE queues SET queue_name = $1, \
+                 first_data_at = CASE WHEN first_data_at > $2 THEN $2 ELSE first_data_at END, \
+                 last_data_at = CASE WHEN last_data_at < $3 THEN $3 ELSE last_data_at END \
+                 WHERE integration_id = $4 AND queue_identifier = $5 AND channel = $6",
+            )
+            .bind(name)
+            .bind(first)
+            .bind(last)
+            .bind(integration.0)
+            .bind(&key.identifier)
+            .bind(key.channel.as_str())
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(created)
+    })
+}
+
+type QueueIds = HashMap<(String, String), i64>;
+
+/// Every queue id of the integration by identity (identifier, channel).
+async fn queue_ids(tx: TxRef<'_, '_>, integration: IntegrationId) -> Result<QueueIds, sqlx::Error> {
+    let rows: Vec<(i64, String, String)> = on_tx!(tx, tx => {
+        sqlx::query_as("SELECT id, queue_identifier, channel FROM queues WHERE integration_id = $1")
+            .bind(integration.0)
+            .fetch_all(&mut **tx)
+            .await?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(id, identifier, channel)| ((identifier, channel), id))
+        .collect())
+}
+
+/// Adds the batch's 15-minute totals to what is stored.
+async fn add_interval_stats(
+    tx: TxRef<'_, '_>,
+    ids: &QueueIds,
+    batch: &ContactBatch,
+) -> Result<(), sqlx::Error> {
+    let rows: Vec<(i64, DateTime<Utc>, IntervalTotals)> = aggregate(&batch.events)
+        .into_iter()
+        .filter_map(|((queue, start), totals)| {
+            ids.get(&(queue.identifier, queue.channel.as_str().to_owned()))
+                .map(|id| (*id, start, totals))
+        })
+        .collect();
+    on_tx!(tx, tx => {
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO interval_stats (queue_id, interval_start, offered, handled, abandoned, handle_time_ms) ",
+            );
+            insert.push_values(chunk, |mut row, (queue, start, totals)| {
+                row.push_bind(*queue)
+                    .push_bind(*start)
+                    .push_bind(totals.offered)
+                    .push_bind(totals.handled)
+                    .push_bind(totals.abandoned)
+                    .push_bind(totals.handle_time_ms);
+            });
+            insert.push(
+                " ON CONFLICT (queue_id, interval_start) DO UPDATE SET \
+                 offered = interval_stats.offered + excluded.offered, \
+                 handled = interval_stats.handled + excluded.handled, \
+                 abandoned = interval_stats.abandoned + excluded.abandoned, \
+                 handle_time_ms = interval_stats.handle_time_ms + excluded.handle_time_ms",
+            );
+            insert.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Stores statuses; a re-sent one (same agent and start) replaces the
+/// earlier.
+async fn upsert_agent_statuses(
+    tx: TxRef<'_, '_>,
+    integration: IntegrationId,
+    import_id: i64,
+    batch: &AgentStatusBatch,
+) -> Result<(), sqlx::Error> {
+    on_tx!(tx, tx => {
+        for chunk in batch.statuses.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO agent_statuses (integration_id, agent_identifier, start_time, \
+                 activity_identifier, end_time, import_id) ",
+            );
+            insert.push_values(chunk, |mut row, status| {
+                row.push_bind(integration.0)
+                    .push_bind(&status.agent)
+                    .push_bind(status.start)
+                    .push_bind(&status.activity)
+                    .push_bind(status.end)
+                    .push_bind(import_id);
+            });
+            insert.push(
+                " ON CONFLICT (integration_id, agent_identifier, start_time) DO UPDATE SET \
+                 activity_identifier = excluded.activity_identifier, \
+                 end_time = excluded.end_time, import_id = excluded.import_id",
+            );
+            insert.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    })
+}
+
+/// How often each external agent and activity id occurs in the batch.
+fn external_ids(batch: &AgentStatusBatch) -> Vec<((DiscoveredKind, &str), i64)> {
+    let mut seen: BTreeMap<(DiscoveredKind, &str), i64> = BTreeMap::new();
+    for status in &batch.statuses {
+        *seen
+            .entry((DiscoveredKind::Agent, &status.agent))
+            .or_default() += 1;
+        *seen
+            .entry((DiscoveredKind::Activity, &status.activity))
+            .or_default() += 1;
+    }
+    seen.into_iter().collect()
+}
+
+/// Records every external id as discovered: no mapping exists yet, so all
+/// of them wait for one (their rows are kept, never dropped).
+async fn note_discovered_ids(
+    tx: TxRef<'_, '_>,
+    integration: IntegrationId,
+    batch: &AgentStatusBatch,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let ids = external_ids(batch);
+    on_tx!(tx, tx => {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO discovered_ids (integration_id, kind, external_id, first_seen_at, \
+                 last_seen_at, seen_count) ",
+            );
+            insert.push_values(chunk, |mut row, ((kind, id), count)| {
+                row.push_bind(integration.0)
+                    .push_bind(kind.as_str())
+                    .push_bind(*id)
+                    .push_bind(now)
+                    .push_bind(now)
+                    .push_bind(*count);
+            });
+            insert.push(
+                " ON CONFLICT (integration_id, kind, external_id) DO UPDATE SET \
+                 last_seen_at = excluded.last_seen_at, \
+                 seen_count = discovered_ids.seen_count + excluded.seen_count",
+            );
+            insert.build().execute(&mut **tx).await?;
+        }
+        Ok(())
+    })
+}
+
+/// Applies, in arrival order, everything held while the integration was
+/// paused. Runs inside the resume's transaction.
+pub(super) async fn apply_held(
+    mut tx: TxRef<'_, '_>,
+    account: AccountId,
+    integration: IntegrationId,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let held: Vec<(i64, String, String)> = on_tx!(tx.reborrow(), tx => {
+        sqlx::query_as(
+            "SELECT i.id, i.feed, p.body FROM imports i JOIN import_payloads p ON p.import_id = i.id \
+             WHERE i.integration_id = $1 AND i.outcome = 'held' ORDER BY i.id",
+        )
+        .bind(integration.0)
+        .fetch_all(&mut **tx)
+        .await?
+    });
+    for (import_id, feed, body) in held {
+        let data = Feed::parse(&feed).and_then(|feed| {
+            let value = serde_json::from_str(&body).ok()?;
+            ImportData::parse(feed, &value, Limits::UNBOUNDED).ok()
+        });
+        let Some(data) = data else {
+            // It was valid when it arrived; if that ever changes, say so
+            // in the history rather than block the resume for good.
+            tracing::error!(import_id, "a held import no longer parses");
+            on_tx!(tx.reborrow(), tx => {
+                sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
+                             error_summary = 'could not be applied on resume' WHERE id = $1")
+                    .bind(import_id)
+                    .execute(&mut **tx)
+                    .await?;
+            });
+            continue;
+        };
+        let created = apply(tx.reborrow(), account, integration, import_id, &data, now).await?;
+        on_tx!(tx.reborrow(), tx => {
+            sqlx::query("UPDATE imports SET outcome = 'applied', applied_at = $1, new_queue_count = $2 WHERE id = $3")
+                .bind(now)
+                .bind(created)
+                .bind(import_id)
+                .execute(&mut **tx)
+                .await?;
+        });
+    }
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct ImportRow {
+    id: i64,
+    integration_id: i64,
+    feed: String,
+    outcome: String,
+    was_held: bool,
+    received_at: DateTime<Utc>,
+    applied_at: Option<DateTime<Utc>>,
+    item_count: i64,
+    new_queue_count: i64,
+    error_count: i64,
+    error_summary: Option<String>,
+    request_hash: Option<Vec<u8>>,
+}
+
+pub(super) const IMPORT_COLUMNS: &str =
+    "id, integration_id, feed, outcome, was_held, received_at, \
+     applied_at, item_count, new_queue_count, error_count, error_summary, request_hash";
+
+impl ImportRow {
+    pub(super) fn parse(self) -> Result<ImportRecord, StoreError> {
+        let id = self.id;
+        Ok(ImportRecord {
+            id,
+            integration: IntegrationId(self.integration_id),
+            feed: Feed::parse(&self.feed).ok_or_else(|| corrupt(format!("import {id}: feed")))?,
+            outcome: Outcome::parse(&self.outcome)
+                .ok_or_else(|| corrupt(format!("import {id}: outcome")))?,
+            was_held: self.was_held,
+            received_at: self.received_at,
+            applied_at: self.applied_at,
+            items: self.item_count,
+            new_queues: self.new_queue_count,
+            error_count: self.error_count,
+            error_summary: self.error_summary,
+            request_hash: self.request_hash,
+        })
+    }
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// How a store attempt ended inside its transaction.
+enum Attempt {
+    Stored(i64),
+    Deleted,
+}
+
+impl Database {
+    pub(super) async fn key_owner(
+        &self,
+        secret_hash: &[u8],
+    ) -> Result<Option<IntegrationId>, StoreError> {
+        let id: Option<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar(
+                "UPDATE api_keys SET last_used_at = $1 WHERE secret_hash = $2 AND revoked_at IS NULL \
+                 RETURNING integration_id",
+            )
+            .bind(Utc::now())
+            .bind(secret_hash)
+            .fetch_optional(pool)
+            .await
+        })
+        .map_err(StoreError::new)?;
+        Ok(id.map(IntegrationId))
+    }
+
+    pub(super) async fn import_with_key(
+        &self,
+        integration: IntegrationId,
+        key: &str,
+    ) -> Result<Option<ImportRecord>, StoreError> {
+        let sql = format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE integration_id = $1 AND idempotency_key = $2"
+        );
+        let row: Option<ImportRow> = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(integration.0).bind(key).fetch_optional(pool).await
+        })
+        .map_err(StoreError::new)?;
+        row.map(ImportRow::parse).transpose()
+    }
+
+    async fn import_by_id(&self, id: i64) -> Result<ImportRecord, StoreError> {
+        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1");
+        let row: ImportRow = on_pool!(self, pool => {
+            sqlx::query_as(&sql).bind(id).fetch_one(pool).await
+        })
+        .map_err(StoreError::new)?;
+        row.parse()
+    }
+
+    pub(super) async fn keep_import(
+        &self,
+        new: &NewImport<'_>,
+    ) -> Result<ImportRecord, StoreImportError> {
+        let now = Utc::now();
+        let items = i64::try_from(new.data.len()).unwrap_or(i64::MAX);
+        let attempt = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            // Locks the integration first, so pause, resume and delete
+            // are seen: nothing is applied to a paused integration, and
+            // nothing is held after its resume has run.
+            let status: Option<String> = sqlx::query_scalar(
+                "UPDATE integrations SET last_import_at = $1 WHERE id = $2 RETURNING status",
+            )
+            .bind(now)
+            .bind(new.integration.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let held = match status.as_deref().and_then(Status::parse) {
+                None | Some(Status::Deleted) => return Ok(Attempt::Deleted),
+                Some(status) => status == Status::Paused,
+            };
+            let outcome = if held { Outcome::Held } else { Outcome::Applied };
+            let import_id: i64 = sqlx::query_scalar(
+                "INSERT INTO imports (account_id, integration_id, feed, outcome, was_held, received_at, \
+                 applied_at, item_count, idempotency_key, request_hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(new.account.0)
+            .bind(new.integration.0)
+            .bind(new.feed.as_str())
+            .bind(outcome.as_str())
+            .bind(held)
+            .bind(now)
+            .bind((!held).then_some(now))
+            .bind(items)
+            .bind(new.idempotency.as_ref().map(|i| i.key.as_str()))
+            .bind(new.idempotency.as_ref().map(|i| i.request_hash.as_slice()))
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query("INSERT INTO import_payloads (import_id, body) VALUES ($1, $2)")
+                .bind(import_id)
+                .bind(new.payload)
+                .execute(&mut *tx)
+                .await?;
+            if !held {
+                let created = apply(TxRef::from(&mut tx), new.account, new.integration, import_id, new.data, now).await?;
+                if created > 0 {
+                    sqlx::query("UPDATE imports SET new_queue_count = $1 WHERE id = $2")
+                        .bind(created)
+                        .bind(import_id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(Attempt::Stored(import_id))
+        }.await);
+        match attempt {
+            Ok(Attempt::Stored(id)) => Ok(self.import_by_id(id).await?),
+            Ok(Attempt::Deleted) => Err(StoreImportError::Deleted),
+            Err(error) if is_unique_violation(&error) => Err(StoreImportError::DuplicateKey),
+            Err(error) => Err(StoreImportError::Store(StoreError::new(error))),
+        }
+    }
+
+    pub(super) async fn note_rejected_import(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        feed: Feed,
+        rejected: &Rejected,
+    ) -> Result<(), StoreError> {
+        let now = Utc::now();
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE integrations SET last_import_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(integration.0)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(
+                "INSERT INTO imports (account_id, integration_id, feed, outcome, received_at, \
+                 item_count, error_count, error_summary) VALUES ($1, $2, $3, 'rejected', $4, $5, $6, $7)",
+            )
+            .bind(account.0)
+            .bind(integration.0)
+            .bind(feed.as_str())
+            .bind(now)
+            .bind(i64::try_from(rejected.items).unwrap_or(i64::MAX))
+            .bind(i64::try_from(rejected.problems.len()).unwrap_or(i64::MAX))
+            .bind(rejected.summary())
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
+        }.await)
+        .map_err(StoreError::new)
+    }
+}

@@ -1,0 +1,296 @@
+//! Reading back what arrived: queues, their interval statistics, an
+//! integration's imports and agent statuses. Any role of the account.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use chrono::{DateTime, SecondsFormat, Utc};
+use domain::{
+    ingest::{
+        read::{self, QueueId, Range, ReadError},
+        receive::ImportRecord,
+    },
+    integration::IntegrationId,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::{ApiError, ErrorEnvelope},
+    extract::MemberActor,
+};
+use crate::http::AppState;
+
+fn time(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl From<ReadError> for ApiError {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::NotFound => Self::not_found(),
+            ReadError::BadRange => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_range",
+                "",
+                error.to_string(),
+            ),
+            ReadError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueBody {
+    id: i64,
+    integration_id: i64,
+    integration_name: String,
+    queue_identifier: String,
+    queue_name: String,
+    /// calls, chats, emails, social_media, documents or cases.
+    channel: String,
+    first_data_at: String,
+    last_data_at: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Queues {
+    queues: Vec<QueueBody>,
+}
+
+/// The account's queues, created by the contact events that named them.
+#[utoipa::path(get, path = "/api/v1/queues", tag = "data",
+    responses((status = 200, body = Queues), (status = 401, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn queues(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+) -> Result<Json<Queues>, ApiError> {
+    let queues = read::queues(state.store.as_ref(), &actor)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(Json(Queues {
+        queues: queues
+            .into_iter()
+            .map(|q| QueueBody {
+                id: q.id.0,
+                integration_id: q.integration.0,
+                integration_name: q.integration_name,
+                queue_identifier: q.identifier,
+                queue_name: q.name,
+                channel: q.channel.as_str().to_owned(),
+                first_data_at: time(q.first_data_at),
+                last_data_at: time(q.last_data_at),
+            })
+            .collect(),
+    }))
+}
+
+/// `from` and `to` as RFC 3339 times.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RangeQuery {
+    /// Start, included (RFC 3339).
+    from: Option<String>,
+    /// End, excluded (RFC 3339); at most 92 days after `from`.
+    to: Option<String>,
+}
+
+impl RangeQuery {
+    fn range(&self) -> Result<Range, ApiError> {
+        let parse = |value: &Option<String>, name: &'static str| {
+            let text = value.as_deref().ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "missing_parameter",
+                    "",
+                    format!("?{name}= is required, an RFC 3339 time like 2021-12-06T00:00:00Z"),
+                )
+            })?;
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.to_utc())
+                .map_err(|_| {
+                    ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_timestamp",
+                        "",
+                        format!("?{name}= must be an RFC 3339 time with an offset; got {text:?}"),
+                    )
+                })
+        };
+        Ok(Range::new(
+            parse(&self.from, "from")?,
+            parse(&self.to, "to")?,
+        )?)
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IntervalBody {
+    start: String,
+    offered: i64,
+    handled: i64,
+    abandoned: i64,
+    /// Seconds.
+    handle_time_total: f64,
+    /// Seconds per handled contact; null when none was handled.
+    average_handle_time: Option<f64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Intervals {
+    interval_minutes: u32,
+    /// Only intervals with data; the rest had none.
+    intervals: Vec<IntervalBody>,
+}
+
+/// A queue's statistics per interval of its integration's length (UTC).
+#[utoipa::path(get, path = "/api/v1/queues/{id}/intervals", tag = "data",
+    params(("id" = i64, Path, description = "The queue id"), RangeQuery),
+    responses((status = 200, body = Intervals), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn intervals(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    Path(id): Path<i64>,
+    Query(query): Query<RangeQuery>,
+) -> Result<Json<Intervals>, ApiError> {
+    let range = query.range()?;
+    let (_, integration, rows) =
+        read::intervals(state.store.as_ref(), &actor, QueueId(id), range).await?;
+    Ok(Json(Intervals {
+        interval_minutes: integration.interval.minutes(),
+        intervals: rows
+            .into_iter()
+            .map(|(start, totals)| IntervalBody {
+                start: time(start),
+                offered: totals.offered,
+                handled: totals.handled,
+                abandoned: totals.abandoned,
+                handle_time_total: totals.handle_time_total(),
+                average_handle_time: totals.average_handle_time(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportBody {
+    id: i64,
+    /// contact_events or agent_statuses.
+    feed: String,
+    /// applied, held or rejected.
+    outcome: String,
+    received_at: String,
+    applied_at: Option<String>,
+    items: i64,
+    new_queues: i64,
+    error_count: i64,
+    error_summary: Option<String>,
+}
+
+impl From<ImportRecord> for ImportBody {
+    fn from(import: ImportRecord) -> Self {
+        Self {
+            id: import.id,
+            feed: import.feed.as_str().to_owned(),
+            outcome: import.outcome.as_str().to_owned(),
+            received_at: time(import.received_at),
+            applied_at: import.applied_at.map(time),
+            items: import.items,
+            new_queues: import.new_queues,
+            error_count: import.error_count,
+            error_summary: import.error_summary,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Imports {
+    imports: Vec<ImportBody>,
+    total: u64,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Imports to skip (newest first).
+    #[serde(default)]
+    offset: u32,
+    /// At most 200; 50 unless given.
+    limit: Option<u32>,
+}
+
+/// An integration's import history, newest first.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/imports", tag = "data",
+    params(("id" = i64, Path, description = "The integration configuration id"), PageQuery),
+    responses((status = 200, body = Imports), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn imports(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    Path(id): Path<i64>,
+    Query(page): Query<PageQuery>,
+) -> Result<Json<Imports>, ApiError> {
+    let limit = page.limit.unwrap_or(50).clamp(1, 200);
+    let (imports, total) = read::imports(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        page.offset,
+        limit,
+    )
+    .await?;
+    Ok(Json(Imports {
+        imports: imports.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStatusBody {
+    agent_identifier: String,
+    activity_identifier: String,
+    start_time: String,
+    /// Null while ongoing.
+    end_time: Option<String>,
+    import_id: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentStatuses {
+    agent_statuses: Vec<AgentStatusBody>,
+}
+
+/// Agent statuses that overlap the range, by start time.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/agent-statuses", tag = "data",
+    params(("id" = i64, Path, description = "The integration configuration id"), RangeQuery),
+    responses((status = 200, body = AgentStatuses), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn agent_statuses(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    Path(id): Path<i64>,
+    Query(query): Query<RangeQuery>,
+) -> Result<Json<AgentStatuses>, ApiError> {
+    let range = query.range()?;
+    let statuses =
+        read::agent_statuses(state.store.as_ref(), &actor, IntegrationId(id), range).await?;
+    Ok(Json(AgentStatuses {
+        agent_statuses: statuses
+            .into_iter()
+            .map(|s| AgentStatusBody {
+                agent_identifier: s.agent,
+                activity_identifier: s.activity,
+                start_time: time(s.start),
+                end_time: s.end.map(time),
+                import_id: s.import_id,
+            })
+            .collect(),
+    }))
+}

@@ -1,0 +1,305 @@
+//! The ingestion API (DESIGN §3): `POST /external-systems/contact-events`
+//! and `POST /external-systems/agent-statuses`. The handler checks the
+//! HTTP-level things — credential, rate, content type, size, JSON — and
+//! leaves every rule to `domain::ingest::receive`.
+
+use std::num::NonZeroU32;
+
+use axum::{
+    body::Bytes,
+    extract::{rejection::BytesRejection, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    routing::post,
+    Json, Router,
+};
+use domain::ingest::{
+    receive::{self, Accepted, Credential, Idempotency, IngestError, Outcome},
+    Feed, Limits,
+};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use super::{
+    api::{bearer_secret, is_json, ApiError, Problem},
+    AppState,
+};
+use crate::secrets::token::{self, TokenKind};
+
+/// Requests a second per credential, shared by both endpoints.
+pub struct IngestLimiter {
+    limiter: DefaultKeyedRateLimiter<String>,
+}
+
+impl IngestLimiter {
+    pub fn new(per_second: u32) -> Self {
+        let rate = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = rate.saturating_mul(NonZeroU32::new(2).unwrap_or(NonZeroU32::MIN));
+        Self {
+            limiter: RateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+        }
+    }
+
+    /// `Err(seconds to wait)` past the limit.
+    fn check(&self, credential: &Credential) -> Result<(), u64> {
+        let key = match credential {
+            Credential::IntegrationKey(id) => format!("key:{id}"),
+            Credential::Token(actor) => format!("user:{}", actor.user_id.0),
+        };
+        self.limiter.check_key(&key).map_err(|not_until| {
+            let wait = not_until.wait_time_from(governor::clock::DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })
+    }
+}
+
+pub fn router(limits: Limits) -> Router<AppState> {
+    Router::new()
+        .route("/contact-events", post(contact_events))
+        .route("/agent-statuses", post(agent_statuses))
+        // The body limit is checked while reading: nothing past it is
+        // buffered.
+        .fallback(super::api::not_found)
+        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
+}
+
+/// Receives contact events for one integration.
+pub async fn contact_events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    handle(state, Feed::ContactEvents, headers, body).await
+}
+
+/// Receives agent statuses for one integration.
+pub async fn agent_statuses(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    handle(state, Feed::AgentStatuses, headers, body).await
+}
+
+async fn handle(
+    state: AppState,
+    feed: Feed,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    match receive_request(&state, feed, &headers, body).await {
+        Ok(accepted) => answer(&accepted),
+        Err(error) => error.into_response(),
+    }
+}
+
+async fn receive_request(
+    state: &AppState,
+    feed: Feed,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Accepted, ApiError> {
+    let credential = authenticate(state, headers).await?;
+    state
+        .ingest_limiter
+        .check(&credential)
+        .map_err(too_many_requests)?;
+    if !is_json(headers) {
+        return Err(ApiError::unsupported_media_type());
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                "",
+                format!(
+                    "a request may be at most {} bytes; split the data into several requests",
+                    state.settings.ingest_limits.max_body_bytes
+                ),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "",
+                "the body could not be read",
+            )
+        }
+    })?;
+    let malformed =
+        |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "", detail);
+    let payload = std::str::from_utf8(&body)
+        .map_err(|_| malformed("the body must be JSON in UTF-8".to_owned()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(payload).map_err(|error| malformed(error.to_string()))?;
+    let idempotency = idempotency(headers, &body)?;
+
+    let request = receive::Request {
+        feed,
+        payload,
+        body: &value,
+        idempotency,
+        limits: state.settings.ingest_limits,
+    };
+    receive::receive(state.store.as_ref(), &credential, request)
+        .await
+        .map_err(ingest_error)
+}
+
+/// The credential in `Authorization: Bearer …`: an integration key or a
+/// personal access token.
+async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Credential, ApiError> {
+    let secret = bearer_secret(
+        headers,
+        "send the integration's API key (or a personal access token) as Authorization: Bearer …",
+    )?;
+    let unknown = || ApiError::unauthenticated("the key or token is unknown, revoked or expired");
+    if token::is_well_formed(TokenKind::Integration, secret) {
+        let owner = state
+            .store
+            .integration_for_key(&token::hash(secret))
+            .await
+            .map_err(|error| ApiError::internal(&error))?
+            .ok_or_else(unknown)?;
+        return Ok(Credential::IntegrationKey(owner));
+    }
+    if token::is_well_formed(TokenKind::Personal, secret) {
+        let actor = state
+            .store
+            .token_actor(&token::hash(secret))
+            .await
+            .map_err(|error| ApiError::internal(&error))?
+            .ok_or_else(unknown)?;
+        return Ok(Credential::Token(actor));
+    }
+    Err(unknown())
+}
+
+/// `Idempotency-Key`: 1–255 printable ASCII characters, kept with the hash
+/// of the body it came with.
+fn idempotency(headers: &HeaderMap, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .filter(|key| (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()))
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_idempotency_key",
+                "",
+                "Idempotency-Key must be 1 to 255 printable ASCII characters without spaces, e.g. a UUID",
+            )
+        })?;
+    Ok(Some(Idempotency {
+        key: key.to_owned(),
+        request_hash: Sha256::digest(body).to_vec(),
+    }))
+}
+
+fn too_many_requests(retry_after_seconds: u64) -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "rate_limited",
+        "",
+        format!("too many requests with this key; retry after {retry_after_seconds} s"),
+    )
+    .with_retry_after(retry_after_seconds.max(1))
+}
+
+fn ingest_error(error: IngestError) -> ApiError {
+    match error {
+        IngestError::Forbidden => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "/meta/integrationConfigurationId",
+            "this key or token may not send data to that integration: a key belongs to one integration, a token to its admin's account",
+        ),
+        IngestError::Deleted => ApiError::new(
+            StatusCode::CONFLICT,
+            "integration_deleted",
+            "/meta/integrationConfigurationId",
+            error.to_string(),
+        ),
+        IngestError::IdempotencyKeyReused => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused",
+            "",
+            "this Idempotency-Key was first used with a different body; use a new key for new data",
+        ),
+        IngestError::Rejected(rejected) => {
+            let status = if rejected.too_large {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            };
+            ApiError {
+                status,
+                problems: rejected
+                    .problems
+                    .into_iter()
+                    .map(|problem| Problem {
+                        code: problem.code,
+                        pointer: problem.pointer,
+                        detail: problem.detail,
+                    })
+                    .collect(),
+                retry_after: None,
+            }
+        }
+        IngestError::Store(error) => ApiError::internal(&error),
+    }
+}
+
+/// The body of a `202 Accepted`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportAccepted {
+    /// The import this request became; see the integration's history.
+    pub import_id: i64,
+    /// `applied`, or `held` while the integration is paused.
+    pub status: String,
+    /// Items received.
+    pub items: i64,
+    /// Queues created by this request (contact events, when applied).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_queues: Option<i64>,
+    pub detail: String,
+}
+
+fn answer(accepted: &Accepted) -> Response {
+    let import = &accepted.import;
+    let held = import.was_held;
+    let body = ImportAccepted {
+        import_id: import.id,
+        status: if held {
+            Outcome::Held
+        } else {
+            Outcome::Applied
+        }
+        .as_str()
+        .to_owned(),
+        items: import.items,
+        new_queues: (!held && import.feed == Feed::ContactEvents).then_some(import.new_queues),
+        detail: if held {
+            "The integration is paused: the data is held and will be applied, in arrival order, when it resumes.".to_owned()
+        } else {
+            "The data was applied.".to_owned()
+        },
+    };
+    let mut response = (StatusCode::ACCEPTED, Json(body)).into_response();
+    if accepted.replayed {
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    }
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

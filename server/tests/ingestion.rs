@@ -1,0 +1,887 @@
+//! The ingestion API as customers' scripts use it (DESIGN §3), and what the
+//! data becomes: queues, interval statistics, agent statuses, imports.
+
+mod common;
+
+use common::{error_code, Engine, TestApp, TestDatabase, ADMIN_EMAIL};
+use reqwest::{header, Method, Response, StatusCode};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    the_documented_examples_work_verbatim,
+    every_refusal_has_its_status_and_code,
+    bad_items_reject_the_whole_request_with_every_problem,
+    an_idempotent_retry_returns_the_first_answer_and_applies_nothing_again,
+    data_sent_while_paused_is_held_and_applied_in_order_on_resume,
+    a_deleted_integration_takes_no_more_data,
+    a_queue_keeps_its_identity_through_its_identifier,
+    intervals_follow_the_integrations_length_in_utc,
+    a_resent_agent_status_replaces_the_earlier_one,
+    a_request_cut_off_halfway_leaves_nothing_behind,
+    personal_access_tokens_write_only_to_their_accounts_api_integrations,
+    the_rate_limit_answers_429_with_retry_after,
+);
+
+/// A running Intake with an admin, their token, and an API integration
+/// carrying both data types, with its key.
+struct Fixture {
+    app: TestApp,
+    token: String,
+    id: i64,
+    key: String,
+}
+
+async fn fixture(engine: Engine) -> Fixture {
+    fixture_with(TestApp::spawn(engine).await, 15).await
+}
+
+async fn fixture_with(app: TestApp, interval: u32) -> Fixture {
+    let app = app.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let (id, key) = api_integration(&app, &token, "My ACD", interval).await;
+    Fixture {
+        app,
+        token,
+        id,
+        key,
+    }
+}
+
+async fn api_integration(app: &TestApp, token: &str, name: &str, interval: u32) -> (i64, String) {
+    let created: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(token),
+            Some(
+                json!({"name": name, "kind": "api", "intervalMinutes": interval,
+                        "dataTypes": ["contacts", "agent_statuses"]}),
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["integration"]["id"].as_i64().expect("an id");
+    let key: Value = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/api-key"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    (id, key["apiKey"].as_str().expect("a key").to_owned())
+}
+
+impl Fixture {
+    async fn push(&self, path: &str, credential: &str, body: &Value) -> Response {
+        self.app
+            .client
+            .post(self.app.url(path))
+            .bearer_auth(credential)
+            .json(body)
+            .send()
+            .await
+            .expect("answered")
+    }
+
+    async fn contacts(&self, body: &Value) -> Response {
+        self.push("/external-systems/contact-events", &self.key, body)
+            .await
+    }
+
+    async fn statuses(&self, body: &Value) -> Response {
+        self.push("/external-systems/agent-statuses", &self.key, body)
+            .await
+    }
+
+    async fn read(&self, path: &str) -> Value {
+        let response = self
+            .app
+            .api(Method::GET, path, Some(&self.token), None)
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("JSON")
+    }
+
+    async fn queues(&self) -> Vec<Value> {
+        self.read("/api/v1/queues").await["queues"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    async fn intervals(&self, queue: i64, from: &str, to: &str) -> Value {
+        self.read(&format!(
+            "/api/v1/queues/{queue}/intervals?from={from}&to={to}"
+        ))
+        .await
+    }
+
+    async fn imports(&self) -> Vec<Value> {
+        self.read(&format!("/api/v1/integrations/{}/imports", self.id))
+            .await["imports"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    async fn pause(&self, verb: &str) {
+        let response = self
+            .app
+            .api(
+                Method::POST,
+                &format!("/api/v1/integrations/{}/{verb}", self.id),
+                Some(&self.token),
+                None,
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::OK, "{verb}");
+    }
+}
+
+fn event(
+    queue: &str,
+    name: &str,
+    timestamp: &str,
+    offered: bool,
+    handled: bool,
+    duration: f64,
+) -> Value {
+    json!({"properties": {"offered": offered, "handled": handled, "duration": duration},
+           "queueName": name, "queueIdentifier": queue, "timestamp": timestamp, "channel": "calls"})
+}
+
+fn contacts_body(id: i64, events: Vec<Value>) -> Value {
+    json!({"data": events, "meta": {"integrationConfigurationId": id}})
+}
+
+async fn accepted(response: Response) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.expect("JSON");
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    body
+}
+
+async fn the_documented_examples_work_verbatim(engine: Engine) {
+    let f = fixture(engine).await;
+    // DESIGN §3, with this integration's id in place of 1234 and 8431.
+    let contacts = r#"{"data":[{"properties":{"offered":true,"handled":false,"duration":124.6},
+          "queueName":"Level 1 support","queueIdentifier":"1337_99",
+          "timestamp":"2021-12-06T10:34:22Z","channel":"calls"}],
+ "meta":{"integrationConfigurationId":1234}}"#
+        .replace("1234", &f.id.to_string());
+    let statuses = r#"{"data":[{"agentIdentifier":"bob@mycompany.com","activityIdentifier":"Test",
+          "startTime":"2021-12-06T10:00:00Z","endTime":"2021-12-06T15:00:00Z"}],
+ "meta":{"integrationConfigurationId":8431,"externalSystem":"My ACD"}}"#
+        .replace("8431", &f.id.to_string());
+
+    let send = |path: &'static str, body: String| {
+        f.app
+            .client
+            .post(f.app.url(path))
+            .header(header::AUTHORIZATION, format!("Bearer {}", f.key))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+    };
+    let first = accepted(
+        send("/external-systems/contact-events", contacts)
+            .await
+            .expect("answered"),
+    )
+    .await;
+    assert_eq!(first["status"], "applied");
+    assert_eq!(first["items"], 1);
+    assert_eq!(first["newQueues"], 1);
+    assert!(first["importId"].as_i64().is_some());
+    let second = accepted(
+        send("/external-systems/agent-statuses", statuses)
+            .await
+            .expect("answered"),
+    )
+    .await;
+    assert_eq!(second["status"], "applied");
+
+    let queues = f.queues().await;
+    assert_eq!(queues.len(), 1);
+    assert_eq!(queues[0]["queueIdentifier"], "1337_99");
+    assert_eq!(queues[0]["queueName"], "Level 1 support");
+    assert_eq!(queues[0]["channel"], "calls");
+    assert_eq!(queues[0]["integrationId"], f.id);
+    let intervals = f
+        .intervals(
+            queues[0]["id"].as_i64().expect("id"),
+            "2021-12-06T00:00:00Z",
+            "2021-12-07T00:00:00Z",
+        )
+        .await;
+    assert_eq!(
+        intervals["intervals"],
+        json!([{"start": "2021-12-06T10:30:00Z", "offered": 1, "handled": 0, "abandoned": 1,
+                "handleTimeTotal": 0.0, "averageHandleTime": null}])
+    );
+
+    let statuses = f
+        .read(&format!(
+            "/api/v1/integrations/{}/agent-statuses?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z",
+            f.id
+        ))
+        .await;
+    assert_eq!(
+        statuses["agentStatuses"][0]["agentIdentifier"],
+        "bob@mycompany.com"
+    );
+    assert_eq!(
+        statuses["agentStatuses"][0]["endTime"],
+        "2021-12-06T15:00:00Z"
+    );
+    // Nobody maps agents yet: both ids wait as discovered, the row is kept.
+    let discovered: Vec<String> = f
+        .app
+        .database
+        .scalars("SELECT kind || ':' || external_id FROM discovered_ids ORDER BY kind")
+        .await;
+    assert_eq!(discovered, vec!["activity:Test", "agent:bob@mycompany.com"]);
+
+    let imports = f.imports().await;
+    assert_eq!(imports.len(), 2);
+    assert_eq!(imports[0]["feed"], "agent_statuses");
+    assert_eq!(imports[1]["outcome"], "applied");
+    assert_eq!(imports[1]["newQueues"], 1);
+    // The raw request is kept as received.
+    let kept: Vec<String> = f
+        .app
+        .database
+        .scalars("SELECT body FROM import_payloads ORDER BY import_id")
+        .await;
+    assert!(kept[0].contains("\"queueIdentifier\":\"1337_99\""));
+}
+
+async fn every_refusal_has_its_status_and_code(engine: Engine) {
+    let database = TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |mut settings| {
+        settings.ingest_limits.max_items = 3;
+        settings.ingest_limits.max_body_bytes = 4096;
+        settings
+    })
+    .await;
+    let f = fixture_with(app, 15).await;
+    let (other_id, other_key) = api_integration(&f.app, &f.token, "Other ACD", 15).await;
+    let good = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 5.0)],
+    );
+    let path = "/external-systems/contact-events";
+
+    let anonymous = f
+        .app
+        .client
+        .post(f.app.url(path))
+        .json(&good)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(
+        error_code(anonymous).await,
+        (
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated".into(),
+            String::new()
+        )
+    );
+    let made_up = f
+        .push(path, "itk_1111111111111111111111111111111111", &good)
+        .await;
+    assert_eq!(error_code(made_up).await.0, StatusCode::UNAUTHORIZED);
+    let wrong_key = f.push(path, &other_key, &good).await;
+    assert_eq!(
+        error_code(wrong_key).await,
+        (
+            StatusCode::FORBIDDEN,
+            "forbidden".into(),
+            "/meta/integrationConfigurationId".into()
+        )
+    );
+    let unknown_integration = f.contacts(&contacts_body(987_654, vec![])).await;
+    assert_eq!(
+        error_code(unknown_integration).await.0,
+        StatusCode::FORBIDDEN
+    );
+
+    let not_json = f
+        .app
+        .client
+        .post(f.app.url(path))
+        .bearer_auth(&f.key)
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(error_code(not_json).await.1, "unsupported_media_type");
+    let malformed = f
+        .app
+        .client
+        .post(f.app.url(path))
+        .bearer_auth(&f.key)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body("{\"data\": [")
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(error_code(malformed).await.0, StatusCode::BAD_REQUEST);
+
+    let too_many = f
+        .contacts(&contacts_body(
+            f.id,
+            vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 5.0); 4],
+        ))
+        .await;
+    assert_eq!(
+        error_code(too_many).await,
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_many_items".into(),
+            "/data".into()
+        )
+    );
+    let huge_name = "x".repeat(5000);
+    let too_big = f
+        .contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "q",
+                &huge_name,
+                "2021-12-06T10:00:00Z",
+                true,
+                true,
+                5.0,
+            )],
+        ))
+        .await;
+    assert_eq!(error_code(too_big).await.1, "payload_too_large");
+
+    let unknown_path = f
+        .push("/external-systems/contact-event", &f.key, &good)
+        .await;
+    assert_eq!(
+        error_code(unknown_path).await,
+        (StatusCode::NOT_FOUND, "not_found".into(), String::new())
+    );
+
+    // None of that stored anything, and the other integration is untouched.
+    let stored: Vec<i64> = f.app.database.scalars("SELECT COUNT(*) FROM queues").await;
+    assert_eq!(stored, vec![0]);
+    let _ = other_id;
+}
+
+async fn bad_items_reject_the_whole_request_with_every_problem(engine: Engine) {
+    let f = fixture(engine).await;
+    let response = f
+        .contacts(&contacts_body(
+            f.id,
+            vec![
+                event("q1", "Good", "2021-12-06T10:00:00Z", true, true, 5.0),
+                json!({"properties": {"offered": true, "handled": true, "duration": -3},
+                       "queueName": "Q", "queueIdentifier": "q2", "timestamp": "yesterday", "channel": "fax"}),
+            ],
+        ))
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = response.json().await.expect("JSON");
+    let problems: Vec<(String, String)> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|p| {
+            (
+                p["code"].as_str().unwrap_or_default().to_owned(),
+                p["pointer"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        problems,
+        vec![
+            (
+                "invalid_duration".to_owned(),
+                "/data/1/properties/duration".to_owned()
+            ),
+            (
+                "invalid_timestamp".to_owned(),
+                "/data/1/timestamp".to_owned()
+            ),
+            ("invalid_channel".to_owned(), "/data/1/channel".to_owned()),
+        ]
+    );
+    assert!(body["errors"][2]["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("social_media"));
+    // All or nothing: the good item was not applied either.
+    assert!(f.queues().await.is_empty());
+    let imports = f.imports().await;
+    assert_eq!(imports[0]["outcome"], "rejected");
+    assert_eq!(imports[0]["items"], 2);
+    assert_eq!(imports[0]["errorCount"], 3);
+    assert_eq!(
+        imports[0]["errorSummary"],
+        "invalid_duration at /data/1/properties/duration and 2 more"
+    );
+}
+
+async fn an_idempotent_retry_returns_the_first_answer_and_applies_nothing_again(engine: Engine) {
+    let f = fixture(engine).await;
+    let body = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 30.0)],
+    );
+    let send = |body: &Value| {
+        f.app
+            .client
+            .post(f.app.url("/external-systems/contact-events"))
+            .bearer_auth(&f.key)
+            .header("Idempotency-Key", "batch-2021-12-06T10")
+            .json(body)
+            .send()
+    };
+    let first = send(&body).await.expect("answered");
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first = accepted(first).await;
+    let retry = send(&body).await.expect("answered");
+    assert_eq!(
+        retry
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.as_bytes()),
+        Some(&b"true"[..])
+    );
+    assert_eq!(
+        accepted(retry).await,
+        first,
+        "the retry gets the first answer"
+    );
+
+    let queue = f.queues().await[0]["id"].as_i64().expect("id");
+    let intervals = f
+        .intervals(queue, "2021-12-06T00:00:00Z", "2021-12-07T00:00:00Z")
+        .await;
+    assert_eq!(intervals["intervals"][0]["offered"], 1, "applied once");
+    assert_eq!(f.imports().await.len(), 1);
+
+    let changed = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 31.0)],
+    );
+    let reused = send(&changed).await.expect("answered");
+    assert_eq!(
+        error_code(reused).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused".into(),
+            String::new()
+        )
+    );
+}
+
+async fn data_sent_while_paused_is_held_and_applied_in_order_on_resume(engine: Engine) {
+    let f = fixture(engine).await;
+    f.pause("pause").await;
+    let first = accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "q",
+                "Old name",
+                "2021-12-06T10:00:00Z",
+                true,
+                true,
+                10.0,
+            )],
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(first["status"], "held");
+    assert!(first["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("paused"));
+    accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "q",
+                "New name",
+                "2021-12-06T10:05:00Z",
+                true,
+                false,
+                0.0,
+            )],
+        ))
+        .await,
+    )
+    .await;
+    assert!(
+        f.queues().await.is_empty(),
+        "nothing is applied while paused"
+    );
+    assert_eq!(f.imports().await[0]["outcome"], "held");
+
+    f.pause("resume").await;
+
+    let queues = f.queues().await;
+    assert_eq!(queues.len(), 1);
+    assert_eq!(
+        queues[0]["queueName"], "New name",
+        "applied in arrival order"
+    );
+    let intervals = f
+        .intervals(
+            queues[0]["id"].as_i64().expect("id"),
+            "2021-12-06T00:00:00Z",
+            "2021-12-07T00:00:00Z",
+        )
+        .await;
+    assert_eq!(intervals["intervals"][0]["offered"], 2);
+    assert_eq!(intervals["intervals"][0]["abandoned"], 1);
+    let imports = f.imports().await;
+    assert!(imports.iter().all(|i| i["outcome"] == "applied"));
+}
+
+async fn a_deleted_integration_takes_no_more_data(engine: Engine) {
+    let f = fixture(engine).await;
+    let response = f
+        .app
+        .api(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{}", f.id),
+            Some(&f.token),
+            None,
+        )
+        .await;
+    assert!(response.status().is_success());
+    // Its key is revoked with it; a token of the admin meets the 409.
+    let with_key = f.contacts(&contacts_body(f.id, vec![])).await;
+    assert_eq!(error_code(with_key).await.0, StatusCode::UNAUTHORIZED);
+    let with_token = f
+        .push(
+            "/external-systems/contact-events",
+            &f.token,
+            &contacts_body(f.id, vec![]),
+        )
+        .await;
+    assert_eq!(
+        error_code(with_token).await,
+        (
+            StatusCode::CONFLICT,
+            "integration_deleted".into(),
+            "/meta/integrationConfigurationId".into()
+        )
+    );
+}
+
+async fn a_queue_keeps_its_identity_through_its_identifier(engine: Engine) {
+    let f = fixture(engine).await;
+    accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "1337_99",
+                "Level 1",
+                "2021-12-06T10:00:00Z",
+                true,
+                true,
+                1.0,
+            )],
+        ))
+        .await,
+    )
+    .await;
+    let renamed = accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "1337_99",
+                "Level 1 support",
+                "2021-12-06T11:00:00Z",
+                true,
+                true,
+                1.0,
+            )],
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(
+        renamed["newQueues"], 0,
+        "a new name with the same identifier is the same queue"
+    );
+    let same_name = accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![event(
+                "1337_100",
+                "Level 1 support",
+                "2021-12-06T11:00:00Z",
+                true,
+                true,
+                1.0,
+            )],
+        ))
+        .await,
+    )
+    .await;
+    assert_eq!(
+        same_name["newQueues"], 1,
+        "the same name with another identifier is another queue"
+    );
+    let mut chat = event(
+        "1337_99",
+        "Level 1 support",
+        "2021-12-06T11:00:00Z",
+        true,
+        true,
+        1.0,
+    );
+    chat["channel"] = json!("chats");
+    let other_channel = accepted(f.contacts(&contacts_body(f.id, vec![chat])).await).await;
+    assert_eq!(
+        other_channel["newQueues"], 1,
+        "another channel is another queue"
+    );
+
+    let queues = f.queues().await;
+    assert_eq!(queues.len(), 3);
+    let renamed = queues
+        .iter()
+        .find(|q| q["queueIdentifier"] == "1337_99" && q["channel"] == "calls")
+        .expect("the renamed queue");
+    assert_eq!(renamed["queueName"], "Level 1 support");
+    assert_eq!(renamed["firstDataAt"], "2021-12-06T10:00:00Z");
+    assert_eq!(renamed["lastDataAt"], "2021-12-06T11:00:00Z");
+}
+
+async fn intervals_follow_the_integrations_length_in_utc(engine: Engine) {
+    let f = fixture_with(TestApp::spawn(engine).await, 30).await;
+    accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![
+                event("q", "Q", "2021-12-06T10:29:59Z", true, true, 60.0),
+                // Exactly on a boundary: the interval that starts there.
+                event("q", "Q", "2021-12-06T10:30:00Z", true, true, 30.0),
+                event("q", "Q", "2021-12-06T11:44:00+01:00", true, true, 90.0),
+                event("q", "Q", "2021-12-06T10:59:59.999Z", true, false, 12.0),
+            ],
+        ))
+        .await,
+    )
+    .await;
+    let queue = f.queues().await[0]["id"].as_i64().expect("id");
+    let intervals = f
+        .intervals(queue, "2021-12-06T00:00:00Z", "2021-12-07T00:00:00Z")
+        .await;
+    assert_eq!(intervals["intervalMinutes"], 30);
+    assert_eq!(
+        intervals["intervals"],
+        json!([
+            {"start": "2021-12-06T10:00:00Z", "offered": 1, "handled": 1, "abandoned": 0, "handleTimeTotal": 60.0, "averageHandleTime": 60.0},
+            {"start": "2021-12-06T10:30:00Z", "offered": 3, "handled": 2, "abandoned": 1, "handleTimeTotal": 120.0, "averageHandleTime": 60.0},
+        ])
+    );
+    // Sixty minutes: the same data, summed per hour.
+    let response = f
+        .app
+        .api(
+            Method::PATCH,
+            &format!("/api/v1/integrations/{}", f.id),
+            Some(&f.token),
+            Some(json!({"intervalMinutes": 60})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let hourly = f
+        .intervals(queue, "2021-12-06T00:00:00Z", "2021-12-07T00:00:00Z")
+        .await;
+    assert_eq!(hourly["intervals"][0]["offered"], 4);
+    let bad = f
+        .app
+        .api(Method::GET, &format!("/api/v1/queues/{queue}/intervals?from=2021-12-07T00:00:00Z&to=2021-12-06T00:00:00Z"), Some(&f.token), None)
+        .await;
+    assert_eq!(error_code(bad).await.1, "invalid_range");
+}
+
+async fn a_resent_agent_status_replaces_the_earlier_one(engine: Engine) {
+    let f = fixture(engine).await;
+    let status = |activity: &str, end: Option<&str>| {
+        json!({"data": [{"agentIdentifier": "bob", "activityIdentifier": activity,
+                         "startTime": "2021-12-06T10:00:00Z", "endTime": end}],
+               "meta": {"integrationConfigurationId": f.id, "externalSystem": "My ACD"}})
+    };
+    accepted(f.statuses(&status("Break", None)).await).await;
+    accepted(
+        f.statuses(&status("Lunch", Some("2021-12-06T10:30:00Z")))
+            .await,
+    )
+    .await;
+    let statuses = f
+        .read(&format!(
+            "/api/v1/integrations/{}/agent-statuses?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z",
+            f.id
+        ))
+        .await;
+    let statuses = statuses["agentStatuses"].as_array().expect("array");
+    assert_eq!(statuses.len(), 1);
+    assert_eq!(statuses[0]["activityIdentifier"], "Lunch");
+    let counts: Vec<i64> = f
+        .app
+        .database
+        .scalars("SELECT seen_count FROM discovered_ids WHERE kind = 'agent'")
+        .await;
+    assert_eq!(counts, vec![2]);
+}
+
+async fn a_request_cut_off_halfway_leaves_nothing_behind(engine: Engine) {
+    use tokio::io::AsyncWriteExt;
+    let f = fixture(engine).await;
+    let body = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 5.0); 50],
+    )
+    .to_string();
+    let mut stream = tokio::net::TcpStream::connect(f.app.addr)
+        .await
+        .expect("connects");
+    let head = format!(
+        "POST /external-systems/contact-events HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        f.app.addr,
+        f.key,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("writes");
+    stream
+        .write_all(&body.as_bytes()[..body.len() / 2])
+        .await
+        .expect("writes");
+    drop(stream);
+    // The next request on a fresh connection is served; the cut one left
+    // no queue, no import and no payload.
+    accepted(f.contacts(&contacts_body(f.id, vec![])).await).await;
+    let queues: Vec<i64> = f.app.database.scalars("SELECT COUNT(*) FROM queues").await;
+    let payloads: Vec<i64> = f
+        .app
+        .database
+        .scalars("SELECT COUNT(*) FROM import_payloads")
+        .await;
+    assert_eq!((queues, payloads), (vec![0], vec![1]));
+}
+
+async fn personal_access_tokens_write_only_to_their_accounts_api_integrations(engine: Engine) {
+    let f = fixture(engine).await;
+    let body = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 5.0)],
+    );
+    let path = "/external-systems/contact-events";
+    accepted(f.push(path, &f.token, &body).await).await;
+
+    f.app.add_planner("planner@example.com").await;
+    let planner = f.app.token_for("planner@example.com").await;
+    assert_eq!(
+        error_code(f.push(path, &planner, &body).await).await.0,
+        StatusCode::FORBIDDEN
+    );
+    f.app
+        .another_account("Other Corp", "boss@other.example")
+        .await;
+    let stranger = f.app.token_for("boss@other.example").await;
+    assert_eq!(
+        error_code(f.push(path, &stranger, &body).await).await.0,
+        StatusCode::FORBIDDEN
+    );
+    // Planners read what arrived; strangers do not see it.
+    let planner_view = f
+        .app
+        .api(Method::GET, "/api/v1/queues", Some(&planner), None)
+        .await;
+    assert_eq!(planner_view.status(), StatusCode::OK);
+    let stranger_view: Value = f
+        .app
+        .api(Method::GET, "/api/v1/queues", Some(&stranger), None)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(stranger_view["queues"], json!([]));
+    let queue = f.queues().await[0]["id"].as_i64().expect("id");
+    let foreign = f
+        .app
+        .api(Method::GET, &format!("/api/v1/queues/{queue}/intervals?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z"), Some(&stranger), None)
+        .await;
+    assert_eq!(error_code(foreign).await.0, StatusCode::NOT_FOUND);
+    let foreign_imports = f
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v1/integrations/{}/imports", f.id),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(foreign_imports).await.0, StatusCode::NOT_FOUND);
+
+    // A CSV integration is not pushed to, even by its own admin.
+    let csv: Value = f
+        .app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&f.token),
+            Some(json!({"name": "Files", "kind": "csv"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let csv_id = csv["integration"]["id"].as_i64().expect("id");
+    let to_csv = f.push(path, &f.token, &contacts_body(csv_id, vec![])).await;
+    assert_eq!(error_code(to_csv).await.0, StatusCode::FORBIDDEN);
+}
+
+async fn the_rate_limit_answers_429_with_retry_after(engine: Engine) {
+    let database = TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |mut settings| {
+        settings.ingest_requests_per_second = 1;
+        settings
+    })
+    .await;
+    let f = fixture_with(app, 15).await;
+    let body = contacts_body(f.id, vec![]);
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        let response = f.contacts(&body).await;
+        statuses.push(response.status());
+        if response.status() == StatusCode::TOO_MANY_REQUESTS {
+            let retry_after: u64 = response.headers()[header::RETRY_AFTER]
+                .to_str()
+                .expect("text")
+                .parse()
+                .expect("seconds");
+            assert!(retry_after >= 1);
+            assert_eq!(error_code(response).await.1, "rate_limited");
+            break;
+        }
+    }
+    assert_eq!(
+        statuses.last(),
+        Some(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+}
