@@ -885,3 +885,39 @@ async fn the_rate_limit_answers_429_with_retry_after(engine: Engine) {
         "{statuses:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_openapi_document_and_the_reference_page_cover_both_endpoints() {
+    let app = TestApp::spawn(Engine::Sqlite).await;
+    let document: Value = app
+        .get("/api/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    for path in [
+        "/external-systems/contact-events",
+        "/external-systems/agent-statuses",
+    ] {
+        let operation = &document["paths"][path]["post"];
+        for status in ["202", "401", "403", "409", "413", "415", "422", "429"] {
+            assert!(
+                operation["responses"][status].is_object(),
+                "{path} documents {status}"
+            );
+        }
+    }
+    assert!(document["info"]["description"]
+        .as_str()
+        .is_some_and(|d| d.contains("10 000 items")));
+    assert!(document["components"]["securitySchemes"]["integration_key"].is_object());
+
+    let (status, page) = app.page("/api/docs").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("/external-systems/contact-events"));
+    assert!(page.contains("/api/v1/queues/{id}/intervals"));
+    assert!(
+        !page.contains("<script"),
+        "readable without JavaScript or a CDN"
+    );
+}

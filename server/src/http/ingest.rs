@@ -22,7 +22,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::{
-    api::{bearer_secret, is_json, ApiError, Problem},
+    api::{bearer_secret, is_json, ApiError, ErrorEnvelope, Problem},
     AppState,
 };
 use crate::secrets::token::{self, TokenKind};
@@ -303,3 +303,110 @@ fn answer(accepted: &Accepted) -> Response {
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
+
+/// Documentation types: the bodies as the OpenAPI document describes them.
+/// The handlers read JSON values instead, so every problem can be listed.
+pub mod schema {
+    use serde::Serialize;
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub struct ContactProperties {
+        pub offered: bool,
+        pub handled: bool,
+        /// Handle time in seconds: finite, from 0 to a week.
+        pub duration: f64,
+    }
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ContactEvent {
+        pub properties: ContactProperties,
+        /// Up to 200 characters; a new name for a known identifier renames the queue.
+        pub queue_name: String,
+        /// Up to 200 characters; with the channel, what makes a queue one queue.
+        pub queue_identifier: String,
+        /// RFC 3339 with an offset, e.g. 2021-12-06T10:34:22Z.
+        pub timestamp: String,
+        /// calls (default), chats, emails, social_media, documents or cases.
+        pub channel: Option<String>,
+    }
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct ContactMeta {
+        /// The integration configuration id shown on the integration's page.
+        pub integration_configuration_id: i64,
+    }
+
+    /// At most 10 000 items and 5 MiB unless the server is configured otherwise.
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub struct ContactEventsRequest {
+        pub data: Vec<ContactEvent>,
+        pub meta: ContactMeta,
+    }
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct AgentStatus {
+        /// Kept exactly as sent: spelling, case and spaces matter.
+        pub agent_identifier: String,
+        pub activity_identifier: String,
+        /// RFC 3339 with an offset. A re-sent status for the same agent and start replaces the earlier one.
+        pub start_time: String,
+        /// After startTime; leave out (or null) while the activity is ongoing.
+        pub end_time: Option<String>,
+    }
+
+    #[derive(Serialize, utoipa::ToSchema)]
+    #[serde(rename_all = "camelCase")]
+    pub struct AgentStatusMeta {
+        pub integration_configuration_id: i64,
+        /// The name of the sending system, e.g. "My ACD".
+        pub external_system: String,
+    }
+
+    /// At most 10 000 items and 5 MiB unless the server is configured otherwise.
+    #[derive(Serialize, utoipa::ToSchema)]
+    pub struct AgentStatusesRequest {
+        pub data: Vec<AgentStatus>,
+        pub meta: AgentStatusMeta,
+    }
+}
+
+/// Documents `POST /external-systems/contact-events`.
+#[utoipa::path(post, path = "/external-systems/contact-events", tag = "ingestion",
+    request_body = schema::ContactEventsRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters; a retry with the same key and body gets the first answer and applies nothing again (kept at least 24 h); the same key with another body is a 422")),
+    responses(
+        (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
+        (status = 400, body = ErrorEnvelope, description = "Not JSON"),
+        (status = 401, body = ErrorEnvelope, description = "No key or token, or an unknown one"),
+        (status = 403, body = ErrorEnvelope, description = "A key of another integration, a token of another account or of a planner, or not an API integration"),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope, description = "The integration was deleted"),
+        (status = 413, body = ErrorEnvelope, description = "More items or bytes than the limit"),
+        (status = 415, body = ErrorEnvelope, description = "Not Content-Type: application/json"),
+        (status = 422, body = ErrorEnvelope, description = "Every problem of every item, with a JSON pointer; nothing was stored"),
+        (status = 429, body = ErrorEnvelope, description = "Past the rate limit; see Retry-After"),
+    ),
+    security(("integration_key" = []), ("personal_access_token" = [])))]
+pub async fn document_contact_events() {}
+
+/// Documents `POST /external-systems/agent-statuses`.
+#[utoipa::path(post, path = "/external-systems/agent-statuses", tag = "ingestion",
+    request_body = schema::AgentStatusesRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "As for contact events")),
+    responses(
+        (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
+        (status = 400, body = ErrorEnvelope),
+        (status = 401, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope),
+        (status = 413, body = ErrorEnvelope),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope),
+        (status = 429, body = ErrorEnvelope),
+    ),
+    security(("integration_key" = []), ("personal_access_token" = [])))]
+pub async fn document_agent_statuses() {}

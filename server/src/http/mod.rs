@@ -113,6 +113,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/logout", post(auth::sign_out))
         .route("/language", post(auth::choose_language))
         .route("/api/openapi.json", get(api::openapi::document))
+        .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())
         .nest(
             "/external-systems",

@@ -6,10 +6,11 @@ mod extract;
 mod integrations;
 pub mod openapi;
 mod reads;
+pub mod reference;
 
 use axum::{http::Method, routing::MethodRouter, Router};
 
-pub use error::{not_found, ApiError, Problem};
+pub use error::{not_found, ApiError, ErrorEnvelope, Problem};
 pub use extract::{bearer_secret, is_json};
 
 use super::AppState;

@@ -8,15 +8,21 @@ use utoipa::{
 };
 
 use super::{error, integrations, reads};
+use crate::http::ingest;
 
 #[derive(OpenApi)]
 #[openapi(
     info(
-        title = "Intake management API",
-        description = "Manage integrations with a personal access token (admins only). \
-                       Every error uses the envelope {\"errors\":[{code, pointer, detail}]}."
+        title = "Intake API",
+        description = "Push contact events and agent statuses with an integration's API key; \
+                       manage integrations (admins) and read what arrived (any role) with a personal access token. \
+                       Every error uses the envelope {\"errors\":[{code, pointer, detail}]}. \
+                       Ingestion limits: 10 000 items and 5 MiB per request, 50 requests a second per key \
+                       with bursts of 100, unless the server is configured otherwise."
     ),
     paths(
+        ingest::document_contact_events,
+        ingest::document_agent_statuses,
         integrations::list,
         integrations::create,
         integrations::get,
@@ -33,6 +39,7 @@ use super::{error, integrations, reads};
     components(schemas(error::ErrorEnvelope, error::Problem)),
     modifiers(&PersonalAccessToken),
     tags(
+        (name = "ingestion", description = "HTTP push (DESIGN §3): the paths and bodies customers script against"),
         (name = "integrations", description = "Account › Integrations"),
         (name = "data", description = "What arrived: queues, interval statistics, imports, agent statuses (any role)")
     )
@@ -47,6 +54,10 @@ impl Modify for PersonalAccessToken {
         let mut bearer = Http::new(HttpAuthScheme::Bearer);
         bearer.description = Some("A personal access token (itp_…) of an admin.".into());
         components.add_security_scheme("personal_access_token", SecurityScheme::Http(bearer));
+        let mut key = Http::new(HttpAuthScheme::Bearer);
+        key.description =
+            Some("An integration's API key (itk_…), shown once when generated.".into());
+        components.add_security_scheme("integration_key", SecurityScheme::Http(key));
     }
 }
 
