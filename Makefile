@@ -9,7 +9,8 @@ SHELL := bash
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 GECKODRIVER_VERSION  := 0.37.1
-BROWSER_PACKAGES     := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb
+# Browsers and drivers for end-to-end tests; Python and Ruby for the example clients.
+SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
@@ -79,13 +80,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browsers: geckodriver
 	@missing=""; \
-	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run; do \
+	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby; do \
 		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
 	done; \
 	if [ -n "$$missing" ]; then \
-		echo "==> installing browsers and drivers (missing:$$missing)"; \
+		echo "==> installing browsers, drivers and example runtimes (missing:$$missing)"; \
 		$(SUDO) apt-get update -qq; \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(BROWSER_PACKAGES); \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	fi
 
 geckodriver:
