@@ -32,6 +32,9 @@ pub struct GeneratedKey {
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use server::store;
+
+#[cfg(feature = "ssr")]
 mod server {
     use std::sync::Arc;
 

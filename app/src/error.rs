@@ -66,3 +66,18 @@ impl From<domain::integrations::IntegrationError> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<domain::ingest::read::ReadError> for AppError {
+    fn from(error: domain::ingest::read::ReadError) -> Self {
+        use domain::ingest::read::ReadError as E;
+        match error {
+            E::NotFound => AppError::NotFound,
+            E::BadRange => AppError::Invalid {
+                field: "range".into(),
+                code: "range".into(),
+            },
+            E::Store(store) => store.into(),
+        }
+    }
+}

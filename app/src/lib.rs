@@ -9,6 +9,7 @@ pub mod api;
 pub mod components;
 #[cfg(feature = "ssr")]
 pub mod context;
+pub mod data;
 pub mod error;
 pub mod pages;
 pub mod session;
@@ -75,6 +76,8 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
+                        <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />
+                        <Route path=path!("/queues/:id") view=pages::queues::detail::QueuePage ssr=SsrMode::Async />
                     </ParentRoute>
                     <ParentRoute path=path!("/profile") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />

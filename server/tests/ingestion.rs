@@ -20,6 +20,7 @@ on_both_engines!(
     a_request_cut_off_halfway_leaves_nothing_behind,
     personal_access_tokens_write_only_to_their_accounts_api_integrations,
     the_rate_limit_answers_429_with_retry_after,
+    what_arrived_shows_on_the_pages_without_javascript,
 );
 
 /// A running Intake with an admin, their token, and an API integration
@@ -919,5 +920,86 @@ async fn the_openapi_document_and_the_reference_page_cover_both_endpoints() {
     assert!(
         !page.contains("<script"),
         "readable without JavaScript or a CDN"
+    );
+}
+
+async fn what_arrived_shows_on_the_pages_without_javascript(engine: Engine) {
+    let f = fixture(engine).await;
+    f.app.sign_in_as_admin().await;
+    let (_, empty) = f.app.page("/account/queues").await;
+    assert!(empty.contains("data-test=\"queues-empty\""));
+    let (_, quiet) = f.app.page(&format!("/account/integrations/{}", f.id)).await;
+    assert!(quiet.contains("data-test=\"no-imports\""));
+
+    accepted(
+        f.contacts(&contacts_body(
+            f.id,
+            vec![
+                event(
+                    "1337_99",
+                    "Level 1 <support>",
+                    "2021-12-06T10:34:22Z",
+                    true,
+                    true,
+                    120.0,
+                ),
+                event(
+                    "1337_99",
+                    "Level 1 <support>",
+                    "2021-12-06T10:40:00Z",
+                    true,
+                    false,
+                    0.0,
+                ),
+            ],
+        ))
+        .await,
+    )
+    .await;
+    f.contacts(&contacts_body(f.id, vec![json!({"queueName": "x"})]))
+        .await;
+
+    let (status, queues) = f.app.page("/account/queues").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        queues.contains("Level 1 &lt;support&gt;"),
+        "names are escaped"
+    );
+    assert!(queues.contains("1337_99"));
+    let queue = f.queues().await[0]["id"].as_i64().expect("id");
+
+    // With no day chosen, the page opens on the last day with data.
+    let (status, page) = f.app.page(&format!("/account/queues/{queue}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-test=\"interval-chart\""));
+    assert!(page.contains("value=\"2021-12-06\""));
+    assert_eq!(page.matches("data-test=\"interval-row\"").count(), 1);
+    assert!(page.contains("2021-12-06 10:30"));
+    assert!(
+        page.contains("120.0 s"),
+        "average handle time of the handled contact"
+    );
+    let (_, other_day) = f
+        .app
+        .page(&format!("/account/queues/{queue}?from=2021-12-07&days=7"))
+        .await;
+    assert!(other_day.contains("data-test=\"no-data\""));
+    let (_, bad_day) = f
+        .app
+        .page(&format!("/account/queues/{queue}?from=yesterday"))
+        .await;
+    assert!(
+        bad_day.contains("role=\"alert\""),
+        "a bad day is explained, not a crash"
+    );
+
+    let (_, integration) = f.app.page(&format!("/account/integrations/{}", f.id)).await;
+    assert_eq!(integration.matches("data-test=\"import-row\"").count(), 2);
+    assert!(integration.contains("data-outcome=\"rejected\""));
+    assert!(integration.contains("missing_field at /data/0/properties"));
+    let (_, overview) = f.app.page("/account/integrations").await;
+    assert!(
+        !overview.contains(">Never<"),
+        "the overview shows the last import"
     );
 }

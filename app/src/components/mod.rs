@@ -1,5 +1,6 @@
 //! View-only building blocks; no data access.
 
+pub mod chart;
 pub mod dialog;
 pub mod forms;
 pub mod icons;

@@ -5,6 +5,7 @@ pub mod home;
 pub mod integrations;
 pub mod login;
 pub mod not_found;
+pub mod queues;
 pub mod setup;
 pub mod tokens;
 #[cfg(feature = "ssr")]

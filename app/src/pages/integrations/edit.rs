@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::list::Breadcrumb;
+use super::{imports::ImportHistory, list::Breadcrumb};
 use crate::{
     api::{integration_detail, DeleteIntegration, Detail, GenerateApiKey, UpdateIntegration},
     components::{
@@ -80,6 +80,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ImportHistory integration=Signal::derive(id) />
         <Modal open=key_open test_id="key-dialog" title=Signal::derive(move || t_string!(i18n, edit.key_dialog_title).to_string())>
             <p class="text-sm text-amber-800">{t!(i18n, edit.key_dialog_warning)}</p>
             <div class="mt-4 flex items-center gap-2">

@@ -1,4 +1,5 @@
 pub mod edit;
 pub mod form;
+pub mod imports;
 pub mod list;
 pub mod new;

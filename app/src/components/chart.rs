@@ -1,0 +1,104 @@
+//! A server-rendered bar chart of a queue's intervals: plain SVG, readable
+//! without JavaScript, with the same figures in a table for screen readers
+//! and for copying.
+
+use leptos::prelude::*;
+
+use crate::data::IntervalView;
+
+/// Drawing units; the SVG scales to its container.
+const WIDTH: f64 = 1000.0;
+const HEIGHT: f64 = 240.0;
+
+/// A round number at or above `max`, for the top of the axis.
+fn axis_top(max: i64) -> i64 {
+    let max = max.max(1);
+    let magnitude = 10_i64.pow(max.ilog10());
+    let step = [1, 2, 5, 10]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= max)
+        .unwrap_or(10 * magnitude);
+    step.max(1)
+}
+
+/// Offered (light) and handled (dark) per interval.
+#[component]
+pub fn IntervalChart(
+    intervals: Vec<IntervalView>,
+    #[prop(into)] title: String,
+    #[prop(into)] description: String,
+) -> impl IntoView {
+    let top = axis_top(
+        intervals
+            .iter()
+            .map(|i| i.offered.max(i.handled))
+            .max()
+            .unwrap_or(0),
+    );
+    let count = intervals.len().max(1) as f64;
+    let slot = WIDTH / count;
+    let bar = (slot * 0.8).max(0.5);
+    let scale = |value: i64| value as f64 / top as f64 * HEIGHT;
+    let bars = intervals
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.offered > 0 || i.handled > 0)
+        .map(|(index, interval)| {
+            let x = index as f64 * slot + (slot - bar) / 2.0;
+            let offered = scale(interval.offered);
+            let handled = scale(interval.handled);
+            view! {
+                <g>
+                    <title>{format!("{} — {} / {}", interval.start, interval.offered, interval.handled)}</title>
+                    <rect x=format!("{x:.2}") y=format!("{:.2}", HEIGHT - offered) width=format!("{bar:.2}") height=format!("{offered:.2}") class="fill-indigo-200" />
+                    <rect x=format!("{x:.2}") y=format!("{:.2}", HEIGHT - handled) width=format!("{bar:.2}") height=format!("{handled:.2}") class="fill-indigo-600" />
+                </g>
+            }
+        })
+        .collect_view();
+    let gridlines = [0.25, 0.5, 0.75, 1.0]
+        .into_iter()
+        .map(|share| {
+            let y = HEIGHT - share * HEIGHT;
+            view! { <line x1="0" x2=WIDTH.to_string() y1=format!("{y:.1}") y2=format!("{y:.1}") class="stroke-slate-200" stroke-width="1" vector-effect="non-scaling-stroke" /> }
+        })
+        .collect_view();
+    view! {
+        <figure class="space-y-2">
+            <div class="flex gap-2">
+                <div class="flex h-60 flex-col justify-between text-right text-xs text-slate-500" aria-hidden="true">
+                    <span>{top}</span><span>{top / 2}</span><span>"0"</span>
+                </div>
+                <svg
+                    role="img"
+                    aria-labelledby="chart-title chart-desc"
+                    viewBox=format!("0 0 {WIDTH} {HEIGHT}")
+                    preserveAspectRatio="none"
+                    class="h-60 w-full rounded-lg bg-slate-50"
+                    data-test="interval-chart"
+                >
+                    <title id="chart-title">{title}</title>
+                    <desc id="chart-desc">{description}</desc>
+                    {gridlines}
+                    {bars}
+                </svg>
+            </div>
+        </figure>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::axis_top;
+
+    #[test]
+    fn the_axis_ends_on_a_round_number() {
+        assert_eq!(axis_top(0), 1);
+        assert_eq!(axis_top(7), 10);
+        assert_eq!(axis_top(12), 20);
+        assert_eq!(axis_top(48), 50);
+        assert_eq!(axis_top(100), 100);
+        assert_eq!(axis_top(101), 200);
+    }
+}

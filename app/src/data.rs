@@ -1,0 +1,201 @@
+//! Server functions for what arrived: queues, a queue's interval
+//! statistics, and an integration's import history. Any role may read.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// A queue as the pages show it; times as RFC 3339 text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueView {
+    pub id: i64,
+    pub integration_id: i64,
+    pub integration_name: String,
+    pub identifier: String,
+    pub name: String,
+    pub channel: String,
+    pub first_data_at: String,
+    pub last_data_at: String,
+}
+
+/// One interval of a queue.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IntervalView {
+    /// `YYYY-MM-DD HH:MM` in UTC.
+    pub start: String,
+    pub offered: i64,
+    pub handled: i64,
+    pub abandoned: i64,
+    /// Seconds, when anything was handled.
+    pub average_handle_time: Option<f64>,
+}
+
+/// A queue's statistics over whole UTC days.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueueStats {
+    pub queue: QueueView,
+    pub interval_minutes: u32,
+    /// The first day shown, `YYYY-MM-DD`.
+    pub from: String,
+    pub days: u32,
+    /// Every interval of the range, zeros included, in time order.
+    pub intervals: Vec<IntervalView>,
+}
+
+/// One row of the import history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportView {
+    pub id: i64,
+    pub feed: String,
+    pub outcome: String,
+    pub received_at: String,
+    pub items: i64,
+    pub new_queues: i64,
+    pub error_count: i64,
+    pub error_summary: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportPage {
+    pub imports: Vec<ImportView>,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// Day ranges the queue page offers.
+pub const DAY_CHOICES: [u32; 4] = [1, 7, 14, 31];
+
+#[cfg(feature = "ssr")]
+mod server {
+    use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+    use domain::ingest::read::Queue;
+
+    use super::QueueView;
+
+    pub fn time(at: DateTime<Utc>) -> String {
+        at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    pub fn queue_view(queue: Queue) -> QueueView {
+        QueueView {
+            id: queue.id.0,
+            integration_id: queue.integration.0,
+            integration_name: queue.integration_name,
+            identifier: queue.identifier,
+            name: queue.name,
+            channel: queue.channel.as_str().to_owned(),
+            first_data_at: time(queue.first_data_at),
+            last_data_at: time(queue.last_data_at),
+        }
+    }
+
+    pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
+        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+    }
+}
+
+#[server(prefix = "/_fn", endpoint = "queues/list")]
+pub async fn list_queues() -> Result<Vec<QueueView>, AppError> {
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let queues = domain::ingest::read::queues(store.as_ref(), &actor).await?;
+    Ok(queues.into_iter().map(server::queue_view).collect())
+}
+
+/// `from` is a day (`YYYY-MM-DD`, UTC); empty means the queue's last day
+/// with data.
+#[server(prefix = "/_fn", endpoint = "queues/statistics")]
+pub async fn queue_statistics(id: i64, from: String, days: u32) -> Result<QueueStats, AppError> {
+    use chrono::{Duration, NaiveDate};
+    use domain::ingest::{
+        read::{self, QueueId, Range},
+        IntervalTotals,
+    };
+
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let queue = store
+        .queue(actor.account_id, QueueId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let first_day = match NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d") {
+        Ok(day) => day,
+        Err(_) if from.trim().is_empty() => queue.last_data_at.date_naive(),
+        Err(_) => {
+            return Err(AppError::Invalid {
+                field: "from".into(),
+                code: "date".into(),
+            })
+        }
+    };
+    let days = if DAY_CHOICES.contains(&days) { days } else { 1 };
+    let start = server::day_start(first_day);
+    let range = Range::new(start, start + Duration::days(i64::from(days)))?;
+    let (queue, integration, rows) =
+        read::intervals(store.as_ref(), &actor, queue.id, range).await?;
+    let step = Duration::minutes(i64::from(integration.interval.minutes()));
+    let mut rows = rows.into_iter().peekable();
+    let mut intervals = Vec::new();
+    let mut at = range.from;
+    while at < range.to {
+        let totals = match rows.peek() {
+            Some((start, _)) if *start == at => rows.next().map(|(_, t)| t).unwrap_or_default(),
+            _ => IntervalTotals::default(),
+        };
+        intervals.push(IntervalView {
+            start: at.format("%Y-%m-%d %H:%M").to_string(),
+            offered: totals.offered,
+            handled: totals.handled,
+            abandoned: totals.abandoned,
+            average_handle_time: totals.average_handle_time(),
+        });
+        at += step;
+    }
+    Ok(QueueStats {
+        queue: server::queue_view(queue),
+        interval_minutes: integration.interval.minutes(),
+        from: first_day.format("%Y-%m-%d").to_string(),
+        days,
+        intervals,
+    })
+}
+
+/// Imports shown per page of the history.
+#[cfg(feature = "ssr")]
+const IMPORTS_PER_PAGE: u32 = 20;
+
+#[server(prefix = "/_fn", endpoint = "integrations/imports")]
+pub async fn import_history(id: i64, page: u32) -> Result<ImportPage, AppError> {
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let page = page.max(1);
+    let (imports, total) = domain::ingest::read::imports(
+        store.as_ref(),
+        &actor,
+        domain::integration::IntegrationId(id),
+        (page - 1) * IMPORTS_PER_PAGE,
+        IMPORTS_PER_PAGE,
+    )
+    .await?;
+    let pages = u32::try_from(total.div_ceil(u64::from(IMPORTS_PER_PAGE)))
+        .unwrap_or(u32::MAX)
+        .max(1);
+    Ok(ImportPage {
+        imports: imports
+            .into_iter()
+            .map(|import| ImportView {
+                id: import.id,
+                feed: import.feed.as_str().to_owned(),
+                outcome: import.outcome.as_str().to_owned(),
+                received_at: server::time(import.received_at),
+                items: import.items,
+                new_queues: import.new_queues,
+                error_count: import.error_count,
+                error_summary: import.error_summary,
+            })
+            .collect(),
+        page,
+        pages,
+    })
+}

@@ -1,0 +1,128 @@
+//! The import history on an integration's page: every request with its
+//! time, counts, outcome and error summary, newest first, paginated with a
+//! plain link (`?imports=N`), so it works without JavaScript.
+
+use leptos::prelude::*;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{
+    components::forms::ErrorAlert,
+    data::{import_history, ImportView},
+    i18n::*,
+    pages::{integrations::form::app_error_text, queues::list::short_time},
+};
+
+fn outcome_badge(i18n: leptos_i18n::I18nContext<Locale>, outcome: &str) -> impl IntoView {
+    let (text, class) = match outcome {
+        "applied" => (
+            t_string!(i18n, imports.applied),
+            "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
+        ),
+        "held" => (
+            t_string!(i18n, imports.held),
+            "bg-amber-50 text-amber-800 ring-amber-600/20",
+        ),
+        _ => (
+            t_string!(i18n, imports.rejected),
+            "bg-red-50 text-red-700 ring-red-600/20",
+        ),
+    };
+    view! {
+        <span class=format!("inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {class}")>{text.to_string()}</span>
+    }
+}
+
+fn feed_text(i18n: leptos_i18n::I18nContext<Locale>, feed: &str) -> String {
+    if feed == "agent_statuses" {
+        t_string!(i18n, imports.feed_agent_statuses).to_string()
+    } else {
+        t_string!(i18n, imports.feed_contact_events).to_string()
+    }
+}
+
+#[component]
+pub fn ImportHistory(#[prop(into)] integration: Signal<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let query = use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("imports")
+            .and_then(|p| p.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    let history = Resource::new(
+        move || (integration.get(), page()),
+        |(id, page)| import_history(id, page),
+    );
+    view! {
+        <section class="mt-6 rounded-2xl border border-slate-200 bg-white p-6 shadow-sm" data-test="import-history" id="imports">
+            <h2 class="text-base font-semibold text-slate-900">{t!(i18n, imports.title)}</h2>
+            <p class="mt-1 text-sm text-slate-600">{t!(i18n, imports.intro)}</p>
+            <Suspense fallback=move || view! { <p class="mt-4 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
+                {move || Suspend::new(async move {
+                    match history.await {
+                        Ok(history) if history.imports.is_empty() => view! {
+                            <p class="mt-4 text-sm text-slate-600" data-test="no-imports">{t!(i18n, imports.none)}</p>
+                        }.into_any(),
+                        Ok(history) => {
+                            let (current, pages) = (history.page, history.pages);
+                            let id = integration.get_untracked();
+                            view! {
+                                <div class="mt-4 overflow-x-auto">
+                                    <table class="min-w-full divide-y divide-slate-200 text-sm">
+                                        <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                                            <tr>
+                                                <th scope="col" class="px-3 py-2">{t!(i18n, imports.received)}</th>
+                                                <th scope="col" class="px-3 py-2">{t!(i18n, imports.data)}</th>
+                                                <th scope="col" class="px-3 py-2">{t!(i18n, imports.outcome)}</th>
+                                                <th scope="col" class="px-3 py-2 text-right">{t!(i18n, imports.items)}</th>
+                                                <th scope="col" class="px-3 py-2">{t!(i18n, imports.details)}</th>
+                                            </tr>
+                                        </thead>
+                                        <tbody class="divide-y divide-slate-100">
+                                            {history.imports.into_iter().map(|import| view! { <ImportRow import /> }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                </div>
+                                <nav class="mt-4 flex items-center justify-between text-sm" aria-label=move || t_string!(i18n, imports.pages).to_string()>
+                                    <span class="text-slate-500">{t_string!(i18n, audit.page_of, page = current, pages = pages).to_string()}</span>
+                                    <div class="flex gap-3">
+                                        {(current > 1).then(|| view! { <A href=format!("/account/integrations/{id}?imports={}#imports", current - 1) attr:class="font-medium text-indigo-700">{t!(i18n, audit.newer)}</A> })}
+                                        {(current < pages).then(|| view! { <A href=format!("/account/integrations/{id}?imports={}#imports", current + 1) attr:class="font-medium text-indigo-700">{t!(i18n, audit.older)}</A> })}
+                                    </div>
+                                </nav>
+                            }.into_any()
+                        }
+                        Err(error) => view! { <div class="mt-4"><ErrorAlert message=app_error_text(i18n, &error) /></div> }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
+    }
+}
+
+#[component]
+fn ImportRow(import: ImportView) -> impl IntoView {
+    let i18n = use_i18n();
+    let details = match (&import.error_summary, import.new_queues) {
+        (Some(summary), _) => t_string!(
+            i18n,
+            imports.problems,
+            count = import.error_count,
+            summary = summary.clone()
+        )
+        .to_string(),
+        (None, 0) => String::new(),
+        (None, queues) => t_string!(i18n, imports.new_queues, count = queues).to_string(),
+    };
+    view! {
+        <tr data-test="import-row" data-outcome=import.outcome.clone()>
+            <td class="whitespace-nowrap px-3 py-2 text-slate-600">{short_time(&import.received_at)}</td>
+            <td class="px-3 py-2 text-slate-700">{feed_text(i18n, &import.feed)}</td>
+            <td class="px-3 py-2">{outcome_badge(i18n, &import.outcome)}</td>
+            <td class="px-3 py-2 text-right tabular-nums">{import.items}</td>
+            <td class="px-3 py-2 text-slate-600">{details}</td>
+        </tr>
+    }
+}
