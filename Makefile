@@ -9,6 +9,7 @@ SHELL := bash
 CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 GECKODRIVER_VERSION  := 0.37.1
+OHA_VERSION          := 1.16.0
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example clients.
 SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby
 
@@ -16,7 +17,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver lint unit-and-integration end2end bench clean
+.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver oha lint unit-and-integration end2end bench clean
 
 ## run: build the release site and serve Intake on http://127.0.0.1:3000 (SQLite in ./data/)
 run: tools
@@ -32,7 +33,7 @@ lint:
 	@echo "==> cargo fmt --check"
 	cargo fmt --all -- --check
 	@echo "==> clippy (server side: ssr)"
-	cargo clippy -p domain -p app -p server -p cloud-link -p end2end --all-targets -- -D warnings
+	cargo clippy -p domain -p app -p server -p cloud-link -p end2end -p bench --all-targets -- -D warnings
 	@echo "==> clippy (browser side: hydrate, wasm32)"
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 
@@ -93,6 +94,17 @@ geckodriver:
 	@if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $(GECKODRIVER_VERSION)"; then \
 		echo "==> installing geckodriver $(GECKODRIVER_VERSION)"; \
 		cargo install --locked geckodriver --version =$(GECKODRIVER_VERSION); \
+	fi
+
+## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers); writes bench/results/ingest.json
+bench: build-site oha
+	@echo "==> ingestion benchmark ($${BENCH_SECONDS:-10} s per run; BENCH_CONCURRENCY=$${BENCH_CONCURRENCY:-1,4,16})"
+	cargo run --release -p bench --bin ingest-bench
+
+oha:
+	@if ! oha --version 2>/dev/null | grep -q " $(OHA_VERSION)$$"; then \
+		echo "==> installing oha $(OHA_VERSION), the HTTP load generator"; \
+		cargo install --locked oha --version =$(OHA_VERSION); \
 	fi
 
 clean:
