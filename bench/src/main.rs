@@ -207,7 +207,7 @@ impl Server {
                 .env("INTAKE_DATABASE_URL", url)
                 .env("RUST_LOG", "warn")
                 .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
+                .stdout(Stdio::null())
                 .stderr(Stdio::inherit());
             command
         };
@@ -254,7 +254,6 @@ impl Server {
         let child = run(&["serve"])
             .env("INTAKE_ADDR", &addr)
             .env("INTAKE_INGEST_REQUESTS_PER_SECOND", "1000000")
-            .stdout(Stdio::null())
             .kill_on_drop(true)
             .spawn()?;
         let server = Self { child, addr, token };
