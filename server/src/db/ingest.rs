@@ -27,6 +27,9 @@ fn corrupt(what: String) -> StoreError {
 /// statement here binds more than seven per row.
 const ROWS_PER_STATEMENT: usize = 1_000;
 
+/// How precisely a key's last use is kept.
+const KEY_USE_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
 impl<'c> TxRef<'_, 'c> {
     fn reborrow(&mut self) -> TxRef<'_, 'c> {
         match self {
@@ -364,22 +367,39 @@ enum Attempt {
 }
 
 impl Database {
+    /// The integration a live key belongs to. Its last use is noted at
+    /// most once a minute: a write per request would cost every ingestion
+    /// a second commit.
     pub(super) async fn key_owner(
         &self,
         secret_hash: &[u8],
     ) -> Result<Option<IntegrationId>, StoreError> {
-        let id: Option<i64> = on_pool!(self, pool => {
-            sqlx::query_scalar(
-                "UPDATE api_keys SET last_used_at = $1 WHERE secret_hash = $2 AND revoked_at IS NULL \
-                 RETURNING integration_id",
+        let now = Utc::now();
+        let row: Option<(i64, i64, Option<DateTime<Utc>>)> = on_pool!(self, pool => {
+            sqlx::query_as(
+                "SELECT id, integration_id, last_used_at FROM api_keys \
+                 WHERE secret_hash = $1 AND revoked_at IS NULL",
             )
-            .bind(Utc::now())
             .bind(secret_hash)
             .fetch_optional(pool)
             .await
         })
         .map_err(StoreError::new)?;
-        Ok(id.map(IntegrationId))
+        let Some((key_id, integration, last_used)) = row else {
+            return Ok(None);
+        };
+        if last_used.is_none_or(|at| now - at > KEY_USE_RESOLUTION) {
+            on_pool!(self, pool => {
+                sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(key_id)
+                    .execute(pool)
+                    .await
+                    .map(|_| ())
+            })
+            .map_err(StoreError::new)?;
+        }
+        Ok(Some(IntegrationId(integration)))
     }
 
     pub(super) async fn import_with_key(
