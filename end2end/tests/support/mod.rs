@@ -57,6 +57,9 @@ impl Drop for Process {
 /// Intake, as built by `cargo leptos build --release`, on its own SQLite file.
 pub struct Intake {
     pub base: String,
+    /// The binary, for its CLI (`intake token create`) on the same database.
+    pub binary: PathBuf,
+    pub database_url: String,
     _process: Process,
     _data: tempfile_dir::TempDir,
 }
@@ -94,12 +97,10 @@ impl Intake {
             std::env::temp_dir().join(format!("intake-e2e-{}", uuid::Uuid::new_v4().simple()));
         std::fs::create_dir_all(&data)?;
         let port = free_port();
+        let database_url = format!("sqlite://{}", data.join("intake.db").display());
         let child = Command::new(&binary)
             .arg("serve")
-            .env(
-                "INTAKE_DATABASE_URL",
-                format!("sqlite://{}", data.join("intake.db").display()),
-            )
+            .env("INTAKE_DATABASE_URL", &database_url)
             .env("INTAKE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", &site_root)
             .env("RUST_LOG", "warn")
@@ -111,6 +112,8 @@ impl Intake {
         wait_for_port(port, Duration::from_secs(30))?;
         Ok(Self {
             base: format!("http://127.0.0.1:{port}"),
+            binary,
+            database_url,
             _process: process,
             _data: tempfile_dir::TempDir(data),
         })
