@@ -5,7 +5,7 @@ mod common;
 
 use common::{Engine, TestApp, ADMIN_EMAIL};
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 on_both_engines!(the_python_and_ruby_examples_send_a_whole_day);
 
@@ -37,33 +37,6 @@ async fn run(program: &str, script: &str, app: &TestApp, key: &str, id: i64) -> 
     stdout
 }
 
-async fn integration_with_key(app: &TestApp, token: &str, name: &str) -> (i64, String) {
-    let created: Value = app
-        .api(
-            Method::POST,
-            "/api/v1/integrations",
-            Some(token),
-            Some(json!({"name": name, "kind": "api", "dataTypes": ["contacts", "agent_statuses"]})),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["integration"]["id"].as_i64().expect("id");
-    let key: Value = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/api-key"),
-            Some(token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    (id, key["apiKey"].as_str().expect("key").to_owned())
-}
-
 async fn read(app: &TestApp, token: &str, path: &str) -> Value {
     app.api(Method::GET, path, Some(token), None)
         .await
@@ -81,7 +54,7 @@ async fn the_python_and_ruby_examples_send_a_whole_day(engine: Engine) {
         ("python3", "python/send_day.py", "Python ACD"),
         ("ruby", "ruby/send_day.rb", "Ruby ACD"),
     ] {
-        let (id, key) = integration_with_key(&app, &token, name).await;
+        let (id, key) = app.api_integration(&token, name, 15).await;
         let said = run(program, script, &app, &key, id).await;
         assert!(
             said.contains(&format!(

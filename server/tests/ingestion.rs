@@ -21,6 +21,7 @@ on_both_engines!(
     personal_access_tokens_write_only_to_their_accounts_api_integrations,
     the_rate_limit_answers_429_with_retry_after,
     what_arrived_shows_on_the_pages_without_javascript,
+    held_data_survives_a_restart_and_is_applied_on_resume,
 );
 
 /// A running Intake with an admin, their token, and an API integration
@@ -39,43 +40,13 @@ async fn fixture(engine: Engine) -> Fixture {
 async fn fixture_with(app: TestApp, interval: u32) -> Fixture {
     let app = app.with_admin().await;
     let token = app.token_for(ADMIN_EMAIL).await;
-    let (id, key) = api_integration(&app, &token, "My ACD", interval).await;
+    let (id, key) = app.api_integration(&token, "My ACD", interval).await;
     Fixture {
         app,
         token,
         id,
         key,
     }
-}
-
-async fn api_integration(app: &TestApp, token: &str, name: &str, interval: u32) -> (i64, String) {
-    let created: Value = app
-        .api(
-            Method::POST,
-            "/api/v1/integrations",
-            Some(token),
-            Some(
-                json!({"name": name, "kind": "api", "intervalMinutes": interval,
-                        "dataTypes": ["contacts", "agent_statuses"]}),
-            ),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["integration"]["id"].as_i64().expect("an id");
-    let key: Value = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/api-key"),
-            Some(token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    (id, key["apiKey"].as_str().expect("a key").to_owned())
 }
 
 impl Fixture {
@@ -272,7 +243,7 @@ async fn every_refusal_has_its_status_and_code(engine: Engine) {
     })
     .await;
     let f = fixture_with(app, 15).await;
-    let (other_id, other_key) = api_integration(&f.app, &f.token, "Other ACD", 15).await;
+    let (other_id, other_key) = f.app.api_integration(&f.token, "Other ACD", 15).await;
     let good = contacts_body(
         f.id,
         vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 5.0)],
@@ -1001,5 +972,54 @@ async fn what_arrived_shows_on_the_pages_without_javascript(engine: Engine) {
     assert!(
         !overview.contains(">Never<"),
         "the overview shows the last import"
+    );
+}
+
+async fn held_data_survives_a_restart_and_is_applied_on_resume(engine: Engine) {
+    let f = fixture(engine).await;
+    f.pause("pause").await;
+    let body = contacts_body(
+        f.id,
+        vec![event("q", "Q", "2021-12-06T10:00:00Z", true, true, 10.0)],
+    );
+    let held = accepted(f.contacts(&body).await).await;
+    assert_eq!(held["status"], "held");
+
+    let Fixture {
+        app,
+        token,
+        id,
+        key,
+    } = f;
+    let (database, client) = app.stop().await;
+    let app = TestApp::spawn_with(database, client, |settings| settings).await;
+    let f = Fixture {
+        app,
+        token,
+        id,
+        key,
+    };
+
+    // The key still works after the restart, a second request is held
+    // too, and both are applied on resume.
+    let second = f
+        .app
+        .client
+        .post(f.app.url("/external-systems/contact-events"))
+        .bearer_auth(&f.key)
+        .json(&body)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(second.status(), StatusCode::ACCEPTED);
+    assert!(f.queues().await.is_empty());
+    f.pause("resume").await;
+    let queue = f.queues().await[0]["id"].as_i64().expect("id");
+    let intervals = f
+        .intervals(queue, "2021-12-06T00:00:00Z", "2021-12-07T00:00:00Z")
+        .await;
+    assert_eq!(
+        intervals["intervals"][0]["offered"], 2,
+        "two separate requests, both applied"
     );
 }

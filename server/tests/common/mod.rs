@@ -441,6 +441,40 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// An API integration carrying both data types with `interval`
+    /// minutes, and its freshly generated key.
+    pub async fn api_integration(&self, token: &str, name: &str, interval: u32) -> (i64, String) {
+        let created: serde_json::Value = self
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/integrations",
+                Some(token),
+                Some(
+                    serde_json::json!({"name": name, "kind": "api", "intervalMinutes": interval,
+                            "dataTypes": ["contacts", "agent_statuses"]}),
+                ),
+            )
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        let id = created["integration"]["id"].as_i64().expect("an id");
+        let key: serde_json::Value = self
+            .api(
+                reqwest::Method::POST,
+                &format!("/api/v1/integrations/{id}/api-key"),
+                Some(token),
+                None,
+            )
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        (id, key["apiKey"].as_str().expect("a key").to_owned())
+    }
+}
+
 /// The first error code of an error envelope.
 pub async fn error_code(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
