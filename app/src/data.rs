@@ -68,7 +68,7 @@ pub const DAY_CHOICES: [u32; 4] = [1, 7, 14, 31];
 
 #[cfg(feature = "ssr")]
 mod server {
-    use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+    use chrono::{DateTime, SecondsFormat, Utc};
     use domain::ingest::read::Queue;
 
     use super::QueueView;
@@ -89,10 +89,6 @@ mod server {
             last_data_at: time(queue.last_data_at),
         }
     }
-
-    pub fn day_start(day: NaiveDate) -> DateTime<Utc> {
-        day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-    }
 }
 
 #[server(prefix = "/_fn", endpoint = "queues/list")]
@@ -107,57 +103,38 @@ pub async fn list_queues() -> Result<Vec<QueueView>, AppError> {
 /// with data.
 #[server(prefix = "/_fn", endpoint = "queues/statistics")]
 pub async fn queue_statistics(id: i64, from: String, days: u32) -> Result<QueueStats, AppError> {
-    use chrono::{Duration, NaiveDate};
-    use domain::ingest::{
-        read::{self, QueueId, Range},
-        IntervalTotals,
-    };
+    use chrono::NaiveDate;
+    use domain::ingest::read::{self, QueueId};
 
     let actor = crate::session::actor().await?;
     let store = crate::api::store();
-    let queue = store
-        .queue(actor.account_id, QueueId(id))
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let first_day = match NaiveDate::parse_from_str(from.trim(), "%Y-%m-%d") {
-        Ok(day) => day,
-        Err(_) if from.trim().is_empty() => queue.last_data_at.date_naive(),
-        Err(_) => {
-            return Err(AppError::Invalid {
+    let first_day = match from.trim() {
+        "" => None,
+        day => Some(
+            NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| AppError::Invalid {
                 field: "from".into(),
                 code: "date".into(),
-            })
-        }
+            })?,
+        ),
     };
     let days = if DAY_CHOICES.contains(&days) { days } else { 1 };
-    let start = server::day_start(first_day);
-    let range = Range::new(start, start + Duration::days(i64::from(days)))?;
-    let (queue, integration, rows) =
-        read::intervals(store.as_ref(), &actor, queue.id, range).await?;
-    let step = Duration::minutes(i64::from(integration.interval.minutes()));
-    let mut rows = rows.into_iter().peekable();
-    let mut intervals = Vec::new();
-    let mut at = range.from;
-    while at < range.to {
-        let totals = match rows.peek() {
-            Some((start, _)) if *start == at => rows.next().map(|(_, t)| t).unwrap_or_default(),
-            _ => IntervalTotals::default(),
-        };
-        intervals.push(IntervalView {
-            start: at.format("%Y-%m-%d %H:%M").to_string(),
-            offered: totals.offered,
-            handled: totals.handled,
-            abandoned: totals.abandoned,
-            average_handle_time: totals.average_handle_time(),
-        });
-        at += step;
-    }
+    let found = read::days(store.as_ref(), &actor, QueueId(id), first_day, days).await?;
     Ok(QueueStats {
-        queue: server::queue_view(queue),
-        interval_minutes: integration.interval.minutes(),
-        from: first_day.format("%Y-%m-%d").to_string(),
-        days,
-        intervals,
+        queue: server::queue_view(found.queue),
+        interval_minutes: found.interval_minutes,
+        from: found.first_day.format("%Y-%m-%d").to_string(),
+        days: found.days,
+        intervals: found
+            .intervals
+            .into_iter()
+            .map(|(start, totals)| IntervalView {
+                start: start.format("%Y-%m-%d %H:%M").to_string(),
+                offered: totals.offered,
+                handled: totals.handled,
+                abandoned: totals.abandoned,
+                average_handle_time: totals.average_handle_time(),
+            })
+            .collect(),
     })
 }
 

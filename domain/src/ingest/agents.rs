@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::{items, kind_of, required_text, required_time, Limits, Problem, Rejected};
+use super::{items, required_text, required_time, Limits, Problem, Rejected};
 use crate::integration::IntegrationId;
 
 /// One checked agent status. External ids are kept exactly as sent:
@@ -77,14 +77,7 @@ fn last_per_agent_and_start(statuses: Vec<AgentStatus>) -> Vec<AgentStatus> {
 }
 
 fn status(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<AgentStatus> {
-    let Value::Object(fields) = item else {
-        problems.push(Problem::new(
-            "invalid_type",
-            at,
-            format!("each item must be an object, not {}", kind_of(item)),
-        ));
-        return None;
-    };
+    let fields = super::object(item, at, problems)?;
     let agent = required_text(
         fields.get("agentIdentifier"),
         &format!("{at}/agentIdentifier"),

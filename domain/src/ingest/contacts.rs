@@ -122,14 +122,7 @@ pub fn parse_contact_events(body: &Value, limits: Limits) -> Result<ContactBatch
 }
 
 fn event(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<ContactEvent> {
-    let Value::Object(fields) = item else {
-        problems.push(Problem::new(
-            "invalid_type",
-            at,
-            format!("each item must be an object, not {}", kind_of(item)),
-        ));
-        return None;
-    };
+    let fields = super::object(item, at, problems)?;
     let properties = properties(
         fields.get("properties"),
         &format!("{at}/properties"),

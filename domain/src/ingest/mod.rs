@@ -134,6 +134,25 @@ fn kind_of(value: &Value) -> &'static str {
     }
 }
 
+/// An item of `data`, which must be an object.
+fn object<'a>(
+    item: &'a Value,
+    at: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<&'a serde_json::Map<String, Value>> {
+    match item {
+        Value::Object(fields) => Some(fields),
+        other => {
+            problems.push(Problem::new(
+                "invalid_type",
+                at,
+                format!("each item must be an object, not {}", kind_of(other)),
+            ));
+            None
+        }
+    }
+}
+
 /// A text field: present, a string, not blank, at most `max` characters.
 /// Kept exactly as sent, because external ids are matched letter for letter.
 fn required_text(

@@ -2,9 +2,9 @@
 //! interval statistics, the import history and agent statuses. Any role of
 //! the account may read; nothing crosses accounts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries};
+use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries, IntervalTotals};
 use crate::{
     actor::Actor,
     integration::{Integration, IntegrationId},
@@ -116,6 +116,55 @@ pub async fn intervals(
         .await?;
     let rolled = roll_up(base, integration.interval);
     Ok((queue, integration, rolled))
+}
+
+/// A queue's statistics over whole UTC days: every interval of the range,
+/// zeros included, so a chart shows quiet intervals as quiet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueDays {
+    pub queue: Queue,
+    pub interval_minutes: u32,
+    pub first_day: NaiveDate,
+    pub days: u32,
+    pub intervals: IntervalSeries,
+}
+
+/// `days` UTC days from `first_day`, or from the queue's last day with data
+/// when no day is given.
+pub async fn days(
+    store: &dyn Store,
+    actor: &Actor,
+    queue: QueueId,
+    first_day: Option<NaiveDate>,
+    days: u32,
+) -> Result<QueueDays, ReadError> {
+    let found = store
+        .queue(actor.account_id, queue)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    let first_day = first_day.unwrap_or_else(|| found.last_data_at.date_naive());
+    let from = first_day.and_time(NaiveTime::MIN).and_utc();
+    let range = Range::new(from, from + chrono::Duration::days(i64::from(days)))?;
+    let (queue, integration, rows) = intervals(store, actor, queue, range).await?;
+    let step = chrono::Duration::minutes(i64::from(integration.interval.minutes()));
+    let mut rows = rows.into_iter().peekable();
+    let mut every = Vec::new();
+    let mut at = range.from;
+    while at < range.to {
+        let totals = match rows.peek() {
+            Some((start, _)) if *start == at => rows.next().map(|(_, t)| t).unwrap_or_default(),
+            _ => IntervalTotals::default(),
+        };
+        every.push((at, totals));
+        at += step;
+    }
+    Ok(QueueDays {
+        queue,
+        interval_minutes: integration.interval.minutes(),
+        first_day,
+        days,
+        intervals: every,
+    })
 }
 
 pub async fn imports(

@@ -235,10 +235,11 @@ pub async fn receive(
         Err(StoreImportError::Store(error)) => Err(IngestError::Store(error)),
         // A concurrent retry won the race: answer as it was answered.
         Err(StoreImportError::DuplicateKey) => {
-            let idempotency = request.idempotency.as_ref().ok_or(IngestError::Forbidden)?;
+            let vanished = || IngestError::Store(StoreError::new(VanishedImport));
+            let idempotency = request.idempotency.as_ref().ok_or_else(vanished)?;
             replay(store, target, idempotency)
                 .await?
-                .ok_or_else(|| IngestError::Store(StoreError::new(VanishedImport)))
+                .ok_or_else(vanished)
         }
     }
 }
