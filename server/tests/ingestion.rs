@@ -162,7 +162,7 @@ async fn the_documented_examples_work_verbatim(engine: Engine) {
             .send()
     };
     let first = accepted(
-        send("/external-systems/contact-events", contacts)
+        send("/external-systems/contact-events", contacts.clone())
             .await
             .expect("answered"),
     )
@@ -225,13 +225,17 @@ async fn the_documented_examples_work_verbatim(engine: Engine) {
     assert_eq!(imports[0]["feed"], "agent_statuses");
     assert_eq!(imports[1]["outcome"], "applied");
     assert_eq!(imports[1]["newQueues"], 1);
-    // The raw request is kept as received.
-    let kept: Vec<String> = f
-        .app
-        .database
-        .scalars("SELECT body FROM import_payloads ORDER BY import_id")
+    // The raw request is kept exactly as received, compressed.
+    let db = &f.app.database;
+    let encodings: Vec<String> = db
+        .scalars("SELECT encoding FROM import_bodies ORDER BY import_id")
         .await;
-    assert!(kept[0].contains("\"queueIdentifier\":\"1337_99\""));
+    let bodies: Vec<Vec<u8>> = db
+        .scalars("SELECT body FROM import_bodies ORDER BY import_id")
+        .await;
+    assert_eq!(encodings, ["zstd", "zstd"]);
+    let kept = server::db::payload::decode(&encodings[0], bodies[0].clone()).expect("decodes");
+    assert_eq!(kept, contacts);
 }
 
 async fn every_refusal_has_its_status_and_code(engine: Engine) {
@@ -296,17 +300,32 @@ async fn every_refusal_has_its_status_and_code(engine: Engine) {
         .await
         .expect("answered");
     assert_eq!(error_code(not_json).await.1, "unsupported_media_type");
-    let malformed = f
-        .app
-        .client
-        .post(f.app.url(path))
-        .bearer_auth(&f.key)
-        .header(header::CONTENT_TYPE, "application/json")
-        .body("{\"data\": [")
-        .send()
-        .await
-        .expect("answered");
-    assert_eq!(error_code(malformed).await.0, StatusCode::BAD_REQUEST);
+    let send_text = |body: String| {
+        f.app
+            .client
+            .post(f.app.url(path))
+            .bearer_auth(&f.key)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+    };
+    let malformed = send_text("{\"data\": [".into()).await.expect("answered");
+    let (status, code, _) = error_code(malformed).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
+    // A field given twice is ambiguous: refused rather than one picked.
+    let twice = format!(
+        "{{\"data\": [], \"meta\": {{\"integrationConfigurationId\": {0}, \"integrationConfigurationId\": {0}}}}}",
+        f.id
+    );
+    let twice = send_text(twice).await.expect("answered");
+    let (status, code, _) = error_code(twice).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::BAD_REQUEST, "malformed_json")
+    );
 
     let too_many = f
         .contacts(&contacts_body(
@@ -750,7 +769,7 @@ async fn a_request_cut_off_halfway_leaves_nothing_behind(engine: Engine) {
     let payloads: Vec<i64> = f
         .app
         .database
-        .scalars("SELECT COUNT(*) FROM import_payloads")
+        .scalars("SELECT COUNT(*) FROM import_bodies")
         .await;
     assert_eq!((queues, payloads), (vec![0], vec![1]));
 }

@@ -1,9 +1,12 @@
 //! `POST /external-systems/agent-statuses`: what each agent did when.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
-use super::{items, required_text, required_time, Limits, Problem, Rejected};
+use super::{
+    items, required_text, required_time,
+    wire::{Body, Json, Slot, StatusItem},
+    At, Limits, Problem, Rejected,
+};
 use crate::integration::IntegrationId;
 
 /// One checked agent status. External ids are kept exactly as sent:
@@ -28,23 +31,30 @@ pub struct AgentStatusBatch {
 
 const MAX_ID_CHARS: usize = 200;
 
+/// An agent-statuses body as read off the wire.
+pub type AgentStatusesBody<'a> = Body<'a, StatusItem<'a>>;
+
 /// Checks an agent-statuses body: every item good, or every problem.
-pub fn parse_agent_statuses(body: &Value, limits: Limits) -> Result<AgentStatusBatch, Rejected> {
+pub fn parse_agent_statuses(
+    body: &AgentStatusesBody<'_>,
+    limits: Limits,
+) -> Result<AgentStatusBatch, Rejected> {
     let mut problems = Vec::new();
     let integration = super::target_of(body).map_err(|p| problems.push(p)).ok();
     let external_system = required_text(
-        body.pointer("/meta/externalSystem"),
-        "/meta/externalSystem",
+        body.meta()
+            .map_or(&Json::Absent, |meta| &meta.external_system),
+        At::root("meta/externalSystem"),
         "meta.externalSystem",
         MAX_ID_CHARS,
         &mut problems,
     );
-    let items = items(body.get("data"), limits)
+    let items = items(&body.data, limits)
         .map_err(|p| problems.push(p))
         .unwrap_or_default();
     let mut statuses: Vec<AgentStatus> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        if let Some(status) = status(item, &format!("/data/{index}"), &mut problems) {
+        if let Some(status) = status(item, At::item(index), &mut problems) {
             statuses.push(status);
         }
     }
@@ -76,47 +86,51 @@ fn last_per_agent_and_start(statuses: Vec<AgentStatus>) -> Vec<AgentStatus> {
     kept
 }
 
-fn status(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<AgentStatus> {
+fn status(
+    item: &Slot<'_, StatusItem<'_>>,
+    at: At<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<AgentStatus> {
     let fields = super::object(item, at, problems)?;
     let agent = required_text(
-        fields.get("agentIdentifier"),
-        &format!("{at}/agentIdentifier"),
+        &fields.agent_identifier,
+        at.field("agentIdentifier"),
         "agentIdentifier",
         MAX_ID_CHARS,
         problems,
     );
     let activity = required_text(
-        fields.get("activityIdentifier"),
-        &format!("{at}/activityIdentifier"),
+        &fields.activity_identifier,
+        at.field("activityIdentifier"),
         "activityIdentifier",
         MAX_ID_CHARS,
         problems,
     );
     let start = required_time(
-        fields.get("startTime"),
-        &format!("{at}/startTime"),
+        &fields.start_time,
+        at.field("startTime"),
         "startTime",
         problems,
     );
-    let end_pointer = format!("{at}/endTime");
-    let end = match fields.get("endTime") {
-        None | Some(Value::Null) => Some(None),
-        Some(Value::String(text)) if text.is_empty() => Some(None),
-        value => required_time(value, &end_pointer, "endTime", problems).map(Some),
+    let end_at = at.field("endTime");
+    let end = match &fields.end_time {
+        Json::Text(text) if text.is_empty() => Some(None),
+        missing if missing.is_missing() => Some(None),
+        value => required_time(value, end_at, "endTime", problems).map(Some),
     };
     if let (Some(start), Some(Some(end))) = (start, end) {
         if end <= start {
             problems.push(Problem::new(
                 "end_before_start",
-                end_pointer,
+                end_at.pointer(),
                 "endTime must be after startTime; leave it out while the activity is ongoing",
             ));
             return None;
         }
     }
     Some(AgentStatus {
-        agent: agent?,
-        activity: activity?,
+        agent: agent?.to_owned(),
+        activity: activity?.to_owned(),
         start: start?,
         end: end?,
     })
@@ -124,9 +138,14 @@ fn status(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<AgentSt
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
+
+    fn parse_agent_statuses(body: &Value, limits: Limits) -> Result<AgentStatusBatch, Rejected> {
+        let text = body.to_string();
+        super::parse_agent_statuses(&AgentStatusesBody::read(&text).expect("JSON"), limits)
+    }
 
     #[test]
     fn the_documented_example_parses() {

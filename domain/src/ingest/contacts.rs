@@ -2,11 +2,13 @@
 
 use std::{fmt, str::FromStr};
 
-use chrono::{DateTime, Utc};
-use serde_json::Value;
-
-use super::{items, kind_of, required_text, required_time, Limits, Problem, Rejected};
+use super::{
+    items, required_text, required_time,
+    wire::{Body, ContactItem, Json, Properties, Slot},
+    At, Limits, Problem, Rejected,
+};
 use crate::integration::IntegrationId;
+use chrono::{DateTime, Utc};
 
 /// The channel a contact came through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -96,18 +98,24 @@ const MAX_QUEUE_TEXT: usize = 200;
 /// seconds), not a contact.
 const MAX_DURATION_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
 
+/// A contact-events body as read off the wire.
+pub type ContactEventsBody<'a> = Body<'a, ContactItem<'a>>;
+
 /// Checks a contact-events body. Either every item is good and the batch
 /// comes back, or every problem of every item does.
-pub fn parse_contact_events(body: &Value, limits: Limits) -> Result<ContactBatch, Rejected> {
+pub fn parse_contact_events(
+    body: &ContactEventsBody<'_>,
+    limits: Limits,
+) -> Result<ContactBatch, Rejected> {
     let mut problems = Vec::new();
     let integration = super::target_of(body).map_err(|p| problems.push(p)).ok();
-    let items = items(body.get("data"), limits)
+    let items = items(&body.data, limits)
         .map_err(|p| problems.push(p))
         .unwrap_or_default();
     let events: Vec<ContactEvent> = items
         .iter()
         .enumerate()
-        .filter_map(|(index, item)| event(item, &format!("/data/{index}"), &mut problems))
+        .filter_map(|(index, item)| event(item, At::item(index), &mut problems))
         .collect();
     match integration {
         Some(integration) if problems.is_empty() => Ok(ContactBatch {
@@ -121,38 +129,38 @@ pub fn parse_contact_events(body: &Value, limits: Limits) -> Result<ContactBatch
     }
 }
 
-fn event(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<ContactEvent> {
+fn event(
+    item: &Slot<'_, ContactItem<'_>>,
+    at: At<'_>,
+    problems: &mut Vec<Problem>,
+) -> Option<ContactEvent> {
     let fields = super::object(item, at, problems)?;
-    let properties = properties(
-        fields.get("properties"),
-        &format!("{at}/properties"),
-        problems,
-    );
+    let properties = properties(&fields.properties, at, problems);
     let identifier = required_text(
-        fields.get("queueIdentifier"),
-        &format!("{at}/queueIdentifier"),
+        &fields.queue_identifier,
+        at.field("queueIdentifier"),
         "queueIdentifier",
         MAX_QUEUE_TEXT,
         problems,
     );
     let name = required_text(
-        fields.get("queueName"),
-        &format!("{at}/queueName"),
+        &fields.queue_name,
+        at.field("queueName"),
         "queueName",
         MAX_QUEUE_TEXT,
         problems,
     );
     let time = required_time(
-        fields.get("timestamp"),
-        &format!("{at}/timestamp"),
+        &fields.timestamp,
+        at.field("timestamp"),
         "timestamp",
         problems,
     );
-    let channel = channel(fields.get("channel"), &format!("{at}/channel"), problems);
+    let channel = channel(&fields.channel, at.field("channel"), problems);
     let (offered, handled, duration_ms) = properties?;
     Some(ContactEvent {
         queue: QueueKey {
-            identifier: identifier?,
+            identifier: identifier?.to_owned(),
             channel: channel?,
         },
         queue_name: name?.trim().to_owned(),
@@ -165,26 +173,26 @@ fn event(item: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<ContactE
 
 /// `channel`: absent or empty means calls (as for every universal
 /// interface); anything else must be one of the known channels.
-fn channel(value: Option<&Value>, pointer: &str, problems: &mut Vec<Problem>) -> Option<Channel> {
+fn channel(value: &Json<'_>, at: At<'_>, problems: &mut Vec<Problem>) -> Option<Channel> {
     match value {
-        None | Some(Value::Null) => Some(Channel::Calls),
-        Some(Value::String(text)) if text.trim().is_empty() => Some(Channel::Calls),
-        Some(Value::String(text)) => text.trim().parse().ok().or_else(|| {
+        Json::Text(text) if text.trim().is_empty() => Some(Channel::Calls),
+        Json::Text(text) => text.trim().parse().ok().or_else(|| {
             problems.push(Problem::new(
                 "invalid_channel",
-                pointer,
+                at.pointer(),
                 format!("channel {text:?} is not one of {}", Channel::allowed()),
             ));
             None
         }),
-        Some(other) => {
+        missing if missing.is_missing() => Some(Channel::Calls),
+        other => {
             problems.push(Problem::new(
                 "invalid_type",
-                pointer,
+                at.pointer(),
                 format!(
                     "channel must be a string, one of {}; not {}",
                     Channel::allowed(),
-                    kind_of(other)
+                    other.kind()
                 ),
             ));
             None
@@ -194,68 +202,67 @@ fn channel(value: Option<&Value>, pointer: &str, problems: &mut Vec<Problem>) ->
 
 /// `properties`: offered and handled flags and the duration in seconds.
 fn properties(
-    value: Option<&Value>,
-    at: &str,
+    value: &Slot<'_, Properties<'_>>,
+    item: At<'_>,
     problems: &mut Vec<Problem>,
 ) -> Option<(bool, bool, i64)> {
     let fields = match value {
-        Some(Value::Object(fields)) => fields,
-        None | Some(Value::Null) => {
+        Slot::Is(fields) => fields,
+        Slot::Not(missing) if missing.is_missing() => {
             problems.push(Problem::new(
                 "missing_field",
-                at,
+                item.field("properties").pointer(),
                 "properties is required: {\"offered\": …, \"handled\": …, \"duration\": …}",
             ));
             return None;
         }
-        Some(other) => {
+        Slot::Not(other) => {
             problems.push(Problem::new(
                 "invalid_type",
-                at,
-                format!("properties must be an object, not {}", kind_of(other)),
+                item.field("properties").pointer(),
+                format!("properties must be an object, not {}", other.kind()),
             ));
             return None;
         }
     };
     let offered = flag(
-        fields.get("offered"),
-        &format!("{at}/offered"),
+        &fields.offered,
+        item.field("properties/offered"),
         "offered",
         problems,
     );
     let handled = flag(
-        fields.get("handled"),
-        &format!("{at}/handled"),
+        &fields.handled,
+        item.field("properties/handled"),
         "handled",
         problems,
     );
-    let duration = duration(fields.get("duration"), &format!("{at}/duration"), problems);
+    let duration = duration(
+        &fields.duration,
+        item.field("properties/duration"),
+        problems,
+    );
     Some((offered?, handled?, duration?))
 }
 
-fn flag(
-    value: Option<&Value>,
-    pointer: &str,
-    label: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<bool> {
+fn flag(value: &Json<'_>, at: At<'_>, label: &str, problems: &mut Vec<Problem>) -> Option<bool> {
     match value {
-        Some(Value::Bool(flag)) => Some(*flag),
-        None | Some(Value::Null) => {
+        Json::Bool(flag) => Some(*flag),
+        missing if missing.is_missing() => {
             problems.push(Problem::new(
                 "missing_field",
-                pointer,
+                at.pointer(),
                 format!("properties.{label} is required: true or false"),
             ));
             None
         }
-        Some(other) => {
+        other => {
             problems.push(Problem::new(
                 "invalid_type",
-                pointer,
+                at.pointer(),
                 format!(
                     "properties.{label} must be true or false, not {}",
-                    kind_of(other)
+                    other.kind()
                 ),
             ));
             None
@@ -263,24 +270,24 @@ fn flag(
     }
 }
 
-fn duration(value: Option<&Value>, pointer: &str, problems: &mut Vec<Problem>) -> Option<i64> {
+fn duration(value: &Json<'_>, at: At<'_>, problems: &mut Vec<Problem>) -> Option<i64> {
     let seconds = match value {
-        Some(Value::Number(number)) => number.as_f64(),
-        None | Some(Value::Null) => {
+        Json::Int(_) | Json::UInt(_) | Json::Float(_) => value.as_f64(),
+        missing if missing.is_missing() => {
             problems.push(Problem::new(
                 "missing_field",
-                pointer,
+                at.pointer(),
                 "properties.duration is required: the handle time in seconds (0 when not handled)",
             ));
             return None;
         }
-        Some(other) => {
+        other => {
             problems.push(Problem::new(
                 "invalid_type",
-                pointer,
+                at.pointer(),
                 format!(
                     "properties.duration must be a number of seconds, not {}",
-                    kind_of(other)
+                    other.kind()
                 ),
             ));
             return None;
@@ -295,7 +302,7 @@ fn duration(value: Option<&Value>, pointer: &str, problems: &mut Vec<Problem>) -
         _ => {
             problems.push(Problem::new(
                 "invalid_duration",
-                pointer,
+                at.pointer(),
                 format!("properties.duration must be between 0 and {MAX_DURATION_SECONDS} seconds"),
             ));
             None
@@ -305,12 +312,17 @@ fn duration(value: Option<&Value>, pointer: &str, problems: &mut Vec<Problem>) -
 
 #[cfg(test)]
 mod tests {
-    use serde_json::json;
+    use serde_json::{json, Value};
 
     use super::*;
 
     fn parse(body: Value) -> Result<ContactBatch, Rejected> {
-        parse_contact_events(&body, Limits::default())
+        parse_with(&body, Limits::default())
+    }
+
+    fn parse_with(body: &Value, limits: Limits) -> Result<ContactBatch, Rejected> {
+        let text = body.to_string();
+        parse_contact_events(&ContactEventsBody::read(&text).expect("JSON"), limits)
     }
 
     fn codes(rejected: &Rejected) -> Vec<(&'static str, &str)> {
@@ -414,7 +426,7 @@ mod tests {
         let item = json!({"properties":{"offered":true,"handled":true,"duration":1},
             "queueName":"Q","queueIdentifier":"q","timestamp":"2021-12-06T10:34:22Z"});
         let body = json!({"data": vec![item; 3], "meta":{"integrationConfigurationId":1}});
-        let rejected = parse_contact_events(
+        let rejected = parse_with(
             &body,
             Limits {
                 max_items: 2,

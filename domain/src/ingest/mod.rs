@@ -2,26 +2,30 @@
 //! parsing that turns them into checked batches while collecting every
 //! problem with its JSON pointer, and interval statistics.
 //!
-//! Bodies are read as JSON values, not straight into typed structs, so one
-//! bad value never hides the others: a request is judged as a whole and
-//! all of its problems are reported together.
+//! Bodies are read tolerantly (`wire`): a value of the wrong kind is kept
+//! as what it was rather than failing the read, so one bad value never
+//! hides the others: a request is judged as a whole and all of its
+//! problems are reported together.
 
 mod agents;
 mod contacts;
 mod intervals;
 pub mod read;
 pub mod receive;
+pub mod wire;
 
 use std::fmt;
 
-pub use agents::{parse_agent_statuses, AgentStatus, AgentStatusBatch};
-pub use contacts::{parse_contact_events, Channel, ContactBatch, ContactEvent, QueueKey};
+pub use agents::{parse_agent_statuses, AgentStatus, AgentStatusBatch, AgentStatusesBody};
+pub use contacts::{
+    parse_contact_events, Channel, ContactBatch, ContactEvent, ContactEventsBody, QueueKey,
+};
 pub use intervals::{
     aggregate, interval_start, roll_up, IntervalSeries, IntervalTotals, BASE_INTERVAL_SECONDS,
 };
-use serde_json::Value;
 
 use crate::integration::IntegrationId;
+use wire::{Body, Json, List, Slot};
 
 /// One thing wrong with a request, as the error envelope lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -99,54 +103,80 @@ impl Default for Limits {
     }
 }
 
+/// Where a value sits in the body. It becomes a JSON pointer only when a
+/// problem is reported, so a good request builds no pointer at all.
+#[derive(Debug, Clone, Copy)]
+struct At<'p> {
+    item: Option<usize>,
+    path: &'p str,
+}
+
+impl<'p> At<'p> {
+    /// A path from the body's root, e.g. `meta/externalSystem`.
+    const fn root(path: &'p str) -> Self {
+        Self { item: None, path }
+    }
+
+    /// The item at `index` of `data`.
+    const fn item(index: usize) -> Self {
+        Self {
+            item: Some(index),
+            path: "",
+        }
+    }
+
+    /// A field of this item, e.g. `properties/offered`.
+    const fn field(self, path: &'p str) -> Self {
+        Self {
+            item: self.item,
+            path,
+        }
+    }
+
+    fn pointer(self) -> String {
+        match (self.item, self.path) {
+            (Some(index), "") => format!("/data/{index}"),
+            (Some(index), path) => format!("/data/{index}/{path}"),
+            (None, path) => format!("/{path}"),
+        }
+    }
+}
+
 /// The integration a request names in `meta.integrationConfigurationId`.
-pub fn target_of(body: &Value) -> Result<IntegrationId, Problem> {
+pub fn target_of<T>(body: &Body<'_, T>) -> Result<IntegrationId, Problem> {
     const POINTER: &str = "/meta/integrationConfigurationId";
-    match body.pointer(POINTER) {
-        None | Some(Value::Null) => Err(Problem::new(
+    let value = body
+        .meta()
+        .map_or(&Json::Absent, |meta| &meta.integration_configuration_id);
+    if value.is_missing() {
+        return Err(Problem::new(
             "missing_field",
             POINTER,
             "meta.integrationConfigurationId is required: the configuration id shown on the integration's page",
-        )),
-        Some(value) => value
-            .as_i64()
-            .filter(|id| *id > 0)
-            .map(IntegrationId)
-            .ok_or_else(|| {
-                Problem::new(
-                    "invalid_integration_id",
-                    POINTER,
-                    "meta.integrationConfigurationId must be a positive whole number",
-                )
-            }),
+        ));
     }
-}
-
-/// What kind of JSON value this is, for messages.
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
+    value
+        .as_i64()
+        .filter(|id| *id > 0)
+        .map(IntegrationId)
+        .ok_or_else(|| {
+            Problem::new(
+                "invalid_integration_id",
+                POINTER,
+                "meta.integrationConfigurationId must be a positive whole number",
+            )
+        })
 }
 
 /// An item of `data`, which must be an object.
-fn object<'a>(
-    item: &'a Value,
-    at: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<&'a serde_json::Map<String, Value>> {
+fn object<'v, T>(item: &'v Slot<'_, T>, at: At<'_>, problems: &mut Vec<Problem>) -> Option<&'v T> {
     match item {
-        Value::Object(fields) => Some(fields),
-        other => {
+        Slot::Is(fields) => Some(fields),
+        Slot::Not(other) => {
             problems.push(Problem::new(
                 "invalid_type",
-                at,
-                format!("each item must be an object, not {}", kind_of(other)),
+                at.pointer(),
+                format!("each item must be an object, not {}", other.kind()),
             ));
             None
         }
@@ -155,64 +185,55 @@ fn object<'a>(
 
 /// A text field: present, a string, not blank, at most `max` characters.
 /// Kept exactly as sent, because external ids are matched letter for letter.
-fn required_text(
-    value: Option<&Value>,
-    pointer: &str,
+fn required_text<'v>(
+    value: &'v Json<'_>,
+    at: At<'_>,
     label: &str,
     max: usize,
     problems: &mut Vec<Problem>,
-) -> Option<String> {
-    match value {
-        None | Some(Value::Null) => {
-            problems.push(Problem::new(
-                "missing_field",
-                pointer,
-                format!("{label} is required"),
-            ));
-            None
-        }
-        Some(Value::String(text)) if text.trim().is_empty() => {
-            problems.push(Problem::new(
-                "blank_text",
-                pointer,
-                format!("{label} must not be blank"),
-            ));
-            None
-        }
-        Some(Value::String(text)) if text.chars().count() > max => {
-            problems.push(Problem::new(
-                "text_too_long",
-                pointer,
-                format!("{label} may have at most {max} characters"),
-            ));
-            None
-        }
-        Some(Value::String(text)) => Some(text.clone()),
-        Some(other) => {
-            problems.push(Problem::new(
-                "invalid_type",
-                pointer,
-                format!("{label} must be a string, not {}", kind_of(other)),
-            ));
-            None
-        }
-    }
+) -> Option<&'v str> {
+    let problem = match value {
+        Json::Text(text) if text.trim().is_empty() => Problem::new(
+            "blank_text",
+            at.pointer(),
+            format!("{label} must not be blank"),
+        ),
+        // Bytes bound characters from above: count only when it may matter.
+        Json::Text(text) if text.len() > max && text.chars().count() > max => Problem::new(
+            "text_too_long",
+            at.pointer(),
+            format!("{label} may have at most {max} characters"),
+        ),
+        Json::Text(text) => return Some(text),
+        missing if missing.is_missing() => Problem::new(
+            "missing_field",
+            at.pointer(),
+            format!("{label} is required"),
+        ),
+        other => Problem::new(
+            "invalid_type",
+            at.pointer(),
+            format!("{label} must be a string, not {}", other.kind()),
+        ),
+    };
+    problems.push(problem);
+    None
 }
 
 /// An RFC 3339 timestamp with an offset, as UTC.
 fn required_time(
-    value: Option<&Value>,
-    pointer: &str,
+    value: &Json<'_>,
+    at: At<'_>,
     label: &str,
     problems: &mut Vec<Problem>,
 ) -> Option<chrono::DateTime<chrono::Utc>> {
-    let text = required_text(value, pointer, label, 64, problems)?;
-    match chrono::DateTime::parse_from_rfc3339(&text) {
+    let text = required_text(value, at, label, 64, problems)?;
+    match chrono::DateTime::parse_from_rfc3339(text) {
         Ok(time) => Some(time.to_utc()),
         Err(_) => {
             problems.push(Problem::new(
                 "invalid_timestamp",
-                pointer,
+                at.pointer(),
                 format!(
                     "{label} must be an RFC 3339 time with an offset, like 2021-12-06T10:34:22Z; got {text:?}"
                 ),
@@ -223,9 +244,9 @@ fn required_time(
 }
 
 /// `data` must be an array within the item limit.
-fn items(data: Option<&Value>, limits: Limits) -> Result<&[Value], Problem> {
+fn items<'v, T>(data: &'v List<'_, T>, limits: Limits) -> Result<&'v [T], Problem> {
     match data {
-        Some(Value::Array(items)) if items.len() > limits.max_items => Err(Problem::new(
+        List::Is(items) if items.len() > limits.max_items => Err(Problem::new(
             "too_many_items",
             "/data",
             format!(
@@ -234,16 +255,16 @@ fn items(data: Option<&Value>, limits: Limits) -> Result<&[Value], Problem> {
                 items.len()
             ),
         )),
-        Some(Value::Array(items)) => Ok(items),
-        None | Some(Value::Null) => Err(Problem::new(
+        List::Is(items) => Ok(items),
+        List::Not(missing) if missing.is_missing() => Err(Problem::new(
             "missing_field",
             "/data",
             "data is required: an array of items",
         )),
-        Some(other) => Err(Problem::new(
+        List::Not(other) => Err(Problem::new(
             "invalid_type",
             "/data",
-            format!("data must be an array, not {}", kind_of(other)),
+            format!("data must be an array, not {}", other.kind()),
         )),
     }
 }

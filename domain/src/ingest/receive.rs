@@ -3,11 +3,10 @@
 //! leaves behind.
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
 
 use super::{
-    parse_agent_statuses, parse_contact_events, AgentStatusBatch, ContactBatch, Feed, Limits,
-    Problem, Rejected,
+    parse_agent_statuses, parse_contact_events, AgentStatusBatch, AgentStatusesBody, ContactBatch,
+    ContactEventsBody, Feed, Limits, Problem, Rejected,
 };
 use crate::{
     actor::Actor,
@@ -80,12 +79,55 @@ pub enum ImportData {
     AgentStatuses(AgentStatusBatch),
 }
 
-impl ImportData {
-    pub fn parse(feed: Feed, body: &Value, limits: Limits) -> Result<Self, Rejected> {
-        match feed {
-            Feed::ContactEvents => parse_contact_events(body, limits).map(Self::Contacts),
-            Feed::AgentStatuses => parse_agent_statuses(body, limits).map(Self::AgentStatuses),
+/// A body of either feed as read off the wire (`super::wire`), not yet
+/// checked.
+#[derive(Debug)]
+pub enum WireBody<'a> {
+    Contacts(ContactEventsBody<'a>),
+    AgentStatuses(AgentStatusesBody<'a>),
+}
+
+impl<'a> WireBody<'a> {
+    /// Reads `json` as a body of `feed`. Only broken JSON fails here;
+    /// everything else is for the checks to report.
+    pub fn read(feed: Feed, json: &'a str) -> Result<Self, serde_json::Error> {
+        Ok(match feed {
+            Feed::ContactEvents => Self::Contacts(ContactEventsBody::read(json)?),
+            Feed::AgentStatuses => Self::AgentStatuses(AgentStatusesBody::read(json)?),
+        })
+    }
+
+    pub fn feed(&self) -> Feed {
+        match self {
+            Self::Contacts(_) => Feed::ContactEvents,
+            Self::AgentStatuses(_) => Feed::AgentStatuses,
         }
+    }
+
+    /// The integration the body names.
+    pub fn target(&self) -> Result<IntegrationId, Problem> {
+        match self {
+            Self::Contacts(body) => super::target_of(body),
+            Self::AgentStatuses(body) => super::target_of(body),
+        }
+    }
+}
+
+impl ImportData {
+    pub fn parse(body: &WireBody<'_>, limits: Limits) -> Result<Self, Rejected> {
+        match body {
+            WireBody::Contacts(body) => parse_contact_events(body, limits).map(Self::Contacts),
+            WireBody::AgentStatuses(body) => {
+                parse_agent_statuses(body, limits).map(Self::AgentStatuses)
+            }
+        }
+    }
+
+    /// Reads and checks a kept body again (held imports): `None` when it
+    /// no longer passes.
+    pub fn reread(feed: Feed, json: &str) -> Option<Self> {
+        let body = WireBody::read(feed, json).ok()?;
+        Self::parse(&body, Limits::UNBOUNDED).ok()
     }
 
     pub fn len(&self) -> usize {
@@ -155,9 +197,9 @@ pub struct Accepted {
 /// A request as the HTTP edge hands it over: the body already read as JSON.
 #[derive(Debug)]
 pub struct Request<'a> {
-    pub feed: Feed,
+    /// The body exactly as received.
     pub payload: &'a str,
-    pub body: &'a Value,
+    pub body: &'a WireBody<'a>,
     pub idempotency: Option<Idempotency>,
     pub limits: Limits,
 }
@@ -191,8 +233,9 @@ pub async fn receive(
     credential: &Credential,
     request: Request<'_>,
 ) -> Result<Accepted, IngestError> {
-    let parsed = ImportData::parse(request.feed, request.body, request.limits);
-    let target = match super::target_of(request.body) {
+    let feed = request.body.feed();
+    let parsed = ImportData::parse(request.body, request.limits);
+    let target = match request.body.target() {
         Ok(target) => target,
         // Without a valid integration id there is nowhere to record it.
         Err(problem) => return Err(IngestError::Rejected(rejection(parsed, problem))),
@@ -213,7 +256,7 @@ pub async fn receive(
         Ok(data) => data,
         Err(rejected) => {
             store
-                .record_rejected_import(account, target, request.feed, &rejected)
+                .record_rejected_import(account, target, feed, &rejected)
                 .await?;
             return Err(IngestError::Rejected(rejected));
         }
@@ -221,7 +264,7 @@ pub async fn receive(
     let new = NewImport {
         account,
         integration: target,
-        feed: request.feed,
+        feed,
         payload: request.payload,
         idempotency: request.idempotency.clone(),
         data: &data,

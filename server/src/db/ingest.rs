@@ -10,14 +10,14 @@ use domain::{
         aggregate,
         read::DiscoveredKind,
         receive::{ImportData, ImportRecord, NewImport, Outcome, StoreImportError},
-        AgentStatusBatch, ContactBatch, Feed, IntervalTotals, Limits, QueueKey, Rejected,
+        AgentStatusBatch, ContactBatch, Feed, IntervalTotals, QueueKey, Rejected,
     },
     integration::{IntegrationId, Status},
     store::StoreError,
     AccountId,
 };
 
-use super::{integrations::CorruptRow, on_pool, on_tx, Database, TxRef};
+use super::{integrations::CorruptRow, on_pool, on_tx, payload, Database, TxRef};
 
 fn corrupt(what: String) -> StoreError {
     StoreError::new(CorruptRow(what))
@@ -51,10 +51,11 @@ pub(super) async fn apply(
 ) -> Result<i64, sqlx::Error> {
     match data {
         ImportData::Contacts(batch) => {
-            let created = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
-            let ids = queue_ids(tx.reborrow(), integration).await?;
+            let known = queue_ids(tx.reborrow(), integration).await?;
+            let ids = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
             add_interval_stats(tx, &ids, batch).await?;
-            Ok(created)
+            let created = ids.keys().filter(|key| !known.contains_key(*key)).count();
+            Ok(i64::try_from(created).unwrap_or(i64::MAX))
         }
         ImportData::AgentStatuses(batch) => {
             upsert_agent_statuses(tx.reborrow(), integration, import_id, batch).await?;
@@ -81,53 +82,47 @@ fn queues_in(batch: &ContactBatch) -> BTreeMap<&QueueKey, (&str, DateTime<Utc>, 
     queues
 }
 
-/// Creates the queues that are new and renames or widens known ones.
+/// Creates the batch's queues that are new and renames or widens the
+/// known ones, in one statement per thousand queues. Returns the id of
+/// every queue of the batch.
 async fn upsert_queues(
     tx: TxRef<'_, '_>,
     account: AccountId,
     integration: IntegrationId,
     batch: &ContactBatch,
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<QueueIds, sqlx::Error> {
+    let queues: Vec<_> = queues_in(batch).into_iter().collect();
+    let mut ids = QueueIds::with_capacity(queues.len());
     on_tx!(tx, tx => {
-        let mut created = 0_i64;
-        for (key, (name, first, last)) in queues_in(batch) {
-            let inserted: Option<i64> = sqlx::query_scalar(
+        for chunk in queues.chunks(ROWS_PER_STATEMENT) {
+            let mut upsert = sqlx::QueryBuilder::new(
                 "INSERT INTO queues (account_id, integration_id, queue_identifier, channel, \
-                 queue_name, first_data_at, last_data_at, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (integration_id, queue_identifier, channel) DO NOTHING RETURNING id",
-            )
-            .bind(account.0)
-            .bind(integration.0)
-            .bind(&key.identifier)
-            .bind(key.channel.as_str())
-            .bind(name)
-            .bind(first)
-            .bind(last)
-            .bind(now)
-            .fetch_optional(&mut **tx)
-            .await?;
-            if inserted.is_some() {
-                created += 1;
-                continue;
-            }
-            sqlx::query(
-                "UPDATE queues SET queue_name = $1, \
-                 first_data_at = CASE WHEN first_data_at > $2 THEN $2 ELSE first_data_at END, \
-                 last_data_at = CASE WHEN last_data_at < $3 THEN $3 ELSE last_data_at END \
-                 WHERE integration_id = $4 AND queue_identifier = $5 AND channel = $6",
-            )
-            .bind(name)
-            .bind(first)
-            .bind(last)
-            .bind(integration.0)
-            .bind(&key.identifier)
-            .bind(key.channel.as_str())
-            .execute(&mut **tx)
-            .await?;
+                 queue_name, first_data_at, last_data_at, created_at) ",
+            );
+            upsert.push_values(chunk, |mut row, (key, (name, first, last))| {
+                row.push_bind(account.0)
+                    .push_bind(integration.0)
+                    .push_bind(&key.identifier)
+                    .push_bind(key.channel.as_str())
+                    .push_bind(*name)
+                    .push_bind(*first)
+                    .push_bind(*last)
+                    .push_bind(now);
+            });
+            upsert.push(
+                " ON CONFLICT (integration_id, queue_identifier, channel) DO UPDATE SET \
+                 queue_name = excluded.queue_name, \
+                 first_data_at = CASE WHEN queues.first_data_at > excluded.first_data_at \
+                     THEN excluded.first_data_at ELSE queues.first_data_at END, \
+                 last_data_at = CASE WHEN queues.last_data_at < excluded.last_data_at \
+                     THEN excluded.last_data_at ELSE queues.last_data_at END \
+                 RETURNING id, queue_identifier, channel",
+            );
+            let rows: Vec<(i64, String, String)> = upsert.build_query_as().fetch_all(&mut **tx).await?;
+            ids.extend(rows.into_iter().map(|(id, identifier, channel)| ((identifier, channel), id)));
         }
-        Ok(created)
+        Ok(ids)
     })
 }
 
@@ -275,20 +270,23 @@ pub(super) async fn apply_held(
     integration: IntegrationId,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let held: Vec<(i64, String, String)> = on_tx!(tx.reborrow(), tx => {
+    let held: Vec<(i64, String, String, Vec<u8>)> = on_tx!(tx.reborrow(), tx => {
         sqlx::query_as(
-            "SELECT i.id, i.feed, p.body FROM imports i JOIN import_payloads p ON p.import_id = i.id \
+            "SELECT i.id, i.feed, b.encoding, b.body FROM imports i \
+             JOIN import_bodies b ON b.import_id = i.id \
              WHERE i.integration_id = $1 AND i.outcome = 'held' ORDER BY i.id",
         )
         .bind(integration.0)
         .fetch_all(&mut **tx)
         .await?
     });
-    for (import_id, feed, body) in held {
-        let data = Feed::parse(&feed).and_then(|feed| {
-            let value = serde_json::from_str(&body).ok()?;
-            ImportData::parse(feed, &value, Limits::UNBOUNDED).ok()
-        });
+    for (import_id, feed, encoding, body) in held {
+        let body = payload::decode(&encoding, body)
+            .inspect_err(|error| tracing::error!(import_id, %error, "a held body cannot be read"))
+            .ok();
+        let data = Feed::parse(&feed)
+            .zip(body)
+            .and_then(|(feed, body)| ImportData::reread(feed, &body));
         let Some(data) = data else {
             // It was valid when it arrived; if that ever changes, say so
             // in the history rather than block the resume for good.
@@ -362,7 +360,7 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 
 /// How a store attempt ended inside its transaction.
 enum Attempt {
-    Stored(i64),
+    Stored(ImportRow),
     Deleted,
 }
 
@@ -389,6 +387,7 @@ impl Database {
             return Ok(None);
         };
         if last_used.is_none_or(|at| now - at > KEY_USE_RESOLUTION) {
+            let _turn = self.write_turn().await;
             on_pool!(self, pool => {
                 sqlx::query("UPDATE api_keys SET last_used_at = $1 WHERE id = $2")
                     .bind(now)
@@ -417,21 +416,16 @@ impl Database {
         row.map(ImportRow::parse).transpose()
     }
 
-    async fn import_by_id(&self, id: i64) -> Result<ImportRecord, StoreError> {
-        let sql = format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1");
-        let row: ImportRow = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(id).fetch_one(pool).await
-        })
-        .map_err(StoreError::new)?;
-        row.parse()
-    }
-
     pub(super) async fn keep_import(
         &self,
         new: &NewImport<'_>,
     ) -> Result<ImportRecord, StoreImportError> {
         let now = Utc::now();
         let items = i64::try_from(new.data.len()).unwrap_or(i64::MAX);
+        // Compressed before the transaction opens, so no lock waits on it.
+        let (encoding, stored) = payload::encode(new.payload)
+            .map_err(|error| StoreImportError::Store(StoreError::new(error)))?;
+        let _turn = self.write_turn().await;
         let attempt = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             // Locks the integration first, so pause, resume and delete
@@ -449,11 +443,12 @@ impl Database {
                 Some(status) => status == Status::Paused,
             };
             let outcome = if held { Outcome::Held } else { Outcome::Applied };
-            let import_id: i64 = sqlx::query_scalar(
+            let insert = format!(
                 "INSERT INTO imports (account_id, integration_id, feed, outcome, was_held, received_at, \
                  applied_at, item_count, idempotency_key, request_hash) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING {IMPORT_COLUMNS}"
+            );
+            let mut import: ImportRow = sqlx::query_as(&insert)
             .bind(new.account.0)
             .bind(new.integration.0)
             .bind(new.feed.as_str())
@@ -466,9 +461,11 @@ impl Database {
             .bind(new.idempotency.as_ref().map(|i| i.request_hash.as_slice()))
             .fetch_one(&mut *tx)
             .await?;
-            sqlx::query("INSERT INTO import_payloads (import_id, body) VALUES ($1, $2)")
+            let import_id = import.id;
+            sqlx::query("INSERT INTO import_bodies (import_id, encoding, body) VALUES ($1, $2, $3)")
                 .bind(import_id)
-                .bind(new.payload)
+                .bind(encoding.as_str())
+                .bind(&stored)
                 .execute(&mut *tx)
                 .await?;
             if !held {
@@ -479,13 +476,14 @@ impl Database {
                         .bind(import_id)
                         .execute(&mut *tx)
                         .await?;
+                    import.new_queue_count = created;
                 }
             }
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(Attempt::Stored(import_id))
+            Ok::<_, sqlx::Error>(Attempt::Stored(import))
         }.await);
         match attempt {
-            Ok(Attempt::Stored(id)) => Ok(self.import_by_id(id).await?),
+            Ok(Attempt::Stored(import)) => Ok(import.parse()?),
             Ok(Attempt::Deleted) => Err(StoreImportError::Deleted),
             Err(error) if is_unique_violation(&error) => Err(StoreImportError::DuplicateKey),
             Err(error) => Err(StoreImportError::Store(StoreError::new(error))),
@@ -500,6 +498,7 @@ impl Database {
         rejected: &Rejected,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("UPDATE integrations SET last_import_at = $1 WHERE id = $2")

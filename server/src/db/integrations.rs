@@ -135,6 +135,7 @@ impl Database {
         audit: &AuditEntry,
     ) -> Result<Integration, StoreError> {
         let now = Utc::now();
+        let _turn = self.write_turn().await;
         let id: i64 = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -171,6 +172,7 @@ impl Database {
     ) -> Result<(), StoreError> {
         let now = Utc::now();
         let deleted = integration.status == Status::Deleted;
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query(
@@ -216,6 +218,7 @@ impl Database {
         audit: &AuditEntry,
     ) -> Result<ApiKeyInfo, StoreError> {
         let now = Utc::now();
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let revoked = sqlx::query(

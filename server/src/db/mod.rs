@@ -7,11 +7,12 @@
 mod ingest;
 mod ingest_reads;
 mod integrations;
+pub mod payload;
 mod sessions;
 mod store;
 mod tokens;
 
-use std::{path::PathBuf, str::FromStr, time::Duration};
+use std::{path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 
 use anyhow::{bail, Context};
 use sqlx::{
@@ -96,6 +97,11 @@ pub(crate) use on_tx;
 #[derive(Clone, Debug)]
 pub struct Database {
     pub(crate) pool: Pool,
+    /// SQLite takes one writer at a time. Writers of this process wait for
+    /// their turn here, in arrival order, instead of in SQLite's busy
+    /// handler, which sleeps up to 100 ms between tries and lets a late
+    /// comer overtake (ADR 0005). PostgreSQL needs no turn.
+    writes: Arc<tokio::sync::Mutex<()>>,
     /// The SQLite file, so readiness can notice it has been removed.
     sqlite_file: Option<PathBuf>,
 }
@@ -115,6 +121,7 @@ impl Database {
                 .context("cannot connect to the PostgreSQL database")?;
             Ok(Self {
                 pool: Pool::Postgres(pool),
+                writes: Arc::default(),
                 sqlite_file: None,
             })
         } else {
@@ -148,8 +155,17 @@ impl Database {
             .context("cannot open the SQLite database")?;
         Ok(Self {
             pool: Pool::Sqlite(pool),
+            writes: Arc::default(),
             sqlite_file: (!in_memory).then_some(file),
         })
+    }
+
+    /// This process's turn to write (see `writes`); `None` on PostgreSQL.
+    pub(crate) async fn write_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.pool {
+            Pool::Sqlite(_) => Some(self.writes.lock().await),
+            Pool::Postgres(_) => None,
+        }
     }
 
     /// Brings the schema up to date: Intake's own migrations, then the

@@ -93,6 +93,7 @@ impl Store for Database {
                 "INSERT INTO installation (id, set_up_at) VALUES (1, $1) ON CONFLICT (id) DO NOTHING"
             }
         };
+            let _turn = self.write_turn().await;
             on_pool!(self, pool => {
                 let mut tx = pool.begin().await.map_err(store)?;
                 sqlx::query(claim).bind(now).execute(&mut *tx).await.map_err(|e| {
@@ -205,6 +206,7 @@ impl Store for Database {
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let now = Utc::now();
+            let _turn = self.write_turn().await;
             let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")

@@ -45,6 +45,7 @@ impl Database {
             .transpose()
             .map_err(StoreError::new)?
             .map(|delta| now + delta);
+        let _turn = self.write_turn().await;
         let row: TokenRow = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let row = sqlx::query_as(
@@ -94,6 +95,7 @@ impl Database {
         audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         let now = Utc::now();
+        let _turn = self.write_turn().await;
         on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query(

@@ -14,7 +14,7 @@ use axum::{
     Json, Router,
 };
 use domain::ingest::{
-    receive::{self, Accepted, Credential, Idempotency, IngestError, Outcome},
+    receive::{self, Accepted, Credential, Idempotency, IngestError, Outcome, WireBody},
     Feed, Limits,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -132,14 +132,12 @@ async fn receive_request(
         |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "", detail);
     let payload = std::str::from_utf8(&body)
         .map_err(|_| malformed("the body must be JSON in UTF-8".to_owned()))?;
-    let value: serde_json::Value =
-        serde_json::from_str(payload).map_err(|error| malformed(error.to_string()))?;
+    let wire = WireBody::read(feed, payload).map_err(|error| malformed(error.to_string()))?;
     let idempotency = idempotency(headers, &body)?;
 
     let request = receive::Request {
-        feed,
         payload,
-        body: &value,
+        body: &wire,
         idempotency,
         limits: state.settings.ingest_limits,
     };
