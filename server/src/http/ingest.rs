@@ -377,7 +377,7 @@ pub mod schema {
     params(("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters; a retry with the same key and body gets the first answer and applies nothing again (kept at least 24 h); the same key with another body is a 422")),
     responses(
         (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
-        (status = 400, body = ErrorEnvelope, description = "Not JSON"),
+        (status = 400, body = ErrorEnvelope, description = "Not JSON, or a field given twice in one object"),
         (status = 401, body = ErrorEnvelope, description = "No key or token, or an unknown one"),
         (status = 403, body = ErrorEnvelope, description = "A key of another integration, a token of another account or of a planner, or not an API integration"),
         (status = 404, body = ErrorEnvelope),
