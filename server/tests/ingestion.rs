@@ -22,6 +22,7 @@ on_both_engines!(
     the_rate_limit_answers_429_with_retry_after,
     what_arrived_shows_on_the_pages_without_javascript,
     held_data_survives_a_restart_and_is_applied_on_resume,
+    concurrent_requests_all_land_and_count_each_new_queue_once,
 );
 
 /// A running Intake with an admin, their token, and an API integration
@@ -706,6 +707,61 @@ async fn intervals_follow_the_integrations_length_in_utc(engine: Engine) {
         .api(Method::GET, &format!("/api/v1/queues/{queue}/intervals?from=2021-12-07T00:00:00Z&to=2021-12-06T00:00:00Z"), Some(&f.token), None)
         .await;
     assert_eq!(error_code(bad).await.1, "invalid_range");
+}
+
+async fn concurrent_requests_all_land_and_count_each_new_queue_once(engine: Engine) {
+    const REQUESTS: usize = 12;
+    let f = fixture(engine).await;
+    let mut requests = tokio::task::JoinSet::new();
+    for i in 0..REQUESTS {
+        // Every request adds to one shared queue and to one of four others,
+        // so several race to create the same queue.
+        let body = contacts_body(
+            f.id,
+            vec![
+                event("shared", "Shared", "2021-12-06T10:00:00Z", true, true, 10.0),
+                event("shared", "Shared", "2021-12-06T10:05:00Z", true, false, 0.0),
+                event(
+                    &format!("own{}", i % 4),
+                    "Own",
+                    "2021-12-06T10:00:00Z",
+                    true,
+                    true,
+                    20.0,
+                ),
+            ],
+        );
+        let send = f
+            .app
+            .client
+            .post(f.app.url("/external-systems/contact-events"))
+            .bearer_auth(&f.key)
+            .json(&body)
+            .send();
+        requests.spawn(async move { accepted(send.await.expect("answered")).await });
+    }
+    let answers = requests.join_all().await;
+    let new_queues: i64 = answers
+        .iter()
+        .map(|answer| answer["newQueues"].as_i64().expect("a count"))
+        .sum();
+    assert_eq!(new_queues, 5, "each queue is new for exactly one request");
+    let queues = f.queues().await;
+    assert_eq!(queues.len(), 5);
+    let shared = queues
+        .iter()
+        .find(|q| q["queueIdentifier"] == "shared")
+        .and_then(|q| q["id"].as_i64())
+        .expect("the shared queue");
+    let intervals = f
+        .intervals(shared, "2021-12-06T00:00:00Z", "2021-12-07T00:00:00Z")
+        .await;
+    assert_eq!(
+        intervals["intervals"],
+        json!([{"start": "2021-12-06T10:00:00Z", "offered": 24, "handled": 12, "abandoned": 12,
+                "handleTimeTotal": 120.0, "averageHandleTime": 10.0}])
+    );
+    assert_eq!(f.imports().await.len(), REQUESTS);
 }
 
 async fn a_resent_agent_status_replaces_the_earlier_one(engine: Engine) {
