@@ -10,9 +10,13 @@ use crate::data::IntervalView;
 const WIDTH: f64 = 1000.0;
 const HEIGHT: f64 = 240.0;
 
-/// A round number at or above `max`, for the top of the axis.
+/// A round, even number at or above `max`, for the top of the axis: even,
+/// so the middle label is a whole count too.
 fn axis_top(max: i64) -> i64 {
     let max = max.max(1);
+    if max < 10 {
+        return (max + 1) / 2 * 2;
+    }
     let magnitude = 10_i64.pow(max.ilog10());
     let step = [1, 2, 5, 10]
         .into_iter()
@@ -93,12 +97,19 @@ mod tests {
     use super::axis_top;
 
     #[test]
-    fn the_axis_ends_on_a_round_number() {
-        assert_eq!(axis_top(0), 1);
-        assert_eq!(axis_top(7), 10);
+    fn the_axis_ends_on_a_round_even_number() {
+        assert_eq!(axis_top(0), 2);
+        assert_eq!(axis_top(1), 2);
+        assert_eq!(axis_top(5), 6);
+        assert_eq!(axis_top(7), 8);
+        assert_eq!(axis_top(10), 10);
         assert_eq!(axis_top(12), 20);
         assert_eq!(axis_top(48), 50);
         assert_eq!(axis_top(100), 100);
         assert_eq!(axis_top(101), 200);
+        for max in 0..5_000 {
+            let top = axis_top(max);
+            assert!(top >= max && top % 2 == 0, "{max} → {top}");
+        }
     }
 }
