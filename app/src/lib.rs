@@ -11,6 +11,7 @@ pub mod components;
 pub mod context;
 pub mod data;
 pub mod error;
+pub mod format;
 pub mod pages;
 pub mod session;
 

@@ -1044,10 +1044,15 @@ async fn what_arrived_shows_on_the_pages_without_javascript(engine: Engine) {
     assert!(integration.contains("data-outcome=\"rejected\""));
     assert!(integration.contains("missing_field at /data/0/properties"));
     let (_, overview) = f.app.page("/account/integrations").await;
+    let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     assert!(
-        !overview.contains(">Never<"),
-        "the overview shows the last import"
+        !overview.contains(">Never<") && overview.contains(&format!("{today} ")),
+        "the overview shows the last import, written like every other time"
     );
+    // Times read the same on every page: to the minute, in UTC, no `T…Z`.
+    for page in [overview, integration] {
+        assert!(!page.contains(&format!(">{today}T")), "{page}");
+    }
 }
 
 async fn held_data_survives_a_restart_and_is_applied_on_resume(engine: Engine) {

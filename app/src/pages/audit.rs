@@ -8,6 +8,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::audit_page,
     components::forms::ErrorAlert,
+    format::short_time,
     i18n::*,
     pages::integrations::{form::app_error_text, list::Breadcrumb},
 };
@@ -66,7 +67,7 @@ pub fn AuditPage() -> impl IntoView {
                                     <tbody class="divide-y divide-slate-100">
                                         {log.events.into_iter().map(|event| view! {
                                             <tr data-test="audit-row" data-action=event.action.as_str()>
-                                                <td class="whitespace-nowrap px-4 py-3 text-slate-600">{event.at}</td>
+                                                <td class="whitespace-nowrap px-4 py-3 text-slate-600">{short_time(&event.at)}</td>
                                                 <td class="px-4 py-3 text-slate-700">{event.actor_email}</td>
                                                 <td class="px-4 py-3 text-slate-900">{action_text(i18n, event.action)}</td>
                                                 <td class="px-4 py-3 text-slate-700">{event.subject}</td>

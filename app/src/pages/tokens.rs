@@ -9,6 +9,7 @@ use crate::{
         dialog::{CopyButton, Modal},
         forms::ErrorAlert,
     },
+    format::short_time,
     i18n::*,
     pages::integrations::form::app_error_text,
 };
@@ -89,9 +90,9 @@ pub fn TokensPage() -> impl IntoView {
                                                 <p class="font-medium text-slate-900">{token.name}</p>
                                                 <p class="font-mono text-xs text-slate-500">{token.display_prefix}"…"</p>
                                             </td>
-                                            <td class="px-4 py-3 text-slate-600">{token.created_at}</td>
-                                            <td class="px-4 py-3 text-slate-600">{token.last_used_at.unwrap_or_else(|| t_string!(i18n, integrations.never).to_string())}</td>
-                                            <td class="px-4 py-3 text-slate-600">{token.expires_at.unwrap_or_else(|| t_string!(i18n, tokens.never_expires).to_string())}</td>
+                                            <td class="px-4 py-3 text-slate-600">{short_time(&token.created_at)}</td>
+                                            <td class="px-4 py-3 text-slate-600">{token.last_used_at.as_deref().map_or_else(|| t_string!(i18n, integrations.never).to_string(), short_time)}</td>
+                                            <td class="px-4 py-3 text-slate-600">{token.expires_at.as_deref().map_or_else(|| t_string!(i18n, tokens.never_expires).to_string(), short_time)}</td>
                                             <td class="px-4 py-3 text-right">
                                                 <ActionForm action=revoke>
                                                     <input type="hidden" name="id" value=token.id />

@@ -14,6 +14,7 @@ use crate::{
         forms::{ErrorAlert, NoticeAlert},
         integration::{kind_label, StatusBadge},
     },
+    format::short_time,
     i18n::*,
     pages::integrations::form::{app_error_text, IntegrationFields},
 };
@@ -207,9 +208,9 @@ fn DetailView(
                         {match detail.api_key.clone() {
                             Some(key) => view! {
                                 <p><code class="font-mono">{key.display_prefix}"…"</code></p>
-                                <p class="text-slate-500">{t_string!(i18n, edit.key_created, at = key.created_at).to_string()}</p>
+                                <p class="text-slate-500">{t_string!(i18n, edit.key_created, at = short_time(&key.created_at)).to_string()}</p>
                                 <p class="text-slate-500">{match key.last_used_at {
-                                    Some(at) => t_string!(i18n, edit.key_last_used, at = at).to_string(),
+                                    Some(at) => t_string!(i18n, edit.key_last_used, at = short_time(&at)).to_string(),
                                     None => t_string!(i18n, edit.key_never_used).to_string(),
                                 }}</p>
                             }.into_any(),

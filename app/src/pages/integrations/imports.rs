@@ -8,8 +8,9 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     components::forms::ErrorAlert,
     data::{import_history, ImportView},
+    format::short_time,
     i18n::*,
-    pages::{integrations::form::app_error_text, queues::list::short_time},
+    pages::integrations::form::app_error_text,
 };
 
 fn outcome_badge(i18n: leptos_i18n::I18nContext<Locale>, outcome: &str) -> impl IntoView {

@@ -12,6 +12,7 @@ use crate::{
         icons::{PauseIcon, PencilIcon, PlayIcon, PlugIcon, PlusIcon},
         integration::{kind_label, DataTypeLabels, StatusBadge},
     },
+    format::short_time,
     i18n::*,
 };
 
@@ -186,10 +187,10 @@ fn IntegrationRow(
     let href = format!("/account/integrations/{id}");
     let status = integration.status;
     let icon_button = "inline-flex h-9 w-9 items-center justify-center rounded-lg text-slate-500 hover:bg-slate-100 hover:text-slate-900";
-    let last_import = integration
-        .last_import_at
-        .clone()
-        .unwrap_or_else(|| t_string!(i18n, integrations.never).to_string());
+    let last_import = integration.last_import_at.as_deref().map_or_else(
+        || t_string!(i18n, integrations.never).to_string(),
+        short_time,
+    );
     view! {
         <tr data-test="integration-row" data-id=id>
             <td class="px-4 py-3">

@@ -9,10 +9,11 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
-use super::list::{channel_text, short_time};
+use super::list::channel_text;
 use crate::{
     components::{chart::IntervalChart, forms::ErrorAlert},
     data::{queue_statistics, QueueStats, DAY_CHOICES},
+    format::short_time,
     i18n::*,
     pages::integrations::{form::app_error_text, list::Breadcrumb},
 };

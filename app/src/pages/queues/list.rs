@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use crate::{
     components::forms::ErrorAlert,
     data::list_queues,
+    format::short_time,
     i18n::*,
     pages::integrations::{form::app_error_text, list::Breadcrumb},
 };
@@ -22,15 +23,6 @@ pub fn channel_text(i18n: leptos_i18n::I18nContext<Locale>, channel: &str) -> St
         _ => t_string!(i18n, queues.channel_cases),
     }
     .to_string()
-}
-
-/// `2021-12-06T10:34:22Z` as `2021-12-06 10:34 UTC`.
-pub fn short_time(rfc3339: &str) -> String {
-    let trimmed = rfc3339.trim_end_matches('Z');
-    match trimmed.split_once('T') {
-        Some((day, time)) => format!("{day} {} UTC", &time[..time.len().min(5)]),
-        None => rfc3339.to_owned(),
-    }
 }
 
 #[component]
