@@ -88,7 +88,7 @@ proptest! {
     #[test]
     fn any_contact_events_body_is_read_and_judged(body in body(contact_item())) {
         let text = body.to_string();
-        let wire = ContactEventsBody::read(&text).expect("well-formed JSON is always read");
+        let wire = ContactEventsBody::read(&text, usize::MAX).expect("well-formed JSON is always read");
         match parse_contact_events(&wire, Limits::default()) {
             Ok(batch) => prop_assert_eq!(Some(batch.events.len()), body["data"].as_array().map(Vec::len)),
             Err(rejected) => {
@@ -101,7 +101,7 @@ proptest! {
     #[test]
     fn any_agent_statuses_body_is_read_and_judged(body in body(status_item())) {
         let text = body.to_string();
-        let wire = AgentStatusesBody::read(&text).expect("well-formed JSON is always read");
+        let wire = AgentStatusesBody::read(&text, usize::MAX).expect("well-formed JSON is always read");
         if let Err(rejected) = parse_agent_statuses(&wire, Limits::default()) {
             prop_assert!(!rejected.problems.is_empty());
             pointers_are_well_formed(&rejected.problems.iter().map(|p| p.pointer.clone()).collect::<Vec<_>>());

@@ -144,7 +144,10 @@ mod tests {
 
     fn parse_agent_statuses(body: &Value, limits: Limits) -> Result<AgentStatusBatch, Rejected> {
         let text = body.to_string();
-        super::parse_agent_statuses(&AgentStatusesBody::read(&text).expect("JSON"), limits)
+        super::parse_agent_statuses(
+            &AgentStatusesBody::read(&text, usize::MAX).expect("JSON"),
+            limits,
+        )
     }
 
     #[test]

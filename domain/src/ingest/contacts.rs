@@ -322,7 +322,10 @@ mod tests {
 
     fn parse_with(body: &Value, limits: Limits) -> Result<ContactBatch, Rejected> {
         let text = body.to_string();
-        parse_contact_events(&ContactEventsBody::read(&text).expect("JSON"), limits)
+        parse_contact_events(
+            &ContactEventsBody::read(&text, usize::MAX).expect("JSON"),
+            limits,
+        )
     }
 
     fn codes(rejected: &Rejected) -> Vec<(&'static str, &str)> {

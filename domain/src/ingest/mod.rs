@@ -243,18 +243,20 @@ fn required_time(
     }
 }
 
+/// The answer to more items than `limit` (a 413): reading stops at the
+/// first item past the limit, so how many more there were is not known.
+pub fn too_many_items(limit: usize) -> Problem {
+    Problem::new(
+        "too_many_items",
+        "/data",
+        format!("a request may carry at most {limit} items; this one has more. Split it into several requests"),
+    )
+}
+
 /// `data` must be an array within the item limit.
 fn items<'v, T>(data: &'v List<'_, T>, limits: Limits) -> Result<&'v [T], Problem> {
     match data {
-        List::Is(items) if items.len() > limits.max_items => Err(Problem::new(
-            "too_many_items",
-            "/data",
-            format!(
-                "a request may carry at most {} items; this one has {}. Split it into several requests",
-                limits.max_items,
-                items.len()
-            ),
-        )),
+        List::Is(items) if items.len() > limits.max_items => Err(too_many_items(limits.max_items)),
         List::Is(items) => Ok(items),
         List::Not(missing) if missing.is_missing() => Err(Problem::new(
             "missing_field",

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    parse_agent_statuses, parse_contact_events, AgentStatusBatch, AgentStatusesBody, ContactBatch,
-    ContactEventsBody, Feed, Limits, Problem, Rejected,
+    parse_agent_statuses, parse_contact_events, wire::ReadError, AgentStatusBatch,
+    AgentStatusesBody, ContactBatch, ContactEventsBody, Feed, Limits, Problem, Rejected,
 };
 use crate::{
     actor::Actor,
@@ -88,12 +88,15 @@ pub enum WireBody<'a> {
 }
 
 impl<'a> WireBody<'a> {
-    /// Reads `json` as a body of `feed`. Only broken JSON fails here;
-    /// everything else is for the checks to report.
-    pub fn read(feed: Feed, json: &'a str) -> Result<Self, serde_json::Error> {
+    /// Reads `json` as a body of `feed`. Only broken JSON and more items
+    /// than the limit fail here; everything else is for the checks to
+    /// report.
+    pub fn read(feed: Feed, json: &'a str, limits: Limits) -> Result<Self, ReadError> {
         Ok(match feed {
-            Feed::ContactEvents => Self::Contacts(ContactEventsBody::read(json)?),
-            Feed::AgentStatuses => Self::AgentStatuses(AgentStatusesBody::read(json)?),
+            Feed::ContactEvents => Self::Contacts(ContactEventsBody::read(json, limits.max_items)?),
+            Feed::AgentStatuses => {
+                Self::AgentStatuses(AgentStatusesBody::read(json, limits.max_items)?)
+            }
         })
     }
 
@@ -126,7 +129,7 @@ impl ImportData {
     /// Reads and checks a kept body again (held imports): `None` when it
     /// no longer passes.
     pub fn reread(feed: Feed, json: &str) -> Option<Self> {
-        let body = WireBody::read(feed, json).ok()?;
+        let body = WireBody::read(feed, json, Limits::UNBOUNDED).ok()?;
         Self::parse(&body, Limits::UNBOUNDED).ok()
     }
 

@@ -9,10 +9,13 @@
 //! one object is refused as malformed JSON, since which one was meant
 //! cannot be known.
 
-use std::{borrow::Cow, fmt, marker::PhantomData};
+use std::{borrow::Cow, cell::Cell, fmt, marker::PhantomData};
 
 use serde::{
-    de::{value::MapAccessDeserializer, IgnoredAny, MapAccess, SeqAccess, Visitor},
+    de::{
+        self, value::MapAccessDeserializer, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess,
+        Visitor,
+    },
     Deserialize, Deserializer,
 };
 
@@ -202,15 +205,34 @@ impl<T> Default for List<'_, T> {
     }
 }
 
-impl<'de: 'a, 'a, T: Deserialize<'de>> Deserialize<'de> for List<'a, T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(ListVisitor(PhantomData))
+/// Why a body could not be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Not JSON, or a field given twice in one object.
+    #[error(transparent)]
+    Malformed(#[from] serde_json::Error),
+    /// `data` has more items than `limit`; reading stopped at the first one
+    /// past it, so no more than `limit` items were ever held.
+    #[error("data has more than {limit} items")]
+    TooManyItems { limit: usize },
+}
+
+/// Reads `data`, stopping at the first item past `max_items`.
+struct ListSeed<'s, 'a, T> {
+    max_items: usize,
+    exceeded: &'s Cell<bool>,
+    marker: PhantomData<List<'a, T>>,
+}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> DeserializeSeed<'de> for ListSeed<'_, 'a, T> {
+    type Value = List<'a, T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
     }
 }
 
-struct ListVisitor<'a, T>(PhantomData<List<'a, T>>);
-
-impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ListVisitor<'a, T> {
+impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ListSeed<'_, 'a, T> {
     type Value = List<'a, T>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -220,8 +242,13 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ListVisitor<'a, T> {
     scalars!(List::Not);
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
+        let expected = seq.size_hint().unwrap_or(0).min(self.max_items);
+        let mut items = Vec::with_capacity(expected.min(4096));
         while let Some(item) = seq.next_element()? {
+            if items.len() == self.max_items {
+                self.exceeded.set(true);
+                return Err(de::Error::custom("too many items"));
+            }
             items.push(item);
         }
         Ok(List::Is(items))
@@ -243,12 +270,9 @@ pub struct Meta<'a> {
 }
 
 /// A body of either feed: the items and `meta`.
-#[derive(Debug, Deserialize)]
-#[serde(default, bound(deserialize = "T: Deserialize<'de>"))]
+#[derive(Debug)]
 pub struct Body<'a, T> {
-    #[serde(borrow)]
     pub data: List<'a, Slot<'a, T>>,
-    #[serde(borrow)]
     pub meta: Slot<'a, Meta<'a>>,
 }
 
@@ -262,13 +286,26 @@ impl<T> Default for Body<'_, T> {
 }
 
 impl<'a, T: Deserialize<'a>> Body<'a, T> {
-    /// Reads a body. Only broken JSON (or a field given twice) fails; a
-    /// body that is not an object reads as one without fields.
-    pub fn read(json: &'a str) -> Result<Self, serde_json::Error> {
-        Ok(match serde_json::from_str::<Slot<'a, Self>>(json)? {
-            Slot::Is(body) => body,
-            Slot::Not(_) => Self::default(),
-        })
+    /// Reads a body. Only broken JSON (or a field given twice) and more
+    /// than `max_items` items fail; a body that is not an object reads as
+    /// one without fields. Memory stays bounded by `max_items` whatever the
+    /// shape of the body: reading stops at the first item past the limit.
+    pub fn read(json: &'a str, max_items: usize) -> Result<Self, ReadError> {
+        let exceeded = Cell::new(false);
+        let mut deserializer = serde_json::Deserializer::from_str(json);
+        let seed = BodySeed {
+            max_items,
+            exceeded: &exceeded,
+            marker: PhantomData,
+        };
+        match seed.deserialize(&mut deserializer) {
+            Ok(body) => {
+                deserializer.end()?;
+                Ok(body)
+            }
+            Err(_) if exceeded.get() => Err(ReadError::TooManyItems { limit: max_items }),
+            Err(error) => Err(ReadError::Malformed(error)),
+        }
     }
 }
 
@@ -279,6 +316,71 @@ impl<'a, T> Body<'a, T> {
             Slot::Is(meta) => Some(meta),
             Slot::Not(_) => None,
         }
+    }
+}
+
+/// Reads a whole body with the item limit in hand.
+struct BodySeed<'s, 'a, T> {
+    max_items: usize,
+    exceeded: &'s Cell<bool>,
+    marker: PhantomData<Body<'a, T>>,
+}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> DeserializeSeed<'de> for BodySeed<'_, 'a, T> {
+    type Value = Body<'a, T>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+/// A body that is not an object has no fields.
+fn without_fields<'a, T>(_: Json<'a>) -> Body<'a, T> {
+    Body::default()
+}
+
+impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for BodySeed<'_, 'a, T> {
+    type Value = Body<'a, T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    scalars!(without_fields);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+        ScalarVisitor(PhantomData)
+            .visit_seq(seq)
+            .map(without_fields)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut body = Body::default();
+        let (mut seen_data, mut seen_meta) = (false, false);
+        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+            match key.as_ref() {
+                "data" => {
+                    if std::mem::replace(&mut seen_data, true) {
+                        return Err(de::Error::duplicate_field("data"));
+                    }
+                    body.data = map.next_value_seed(ListSeed {
+                        max_items: self.max_items,
+                        exceeded: self.exceeded,
+                        marker: PhantomData,
+                    })?;
+                }
+                "meta" => {
+                    if std::mem::replace(&mut seen_meta, true) {
+                        return Err(de::Error::duplicate_field("meta"));
+                    }
+                    body.meta = map.next_value()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(body)
     }
 }
 
@@ -330,12 +432,42 @@ mod tests {
 
     type Contacts<'a> = Body<'a, ContactItem<'a>>;
 
+    fn read(json: &str) -> Result<Contacts<'_>, ReadError> {
+        Contacts::read(json, 3)
+    }
+
+    #[test]
+    fn reading_stops_at_the_first_item_past_the_limit() {
+        assert!(read(r#"{"data":[0,0,0]}"#).is_ok());
+        // The error comes before the broken tail is reached: nothing past
+        // the fourth item was read.
+        assert!(matches!(
+            read(r#"{"data":[0,0,0,0,"#),
+            Err(ReadError::TooManyItems { limit: 3 })
+        ));
+        let many = format!(r#"{{"data":[{}0]}}"#, "0,".repeat(1_000_000));
+        assert!(matches!(
+            read(&many),
+            Err(ReadError::TooManyItems { limit: 3 })
+        ));
+    }
+
+    #[test]
+    fn data_given_twice_is_malformed() {
+        assert!(matches!(
+            read(r#"{"data":[],"data":[]}"#),
+            Err(ReadError::Malformed(_))
+        ));
+        assert!(matches!(
+            read(r#"{"meta":{},"meta":{}}"#),
+            Err(ReadError::Malformed(_))
+        ));
+    }
+
     #[test]
     fn text_without_escapes_is_borrowed_and_with_them_owned() {
-        let body = Contacts::read(
-            r#"{"data":[{"queueName":"Plain","queueIdentifier":"with \"quotes\""}]}"#,
-        )
-        .expect("JSON");
+        let body = read(r#"{"data":[{"queueName":"Plain","queueIdentifier":"with \"quotes\""}]}"#)
+            .expect("JSON");
         let List::Is(items) = &body.data else {
             panic!("an array")
         };
@@ -354,7 +486,7 @@ mod tests {
 
     #[test]
     fn values_of_the_wrong_kind_are_kept_by_kind() {
-        let body = Contacts::read(
+        let body = read(
             r#"{"data":[7, {"properties":[1,2], "queueName":{"a":1}, "timestamp":null, "channel":2.5}],
                "meta":"x", "other":{"deep":[[[]]]}}"#,
         )
@@ -376,16 +508,16 @@ mod tests {
 
     #[test]
     fn a_body_that_is_not_an_object_has_no_fields() {
-        let body = Contacts::read("[1, 2]").expect("JSON");
+        let body = read("[1, 2]").expect("JSON");
         assert_eq!(body.data, List::Not(Json::Absent));
         assert!(body.meta().is_none());
     }
 
     #[test]
     fn broken_json_and_a_repeated_field_are_refused() {
-        assert!(Contacts::read(r#"{"data":[}"#).is_err());
-        assert!(Contacts::read(r#"{"data":[]} trailing"#).is_err());
-        assert!(Contacts::read(r#"{"data":[{"channel":"calls","channel":"chats"}]}"#).is_err());
+        assert!(read(r#"{"data":[}"#).is_err());
+        assert!(read(r#"{"data":[]} trailing"#).is_err());
+        assert!(read(r#"{"data":[{"channel":"calls","channel":"chats"}]}"#).is_err());
     }
 
     #[test]

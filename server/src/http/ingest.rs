@@ -6,8 +6,8 @@
 use std::num::NonZeroU32;
 
 use axum::{
-    body::Bytes,
-    extract::{rejection::BytesRejection, State},
+    body::{Body, Bytes},
+    extract::State,
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::post,
@@ -15,7 +15,8 @@ use axum::{
 };
 use domain::ingest::{
     receive::{self, Accepted, Credential, Idempotency, IngestError, Outcome, WireBody},
-    Feed, Limits,
+    wire::ReadError,
+    Feed,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
@@ -54,21 +55,18 @@ impl IngestLimiter {
     }
 }
 
-pub fn router(limits: Limits) -> Router<AppState> {
+pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contact-events", post(contact_events))
         .route("/agent-statuses", post(agent_statuses))
-        // The body limit is checked while reading: nothing past it is
-        // buffered.
         .fallback(super::api::not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
 }
 
 /// Receives contact events for one integration.
 pub async fn contact_events(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
     handle(state, Feed::ContactEvents, headers, body).await
 }
@@ -77,28 +75,26 @@ pub async fn contact_events(
 pub async fn agent_statuses(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Response {
     handle(state, Feed::AgentStatuses, headers, body).await
 }
 
-async fn handle(
-    state: AppState,
-    feed: Feed,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
+async fn handle(state: AppState, feed: Feed, headers: HeaderMap, body: Body) -> Response {
     match receive_request(&state, feed, &headers, body).await {
         Ok(accepted) => answer(&accepted),
         Err(error) => error.into_response(),
     }
 }
 
+/// Everything that can be judged from the headers is judged before a byte
+/// of the body is read: who sends, at what rate, what type and how much.
+/// An anonymous or throttled sender costs a header parse, never a buffer.
 async fn receive_request(
     state: &AppState,
     feed: Feed,
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Body,
 ) -> Result<Accepted, ApiError> {
     let credential = authenticate(state, headers).await?;
     state
@@ -108,42 +104,69 @@ async fn receive_request(
     if !is_json(headers) {
         return Err(ApiError::unsupported_media_type());
     }
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                "",
-                format!(
-                    "a request may be at most {} bytes; split the data into several requests",
-                    state.settings.ingest_limits.max_body_bytes
-                ),
-            )
-        } else {
-            ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "unreadable_body",
-                "",
-                "the body could not be read",
-            )
-        }
-    })?;
+    let limits = state.settings.ingest_limits;
+    let body = read_body(headers, body, limits.max_body_bytes).await?;
     let malformed =
         |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "", detail);
     let payload = std::str::from_utf8(&body)
         .map_err(|_| malformed("the body must be JSON in UTF-8".to_owned()))?;
-    let wire = WireBody::read(feed, payload).map_err(|error| malformed(error.to_string()))?;
+    let wire = WireBody::read(feed, payload, limits).map_err(|error| match error {
+        ReadError::Malformed(error) => malformed(error.to_string()),
+        ReadError::TooManyItems { limit } => {
+            ingest_error(IngestError::Rejected(domain::ingest::Rejected::new(vec![
+                domain::ingest::too_many_items(limit),
+            ])))
+        }
+    })?;
     let idempotency = idempotency(headers, &body)?;
 
     let request = receive::Request {
         payload,
         body: &wire,
         idempotency,
-        limits: state.settings.ingest_limits,
+        limits,
     };
     receive::receive(state.store.as_ref(), &credential, request)
         .await
         .map_err(ingest_error)
+}
+
+/// The body, up to `max_bytes`: a declared length past the limit is
+/// refused before reading, an undeclared one as soon as it passes it.
+async fn read_body(headers: &HeaderMap, body: Body, max_bytes: usize) -> Result<Bytes, ApiError> {
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            "",
+            format!(
+                "a request may be at most {max_bytes} bytes; split the data into several requests"
+            ),
+        )
+    };
+    let declared = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > max_bytes as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(body, max_bytes)
+        .await
+        .map_err(|error| {
+            let past_limit = std::error::Error::source(&error)
+                .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+            if past_limit {
+                too_large()
+            } else {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "unreadable_body",
+                    "",
+                    "the body could not be read",
+                )
+            }
+        })
 }
 
 /// The credential in `Authorization: Bearer …`: an integration key or a

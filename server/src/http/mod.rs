@@ -115,10 +115,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())
-        .nest(
-            "/external-systems",
-            ingest::router(state.settings.ingest_limits),
-        )
+        .nest("/external-systems", ingest::router())
         .route(
             // Server functions live apart from `/api`, which belongs to the
             // public APIs and answers unknown paths with the error envelope.

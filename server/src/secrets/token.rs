@@ -58,12 +58,23 @@ pub fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
 }
 
+/// The longest and shortest base58 text of the payload: each leading zero
+/// byte is one `1`, and 2^192 needs 33 base58 digits.
+const ENCODED_CHARS: std::ops::RangeInclusive<usize> = RANDOM_BYTES + CHECKSUM_BYTES..=33;
+
 /// True when `candidate` has the shape of a `kind` token and its checksum
 /// holds, so a mistyped token is refused without touching the database.
+///
+/// The shape (prefix, length, alphabet) is checked before any decoding:
+/// base58 decoding costs time quadratic in the length, so an unbounded
+/// header must never reach it.
 pub fn is_well_formed(kind: TokenKind, candidate: &str) -> bool {
     let Some(body) = candidate.strip_prefix(kind.prefix()) else {
         return false;
     };
+    if !has_base58_shape(body) {
+        return false;
+    }
     let Ok(payload) = bs58::decode(body).into_vec() else {
         return false;
     };
@@ -74,9 +85,40 @@ pub fn is_well_formed(kind: TokenKind, candidate: &str) -> bool {
     crc32fast::hash(random).to_be_bytes() == checksum
 }
 
+/// At most 33 characters, all of the base58 alphabet.
+fn has_base58_shape(body: &str) -> bool {
+    ENCODED_CHARS.contains(&body.len())
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() && !matches!(b, b'0' | b'O' | b'I' | b'l'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_issued_token_has_the_shape_checked_before_decoding() {
+        for _ in 0..2_000 {
+            let token = issue(TokenKind::Integration).secret;
+            assert!(has_base58_shape(&token[4..]), "{token}");
+        }
+    }
+
+    #[test]
+    fn an_overlong_or_foreign_bearer_value_is_refused_on_its_shape() {
+        let huge = format!("itk_{}", "z".repeat(100_000));
+        assert!(!has_base58_shape(&huge[4..]));
+        assert!(!is_well_formed(TokenKind::Integration, &huge));
+        for body in [
+            "",
+            "short",
+            "0OIl0OIl0OIl0OIl0OIl0OIl0OIl0",
+            "abc def ghi jkl mno pqr stu vwx",
+        ] {
+            assert!(!has_base58_shape(body), "{body:?}");
+        }
+    }
 
     #[test]
     fn an_issued_token_is_well_formed_and_carries_its_prefix() {

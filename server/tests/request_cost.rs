@@ -1,0 +1,151 @@
+//! What a request may cost the server before and after it is
+//! authenticated (DESIGN §7): refusals that come from the headers alone,
+//! and bodies whose cost is bounded by the limits, not by their shape.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
+use reqwest::StatusCode;
+use tokio::{
+    io::{AsyncReadExt, AsyncWriteExt},
+    net::TcpStream,
+};
+
+/// Sends only the head of a request that announces `content_length`
+/// bytes, and returns the status line of the answer. The body is never
+/// sent, so an answer proves the server judged the headers alone.
+async fn status_line_without_sending_the_body(
+    app: &TestApp,
+    path: &str,
+    authorization: &str,
+    content_length: usize,
+) -> String {
+    let mut stream = TcpStream::connect(app.addr).await.expect("connects");
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nAuthorization: {authorization}\r\n\
+         Content-Type: application/json\r\nContent-Length: {content_length}\r\n\r\n{{\"data\":[",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.expect("sends");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 1024];
+    // A generous bound on waiting, so a server that waits for the body
+    // fails the test instead of hanging it.
+    let read = tokio::time::timeout(Duration::from_secs(20), async {
+        while !answer.windows(2).any(|w| w == b"\r\n") {
+            let n = stream.read(&mut buffer).await.expect("reads");
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    assert!(
+        read.is_ok(),
+        "no answer before the body was sent: the server waited for it"
+    );
+    String::from_utf8_lossy(&answer)
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn app_with_key() -> (TestApp, String, i64) {
+    let app = TestApp::spawn(Engine::Sqlite).await.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let (id, key) = app.api_integration(&token, "My ACD", 15).await;
+    (app, key, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unauthenticated_ingestion_body_is_refused_after_its_headers() {
+    let (app, _, _) = app_with_key().await;
+    let max = domain::ingest::Limits::default().max_body_bytes;
+    for authorization in ["Bearer itk_unknown", "Basic eDp5"] {
+        let status = status_line_without_sending_the_body(
+            &app,
+            "/external-systems/contact-events",
+            authorization,
+            max,
+        )
+        .await;
+        assert!(status.contains(" 401 "), "{authorization}: {status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_declared_length_past_the_limit_is_refused_before_the_body() {
+    let (app, key, _) = app_with_key().await;
+    let max = domain::ingest::Limits::default().max_body_bytes;
+    let status = status_line_without_sending_the_body(
+        &app,
+        "/external-systems/agent-statuses",
+        &format!("Bearer {key}"),
+        max + 1,
+    )
+    .await;
+    assert!(status.contains(" 413 "), "{status}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_overlong_bearer_value_is_refused_as_unknown() {
+    let (app, _, _) = app_with_key().await;
+    for secret in [
+        format!("itk_{}", "z".repeat(100_000)),
+        format!("itp_{}", "z".repeat(100_000)),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/external-systems/contact-events"))
+            .bearer_auth(&secret)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body("{}")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(
+            error_code(response).await.0,
+            StatusCode::UNAUTHORIZED,
+            "ingestion"
+        );
+        let response = app
+            .api(
+                reqwest::Method::GET,
+                "/api/v1/integrations",
+                Some(&secret),
+                None,
+            )
+            .await;
+        assert_eq!(
+            error_code(response).await.0,
+            StatusCode::UNAUTHORIZED,
+            "management"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn millions_of_tiny_items_are_refused_at_the_first_past_the_limit() {
+    let (app, key, id) = app_with_key().await;
+    let zeros = "0,".repeat(2_000_000);
+    let body = format!(r#"{{"data":[{zeros}0],"meta":{{"integrationConfigurationId":{id}}}}}"#);
+    assert!(body.len() <= domain::ingest::Limits::default().max_body_bytes);
+    let response = app
+        .client
+        .post(app.url("/external-systems/contact-events"))
+        .bearer_auth(&key)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .body(body)
+        .send()
+        .await
+        .expect("answered");
+    let (status, code, pointer) = error_code(response).await;
+    assert_eq!(
+        (status, code.as_str(), pointer.as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, "too_many_items", "/data")
+    );
+}
