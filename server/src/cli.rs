@@ -117,7 +117,7 @@ async fn create_admin(settings: Settings, args: AdminCreate) -> anyhow::Result<(
     let first_line = input.lines().next().unwrap_or_default();
     let new_password = Password::parse(first_line).context("the password on standard input")?;
     let database = open(&settings).await?;
-    let hash = password::hash(&new_password).await?;
+    let hash = password::PasswordPool::new(1).hash(&new_password).await?;
     match database
         .create_account(
             &account_name,

@@ -26,6 +26,10 @@ pub struct Settings {
     /// Ingestion requests a second per key or token, with bursts of twice
     /// that (`INTAKE_INGEST_REQUESTS_PER_SECOND`).
     pub ingest_requests_per_second: u32,
+    /// Password hashes computed at once (`INTAKE_PASSWORD_HASHES_AT_ONCE`,
+    /// default: the number of cores). More sign-ins wait briefly, then get
+    /// a 503 with `Retry-After`.
+    pub password_hashes_at_once: usize,
 }
 
 /// Ingestion requests a second per credential unless configured.
@@ -60,8 +64,18 @@ impl Settings {
                 "INTAKE_INGEST_REQUESTS_PER_SECOND",
             )?
             .unwrap_or(DEFAULT_INGEST_REQUESTS_PER_SECOND),
+            password_hashes_at_once: number(
+                var("INTAKE_PASSWORD_HASHES_AT_ONCE"),
+                "INTAKE_PASSWORD_HASHES_AT_ONCE",
+            )?
+            .unwrap_or_else(default_password_hashes_at_once),
         })
     }
+}
+
+/// One hash per core keeps the cores busy and nothing else waiting.
+pub fn default_password_hashes_at_once() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
 }
 
 /// A positive whole number from the environment, if set.

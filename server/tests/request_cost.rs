@@ -149,3 +149,57 @@ async fn millions_of_tiny_items_are_refused_at_the_first_past_the_limit() {
         (StatusCode::PAYLOAD_TOO_LARGE, "too_many_items", "/data")
     );
 }
+
+/// A server whose hashing pool has no slot at all: any request that would
+/// hash a password is answered 503, so one that is not hashed nothing.
+async fn app_that_cannot_hash() -> TestApp {
+    let database = common::TestDatabase::create(Engine::Sqlite).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            password_hashes_at_once: 0,
+            ..settings
+        }
+    })
+    .await;
+    app.another_account("Acme Support", ADMIN_EMAIL).await;
+    app
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_setup_refuses_before_hashing() {
+    let app = app_that_cannot_hash().await;
+    let response = app
+        .set_up("Another", "mallory@example.com", "a long enough password")
+        .await;
+    assert_eq!(common::location(&response), "/login?notice=already_set_up");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sign_in_past_the_hashing_pool_is_a_503_with_retry_after() {
+    let app = app_that_cannot_hash().await;
+    let response = app.sign_in(ADMIN_EMAIL, "a wrong password").await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response
+        .headers()
+        .contains_key(reqwest::header::RETRY_AFTER));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlong_credentials_are_refused_before_any_work() {
+    let app = app_that_cannot_hash().await;
+    let long_email = format!("{}@example.com", "a".repeat(400));
+    for (email, password) in [
+        (long_email.as_str(), "a wrong password"),
+        (ADMIN_EMAIL, &"p".repeat(5_000)),
+    ] {
+        let response = app.sign_in(email, password).await;
+        assert!(
+            common::location(&response).starts_with("/login?error=invalid_credentials"),
+            "{}",
+            email.len()
+        );
+    }
+    // Past the form's size limit nothing is parsed at all.
+    let response = app.sign_in(ADMIN_EMAIL, &"p".repeat(200_000)).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}

@@ -6,10 +6,11 @@ use std::net::SocketAddr;
 
 use app::{i18n::Locale, session::USER_ID_KEY};
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::{ConnectInfo, DefaultBodyLimit, State},
     http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
-    Form,
+    routing::post,
+    Form, Router,
 };
 use domain::{
     login::{LoginThrottle, RetryAfter},
@@ -23,7 +24,20 @@ use tower_sessions::{
 };
 
 use super::AppState;
-use crate::secrets::password;
+use crate::secrets::password::{self, HashingError};
+
+/// A form of these pages is a few hundred bytes; anything much larger is
+/// refused before it is parsed.
+const MAX_FORM_BYTES: usize = 16 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/setup", post(set_up))
+        .route("/login", post(sign_in))
+        .route("/logout", post(sign_out))
+        .route("/language", post(choose_language))
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+}
 
 /// The cookie leptos_i18n reads to pick the page language.
 const LANGUAGE_COOKIE: &str = "i18n_pref_locale";
@@ -92,6 +106,13 @@ pub async fn set_up(
     headers: HeaderMap,
     Form(form): Form<SetupForm>,
 ) -> Response {
+    // Once anybody exists, setup is closed: refused before any hashing, so
+    // posts to a closed setup cost a lookup of a remembered flag.
+    match state.is_set_up().await {
+        Ok(true) => return redirect_with("/login", &[("notice", "already_set_up")]),
+        Ok(false) => {}
+        Err(error) => return internal(error),
+    }
     let back = |code: &str| {
         redirect_with(
             "/setup",
@@ -114,9 +135,9 @@ pub async fn set_up(
         Ok(password) => password,
         Err(error) => return back(password_code(&error)),
     };
-    let hash = match password::hash(&new_password).await {
+    let hash = match state.passwords.hash(&new_password).await {
         Ok(hash) => hash,
-        Err(error) => return internal(error),
+        Err(error) => return hashing_failed(error),
     };
     let language = language_from_cookie(&headers);
     match state
@@ -173,6 +194,11 @@ pub struct SignInForm {
     next: Option<String>,
 }
 
+/// Longer than any real email address or password: refused without a
+/// lookup, a count or a hash.
+const MAX_EMAIL_BYTES: usize = 320;
+const MAX_PASSWORD_BYTES: usize = 4 * Password::MAX_CHARS;
+
 pub async fn sign_in(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
@@ -180,6 +206,15 @@ pub async fn sign_in(
     headers: HeaderMap,
     Form(form): Form<SignInForm>,
 ) -> Response {
+    let invalid = |email: &str| {
+        redirect_with(
+            "/login",
+            &[("error", "invalid_credentials"), ("email", email.trim())],
+        )
+    };
+    if form.email.len() > MAX_EMAIL_BYTES || form.password.len() > MAX_PASSWORD_BYTES {
+        return invalid("");
+    }
     let throttle = LoginThrottle::default();
     let keys = [
         format!("email:{}", form.email.trim().to_lowercase()),
@@ -197,19 +232,13 @@ pub async fn sign_in(
 
     let user = match verify(&state, &form.email, form.password).await {
         Ok(user) => user,
-        Err(error) => return internal(error),
+        Err(error) => return hashing_failed(error),
     };
     let Some(user_id) = user else {
         if let Err(error) = state.store.record_login_failure(&keys).await {
             return internal(error);
         }
-        return redirect_with(
-            "/login",
-            &[
-                ("error", "invalid_credentials"),
-                ("email", form.email.trim()),
-            ],
-        );
+        return invalid(&form.email);
     };
     let profile = match state.store.user(user_id).await {
         Ok(Some(profile)) => profile,
@@ -236,17 +265,37 @@ async fn verify(
     state: &AppState,
     email: &str,
     candidate: String,
-) -> anyhow::Result<Option<UserId>> {
+) -> Result<Option<UserId>, HashingError> {
     let credentials = match EmailAddress::parse(email) {
-        Ok(email) => state.store.credentials(&email).await?,
+        Ok(email) => state
+            .store
+            .credentials(&email)
+            .await
+            .map_err(anyhow::Error::from)?,
         Err(_) => None,
     };
     let (user_id, stored) = match credentials {
         Some(c) => (Some(c.user_id), Some(c.password_hash)),
         None => (None, None),
     };
-    let matches = password::verify(stored, candidate).await?;
+    let matches = state.passwords.verify(stored, candidate).await?;
     Ok(user_id.filter(|_| matches))
+}
+
+/// A full hashing pool is a 503 the client may retry; anything else is ours.
+fn hashing_failed(error: HashingError) -> Response {
+    match error {
+        HashingError::Busy => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(
+                header::RETRY_AFTER,
+                password::RETRY_AFTER_SECONDS.to_string(),
+            )],
+            "Too many sign-ins at once. Please try again in a few seconds.",
+        )
+            .into_response(),
+        HashingError::Failed(error) => internal(error),
+    }
 }
 
 fn too_many_attempts(retry_after: RetryAfter, language: Language) -> Response {

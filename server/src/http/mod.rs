@@ -29,7 +29,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tower_http::trace::TraceLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-use crate::{config::Settings, db::Database};
+use crate::{config::Settings, db::Database, secrets::password::PasswordPool};
 
 /// Everything a handler may need, injected once.
 #[derive(Clone)]
@@ -39,6 +39,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub ingest_limiter: Arc<ingest::IngestLimiter>,
+    pub passwords: Arc<PasswordPool>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -58,6 +59,7 @@ impl AppState {
             ingest_limiter: Arc::new(ingest::IngestLimiter::new(
                 settings.ingest_requests_per_second,
             )),
+            passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
         }
@@ -108,10 +110,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
     Router::new()
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
-        .route("/setup", post(auth::set_up))
-        .route("/login", post(auth::sign_in))
-        .route("/logout", post(auth::sign_out))
-        .route("/language", post(auth::choose_language))
+        .merge(auth::router())
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())

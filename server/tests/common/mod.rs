@@ -178,6 +178,7 @@ pub fn settings(database_url: &str) -> Settings {
         site_root: "target/site".into(),
         ingest_limits: domain::ingest::Limits::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,
+        password_hashes_at_once: server::config::default_password_hashes_at_once(),
     }
 }
 
