@@ -15,6 +15,7 @@ use crate::{
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
+    login::{ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
     tokens::PersonalToken,
@@ -97,18 +98,23 @@ pub trait Store: Send + Sync + 'static {
     fn set_language(&self, id: UserId, language: Language)
         -> BoxFuture<'_, Result<(), StoreError>>;
 
-    /// Notes one failed sign-in under each key (email, client address).
-    fn record_login_failure<'a>(
+    /// Reads the attempts under `keys` and, if `policy` allows one more,
+    /// counts this one under each key, in one atomic step: parallel
+    /// attempts are judged one after another. A refused attempt is not
+    /// counted.
+    fn claim_sign_in_attempt<'a>(
         &'a self,
-        keys: &'a [String],
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+        keys: &'a ThrottleKeys,
+        policy: &'a LoginPolicy,
+    ) -> BoxFuture<'a, Result<Result<ClaimedAttempt, RetryAfter>, StoreError>>;
 
-    /// How long ago each failure under `key` happened, within `window`.
-    fn login_failure_ages<'a>(
+    /// A claimed attempt succeeded: it stops counting, and its address
+    /// becomes known for its email.
+    fn forget_sign_in_attempt<'a>(
         &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Vec<Duration>, StoreError>>;
+        keys: &'a ThrottleKeys,
+        attempt: ClaimedAttempt,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Stores a new personal access token and its audit entry.
     fn create_personal_access_token<'a>(

@@ -30,6 +30,12 @@ pub struct Settings {
     /// default: the number of cores). More sign-ins wait briefly, then get
     /// a 503 with `Retry-After`.
     pub password_hashes_at_once: usize,
+    /// Proxies whose `X-Forwarded-For` is believed
+    /// (`INTAKE_TRUSTED_PROXIES`: addresses or CIDR ranges, comma-separated).
+    /// Empty: the socket's peer is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How many failed sign-ins are tolerated from where (ADR 0006).
+    pub login_policy: domain::login::LoginPolicy,
 }
 
 /// Ingestion requests a second per credential unless configured.
@@ -69,6 +75,11 @@ impl Settings {
                 "INTAKE_PASSWORD_HASHES_AT_ONCE",
             )?
             .unwrap_or_else(default_password_hashes_at_once),
+            trusted_proxies: crate::http::client::parse_trusted(
+                &var("INTAKE_TRUSTED_PROXIES").unwrap_or_default(),
+            )
+            .map_err(|problem| anyhow::anyhow!("INTAKE_TRUSTED_PROXIES: {problem}"))?,
+            login_policy: domain::login::LoginPolicy::default(),
         })
     }
 }

@@ -14,7 +14,10 @@ on_both_engines!(
     an_admin_signs_in_sees_integrations_and_signs_out,
     a_wrong_password_and_an_unknown_email_get_the_same_message,
     a_sixth_failed_sign_in_for_one_email_within_a_minute_is_refused,
-    a_sixth_failed_sign_in_from_one_client_within_a_minute_is_refused,
+    spraying_many_emails_from_one_address_is_refused,
+    six_wrong_from_one_address_leave_the_owner_elsewhere_signing_in,
+    guessing_over_many_addresses_hits_a_ceiling_that_spares_the_owners_address,
+    parallel_wrong_passwords_get_no_more_tries_than_the_limit,
     a_session_survives_a_server_restart,
     the_session_cookie_is_http_only_and_same_site,
     the_session_cookie_is_secure_behind_https,
@@ -188,21 +191,123 @@ async fn a_sixth_failed_sign_in_for_one_email_within_a_minute_is_refused(engine:
     assert!(page.contains(&format!("Try again in {seconds} seconds.")));
 }
 
-async fn a_sixth_failed_sign_in_from_one_client_within_a_minute_is_refused(engine: Engine) {
-    let app = TestApp::spawn(engine).await.with_admin().await;
+/// A server behind a trusted proxy on 127.0.0.1, so each request can come
+/// from its own address, with a small throttle policy.
+async fn behind_a_proxy(engine: Engine, per_address: usize, per_email: usize) -> TestApp {
+    use domain::login::{Limit, LoginPolicy};
+    use std::time::Duration;
+    let database = common::TestDatabase::create(engine).await;
+    let policy = LoginPolicy {
+        per_address: Limit {
+            max_failures: per_address,
+            window: Duration::from_secs(600),
+        },
+        per_email: Limit {
+            max_failures: per_email,
+            window: Duration::from_secs(3600),
+        },
+        ..LoginPolicy::default()
+    };
+    TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            trusted_proxies: server::http::client::parse_trusted("127.0.0.1").expect("parses"),
+            login_policy: policy,
+            ..settings
+        }
+    })
+    .await
+    .with_admin()
+    .await
+}
 
-    for attempt in 1..=5 {
+async fn sign_in_from(app: &TestApp, address: &str, email: &str, password: &str) -> StatusCode {
+    common::client()
+        .post(app.url("/login"))
+        .header(reqwest::header::ORIGIN, format!("http://{}", app.addr))
+        .header("x-forwarded-for", address)
+        .form(&[("email", email), ("password", password)])
+        .send()
+        .await
+        .expect("answered")
+        .status()
+}
+
+async fn spraying_many_emails_from_one_address_is_refused(engine: Engine) {
+    let app = behind_a_proxy(engine, 4, 100).await;
+    for attempt in 1..=4 {
         let email = format!("guess{attempt}@example.com");
-        let response = app.sign_in(&email, "wrong password").await;
-        assert_eq!(
-            response.status(),
-            StatusCode::SEE_OTHER,
-            "attempt {attempt}"
-        );
+        let status = sign_in_from(&app, "198.51.100.1", &email, "wrong password").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "attempt {attempt}");
     }
-    let refused = app.sign_in("guess6@example.com", "wrong password").await;
-    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
-    assert!(retry_after(&refused) >= 1);
+    let refused = sign_in_from(&app, "198.51.100.1", "guess5@example.com", "wrong").await;
+    assert_eq!(refused, StatusCode::TOO_MANY_REQUESTS);
+    let elsewhere = sign_in_from(&app, "198.51.100.2", "guess5@example.com", "wrong").await;
+    assert_eq!(
+        elsewhere,
+        StatusCode::SEE_OTHER,
+        "another address is its own"
+    );
+}
+
+async fn six_wrong_from_one_address_leave_the_owner_elsewhere_signing_in(engine: Engine) {
+    let app = behind_a_proxy(engine, 30, 100).await;
+    for attempt in 1..=5 {
+        let status = sign_in_from(&app, "198.51.100.1", ADMIN_EMAIL, "wrong password").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "attempt {attempt}");
+    }
+    let sixth = sign_in_from(&app, "198.51.100.1", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(sixth, StatusCode::TOO_MANY_REQUESTS);
+    let owner = sign_in_from(&app, "203.0.113.5", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(owner, StatusCode::SEE_OTHER);
+}
+
+async fn guessing_over_many_addresses_hits_a_ceiling_that_spares_the_owners_address(
+    engine: Engine,
+) {
+    let app = behind_a_proxy(engine, 30, 6).await;
+    let owner = sign_in_from(&app, "203.0.113.5", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(owner, StatusCode::SEE_OTHER, "the owner's usual address");
+    for n in 1..=6 {
+        let address = format!("198.51.100.{n}");
+        let status = sign_in_from(&app, &address, ADMIN_EMAIL, "wrong password").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "from {address}");
+    }
+    let ceiling = sign_in_from(&app, "198.51.100.99", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(ceiling, StatusCode::TOO_MANY_REQUESTS, "a new address");
+    let owner = sign_in_from(&app, "203.0.113.5", ADMIN_EMAIL, ADMIN_PASSWORD).await;
+    assert_eq!(owner, StatusCode::SEE_OTHER, "the owner still gets in");
+}
+
+async fn parallel_wrong_passwords_get_no_more_tries_than_the_limit(engine: Engine) {
+    let app = behind_a_proxy(engine, 100, 100).await;
+    let url = app.url("/login");
+    let origin = format!("http://{}", app.addr);
+    let attempts: Vec<_> = (0..30)
+        .map(|_| {
+            let (url, origin) = (url.clone(), origin.clone());
+            tokio::spawn(async move {
+                common::client()
+                    .post(url)
+                    .header(reqwest::header::ORIGIN, origin)
+                    .header("x-forwarded-for", "198.51.100.1")
+                    .form(&[("email", ADMIN_EMAIL), ("password", "wrong password")])
+                    .send()
+                    .await
+                    .expect("answered")
+                    .status()
+            })
+        })
+        .collect();
+    let mut checked = 0;
+    for attempt in attempts {
+        let status = attempt.await.expect("joins");
+        assert!(
+            status == StatusCode::SEE_OTHER || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status}"
+        );
+        checked += usize::from(status == StatusCode::SEE_OTHER);
+    }
+    assert_eq!(checked, 5, "passwords actually checked");
 }
 
 async fn a_session_survives_a_server_restart(engine: Engine) {

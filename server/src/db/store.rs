@@ -2,8 +2,6 @@
 //! SQL that SQLite and PostgreSQL both accept (`$n` placeholders,
 //! `RETURNING`, `ON CONFLICT`).
 
-use std::time::Duration;
-
 use chrono::{DateTime, Utc};
 use domain::{
     actor::Actor,
@@ -15,6 +13,7 @@ use domain::{
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
+    login::{AttemptHistory, ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion},
     store::{BoxFuture, Credentials, NewPersonalAccessToken, Store, StoreError, UserProfile},
@@ -24,8 +23,33 @@ use domain::{
 
 use super::{integrations::CorruptRow, on_pool, Database};
 
-/// Failed sign-ins older than this are deleted; the throttle never looks
-/// further back than a minute.
+/// The history the throttle judges, from the rows under its three keys.
+fn attempt_history(
+    keys: &ThrottleKeys,
+    rows: &[(String, DateTime<Utc>)],
+    known_address: bool,
+    now: DateTime<Utc>,
+) -> AttemptHistory {
+    let ages = |key: &str| -> Vec<std::time::Duration> {
+        rows.iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, at)| (now - *at).to_std().unwrap_or_default())
+            .collect()
+    };
+    AttemptHistory {
+        address_and_email: ages(&keys.address_and_email),
+        address: ages(&keys.address),
+        email: ages(&keys.email),
+        known_address,
+    }
+}
+
+fn delta(duration: std::time::Duration) -> Result<chrono::TimeDelta, StoreError> {
+    chrono::TimeDelta::from_std(duration).map_err(StoreError::new)
+}
+
+/// Sign-in attempts older than this (or than the throttle's longest
+/// window) are deleted.
 const LOGIN_FAILURE_RETENTION: chrono::TimeDelta = chrono::TimeDelta::days(1);
 
 fn is_unique_violation(error: &sqlx::Error) -> bool {
@@ -200,54 +224,103 @@ impl Store for Database {
         })
     }
 
-    fn record_login_failure<'a>(
+    fn claim_sign_in_attempt<'a>(
         &'a self,
-        keys: &'a [String],
+        keys: &'a ThrottleKeys,
+        policy: &'a LoginPolicy,
+    ) -> BoxFuture<'a, Result<Result<ClaimedAttempt, RetryAfter>, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let since = now - delta(policy.longest_window())?;
+            let known_since = now - delta(policy.known_address_for)?;
+            let retention = now - LOGIN_FAILURE_RETENTION.max(delta(policy.longest_window())?);
+            let postgres = self.engine() == "postgres";
+            let _turn = self.write_turn().await;
+            let result: Result<_, sqlx::Error> = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                // One attempt per key at a time: on PostgreSQL a lock per
+                // key, taken in a stable order; on SQLite this process's
+                // writer turn, and the DELETE takes the file's write lock
+                // before anything is read.
+                if postgres {
+                    for key in keys.all() {
+                        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+                            .bind(key)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
+                    .bind(retention)
+                    .execute(&mut *tx)
+                    .await?;
+                let rows: Vec<(String, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT throttle_key, failed_at FROM login_failures \
+                     WHERE throttle_key IN ($1, $2, $3) AND failed_at > $4",
+                )
+                .bind(&keys.address_and_email)
+                .bind(&keys.address)
+                .bind(&keys.email)
+                .bind(since)
+                .fetch_all(&mut *tx)
+                .await?;
+                let known: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM sign_in_addresses WHERE pair_key = $1 AND last_success_at > $2",
+                )
+                .bind(&keys.address_and_email)
+                .bind(known_since)
+                .fetch_one(&mut *tx)
+                .await?;
+                let history = attempt_history(keys, &rows, known > 0, now);
+                if let Err(wait) = policy.judge(&history) {
+                    tx.rollback().await?;
+                    return Ok(Err(wait));
+                }
+                let mut ids = Vec::with_capacity(3);
+                for key in keys.all() {
+                    let id: i64 = sqlx::query_scalar(
+                        "INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2) RETURNING id",
+                    )
+                    .bind(key)
+                    .bind(now)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                    ids.push(id);
+                }
+                tx.commit().await?;
+                Ok(Ok(ClaimedAttempt(ids)))
+            }.await);
+            result.map_err(StoreError::new)
+        })
+    }
+
+    fn forget_sign_in_attempt<'a>(
+        &'a self,
+        keys: &'a ThrottleKeys,
+        attempt: ClaimedAttempt,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let now = Utc::now();
             let _turn = self.write_turn().await;
             let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM login_failures WHERE failed_at < $1")
-                .bind(now - LOGIN_FAILURE_RETENTION)
+                let mut tx = pool.begin().await?;
+                for id in &attempt.0 {
+                    sqlx::query("DELETE FROM login_failures WHERE id = $1")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO sign_in_addresses (pair_key, last_success_at) VALUES ($1, $2) \
+                     ON CONFLICT (pair_key) DO UPDATE SET last_success_at = excluded.last_success_at",
+                )
+                .bind(&keys.address_and_email)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            for key in keys {
-                sqlx::query("INSERT INTO login_failures (throttle_key, failed_at) VALUES ($1, $2)")
-                    .bind(key)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
-        }.await);
+                tx.commit().await
+            }.await);
             result.map_err(StoreError::new)
-        })
-    }
-
-    fn login_failure_ages<'a>(
-        &'a self,
-        key: &'a str,
-        window: Duration,
-    ) -> BoxFuture<'a, Result<Vec<Duration>, StoreError>> {
-        Box::pin(async move {
-            let now = Utc::now();
-            let since = now - chrono::TimeDelta::from_std(window).map_err(StoreError::new)?;
-            let times: Vec<DateTime<Utc>> = on_pool!(self, pool => {
-                sqlx::query_scalar(
-                    "SELECT failed_at FROM login_failures WHERE throttle_key = $1 AND failed_at > $2",
-                )
-                .bind(key)
-                .bind(since)
-                .fetch_all(pool)
-                .await
-            })
-            .map_err(StoreError::new)?;
-            Ok(times
-                .into_iter()
-                .map(|t| (now - t).to_std().unwrap_or_default())
-                .collect())
         })
     }
 

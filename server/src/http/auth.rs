@@ -13,11 +13,12 @@ use axum::{
     Form, Router,
 };
 use domain::{
-    login::{LoginThrottle, RetryAfter},
+    login::{normalise_email, RetryAfter, ThrottleKeys},
     setup::{CreateAccountError, Occasion},
     AccountName, EmailAddress, Language, Password, UserId,
 };
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 use tower_sessions::{
     cookie::{Cookie, SameSite},
     Session,
@@ -58,9 +59,22 @@ fn redirect_with(path: &str, query: &[(&str, &str)]) -> Response {
     Redirect::to(&format!("{path}?{query}")).into_response()
 }
 
-/// Only paths on this site, so a crafted link cannot bounce a user elsewhere.
+/// Only paths on this site, so a crafted link cannot bounce a user
+/// elsewhere: a single leading slash, no backslash, no control character
+/// (browsers drop tabs and newlines, so `/\t/evil.example` is `//evil…`),
+/// and the same once percent-decoded.
 fn local_path(next: Option<&str>) -> Option<&str> {
-    next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'))
+    fn is_local(path: &str) -> bool {
+        path.starts_with('/')
+            && !path.starts_with("//")
+            && !path.chars().any(|c| c == '\\' || c.is_control())
+    }
+    next.filter(|path| {
+        is_local(path)
+            && percent_encoding::percent_decode_str(path)
+                .decode_utf8()
+                .is_ok_and(|decoded| is_local(&decoded))
+    })
 }
 
 fn language_from_cookie(headers: &HeaderMap) -> Language {
@@ -215,31 +229,33 @@ pub async fn sign_in(
     if form.email.len() > MAX_EMAIL_BYTES || form.password.len() > MAX_PASSWORD_BYTES {
         return invalid("");
     }
-    let throttle = LoginThrottle::default();
-    let keys = [
-        format!("email:{}", form.email.trim().to_lowercase()),
-        format!("client:{}", client.ip()),
-    ];
-    for key in &keys {
-        let ages = match state.store.login_failure_ages(key, throttle.window).await {
-            Ok(ages) => ages,
-            Err(error) => return internal(error),
-        };
-        if let Err(retry_after) = throttle.check(&ages) {
-            return too_many_attempts(retry_after, language_from_cookie(&headers));
+    let address = super::client::address(client.ip(), &headers, &state.settings.trusted_proxies);
+    let email_digest = hex::encode(Sha256::digest(normalise_email(&form.email).as_bytes()));
+    let keys = ThrottleKeys::new(&email_digest, &address.to_string());
+    // Counted before the password is checked, in one step with the check
+    // of the limits: parallel guesses cannot slip past the count.
+    let attempt = match state
+        .store
+        .claim_sign_in_attempt(&keys, &state.settings.login_policy)
+        .await
+    {
+        Ok(Ok(attempt)) => attempt,
+        Ok(Err(retry_after)) => {
+            return too_many_attempts(retry_after, language_from_cookie(&headers))
         }
-    }
+        Err(error) => return internal(error),
+    };
 
     let user = match verify(&state, &form.email, form.password).await {
         Ok(user) => user,
         Err(error) => return hashing_failed(error),
     };
     let Some(user_id) = user else {
-        if let Err(error) = state.store.record_login_failure(&keys).await {
-            return internal(error);
-        }
         return invalid(&form.email);
     };
+    if let Err(error) = state.store.forget_sign_in_attempt(&keys, attempt).await {
+        return internal(error);
+    }
     let profile = match state.store.user(user_id).await {
         Ok(Some(profile)) => profile,
         Ok(None) => return internal("a verified user vanished"),
@@ -360,13 +376,35 @@ mod tests {
 
     #[test]
     fn only_local_paths_are_followed_after_sign_in() {
-        assert_eq!(
-            local_path(Some("/account/integrations")),
-            Some("/account/integrations")
-        );
-        assert_eq!(local_path(Some("//evil.example.com")), None);
-        assert_eq!(local_path(Some("https://evil.example.com")), None);
-        assert_eq!(local_path(Some("/\\evil.example.com")), None);
+        let followed = [
+            "/account/integrations",
+            "/account/queues?from=2021-12-06&to=2021-12-07",
+            "/account/integrations/7#keys",
+            "/a%20b",
+        ];
+        for path in followed {
+            assert_eq!(local_path(Some(path)), Some(path), "{path:?}");
+        }
+        let ignored = [
+            "//evil.example.com",
+            "https://evil.example.com",
+            "evil.example.com",
+            "/\\evil.example.com",
+            "\\\\evil.example.com",
+            "/\t/evil.example.com",
+            "/\r\n/evil.example.com",
+            "/%2F/evil.example.com",
+            "/%2f%2fevil.example.com",
+            "%2F%2Fevil.example.com",
+            "/%5Cevil.example.com",
+            "/%09/evil.example.com",
+            "/%0d%0aSet-Cookie:x=y",
+            "/%E0%A4%A",
+            "",
+        ];
+        for path in ignored {
+            assert_eq!(local_path(Some(path)), None, "{path:?}");
+        }
         assert_eq!(local_path(None), None);
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod auth;
+pub mod client;
 mod guard;
 mod health;
 pub mod ingest;

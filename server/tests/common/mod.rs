@@ -179,6 +179,8 @@ pub fn settings(database_url: &str) -> Settings {
         ingest_limits: domain::ingest::Limits::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,
         password_hashes_at_once: server::config::default_password_hashes_at_once(),
+        trusted_proxies: Vec::new(),
+        login_policy: domain::login::LoginPolicy::default(),
     }
 }
 
