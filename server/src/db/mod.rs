@@ -106,6 +106,36 @@ pub struct Database {
     sqlite_file: Option<PathBuf>,
 }
 
+/// Whether a PostgreSQL connection is inside a transaction block, as the
+/// server sees it (sqlx's own count misses a `BEGIN` whose future was
+/// dropped). In a simple query outside a block, the transaction starts with
+/// the statement, so both timestamps are equal; inside a block begun
+/// earlier they differ. A connection that cannot answer counts as inside.
+fn is_inside_a_transaction(
+    connection: &mut sqlx::PgConnection,
+) -> domain::store::BoxFuture<'_, bool> {
+    use sqlx::{Executor, Row};
+    Box::pin(async move {
+        let probe = connection
+            .fetch_one("SELECT transaction_timestamp() <> statement_timestamp()")
+            .await;
+        match probe.and_then(|row| row.try_get::<bool, _>(0)) {
+            Ok(false) => false,
+            Ok(true) => {
+                tracing::warn!("a database connection came back inside a transaction; closing it");
+                true
+            }
+            Err(error) => {
+                tracing::warn!(
+                    ?error,
+                    "cannot tell whether a connection is inside a transaction"
+                );
+                true
+            }
+        }
+    })
+}
+
 impl Database {
     /// Opens the database a URL names: `sqlite://path` (created if missing)
     /// or `postgres://…`.
@@ -116,6 +146,10 @@ impl Database {
             let pool = PgPoolOptions::new()
                 .max_connections(20)
                 .acquire_timeout(Duration::from_secs(5))
+                .after_release(|connection, _| {
+                    Box::pin(async move { Ok(!is_inside_a_transaction(connection).await) })
+                        as domain::store::BoxFuture<'_, Result<bool, sqlx::Error>>
+                })
                 .connect(url)
                 .await
                 .context("cannot connect to the PostgreSQL database")?;
@@ -195,5 +229,28 @@ impl Database {
 
     pub async fn close(&self) {
         on_pool!(self, pool => pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::{Connection, Executor};
+
+    /// The probe tells a connection inside a transaction block from one
+    /// outside, as PostgreSQL sees it, also after a `BEGIN` sqlx never
+    /// counted.
+    #[tokio::test]
+    async fn the_probe_sees_a_begin_that_sqlx_did_not_count() {
+        let url = std::env::var("INTAKE_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned());
+        let Ok(mut connection) = sqlx::PgConnection::connect(&url).await else {
+            eprintln!("no PostgreSQL server answers: skipped");
+            return;
+        };
+        assert!(!super::is_inside_a_transaction(&mut connection).await);
+        connection.execute("BEGIN").await.expect("begins");
+        assert!(super::is_inside_a_transaction(&mut connection).await);
+        connection.execute("ROLLBACK").await.expect("rolls back");
+        assert!(!super::is_inside_a_transaction(&mut connection).await);
     }
 }

@@ -4,6 +4,7 @@
 pub mod api;
 mod auth;
 pub mod client;
+mod detach;
 mod guard;
 mod health;
 pub mod ingest;
@@ -140,6 +141,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
         .layer(sessions)
         .layer(middleware::from_fn(origin::refuse_cross_origin))
+        .layer(middleware::from_fn(detach::run_to_completion))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
