@@ -203,3 +203,29 @@ async fn overlong_credentials_are_refused_before_any_work() {
     let response = app.sign_in(ADMIN_EMAIL, &"p".repeat(200_000)).await;
     assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_answer_carries_the_protective_headers() {
+    let (app, _, _) = app_with_key().await;
+    let answers = [
+        app.get("/login").await,
+        app.get("/account/integrations").await,
+        app.get("/api/v1/integrations").await,
+        app.get("/no/such/page").await,
+        app.get("/healthz").await,
+    ];
+    for answer in answers {
+        let headers = answer.headers();
+        let path = answer.url().path().to_owned();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        assert!(headers.contains_key("referrer-policy"), "{path}");
+        let policy = headers["content-security-policy"]
+            .to_str()
+            .unwrap_or_default();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+    }
+}

@@ -6,6 +6,7 @@ mod auth;
 pub mod client;
 mod detach;
 mod guard;
+mod headers;
 mod health;
 pub mod ingest;
 mod origin;
@@ -141,6 +142,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
         .layer(sessions)
         .layer(middleware::from_fn(origin::refuse_cross_origin))
+        .layer(middleware::from_fn(headers::protective))
         .layer(middleware::from_fn(detach::run_to_completion))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
