@@ -22,6 +22,8 @@ pub struct Detail {
     pub can_manage: bool,
     pub integration: Integration,
     pub api_key: Option<ApiKeyInfo>,
+    /// Requests held while paused and not applied yet.
+    pub held_imports: u64,
 }
 
 /// A key just generated: shown once, never again.
@@ -104,10 +106,13 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
     let store = server::store();
     let integration = domain::integrations::get(store.as_ref(), &actor, server::id(id)).await?;
     let api_key = domain::integrations::api_key(store.as_ref(), &actor, server::id(id)).await?;
+    let held_imports =
+        domain::integrations::held_imports(store.as_ref(), &actor, server::id(id)).await?;
     Ok(Detail {
         can_manage: actor.role.may_manage_integrations(),
         integration,
         api_key,
+        held_imports,
     })
 }
 

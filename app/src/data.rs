@@ -63,6 +63,27 @@ pub struct ImportPage {
     pub pages: u32,
 }
 
+/// One page of the account's queues.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueuePage {
+    pub queues: Vec<QueueView>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+}
+
+/// Queues shown per page of the list.
+#[cfg(feature = "ssr")]
+const QUEUES_PER_PAGE: u32 = 50;
+
+/// Pages needed for `total` items, at least one.
+#[cfg(feature = "ssr")]
+fn page_count(total: u64, per_page: u32) -> u32 {
+    u32::try_from(total.div_ceil(u64::from(per_page.max(1))))
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
 /// Day ranges the queue page offers.
 pub const DAY_CHOICES: [u32; 4] = [1, 7, 14, 31];
 
@@ -92,11 +113,19 @@ mod server {
 }
 
 #[server(prefix = "/_fn", endpoint = "queues/list")]
-pub async fn list_queues() -> Result<Vec<QueueView>, AppError> {
+pub async fn list_queues(page: u32) -> Result<QueuePage, AppError> {
+    use domain::page::PageRequest;
     let actor = crate::session::actor().await?;
     let store = crate::api::store();
-    let queues = domain::ingest::read::queues(store.as_ref(), &actor).await?;
-    Ok(queues.into_iter().map(server::queue_view).collect())
+    let page = page.max(1);
+    let request = PageRequest::numbered(page, QUEUES_PER_PAGE);
+    let (queues, total) = domain::ingest::read::queues(store.as_ref(), &actor, request).await?;
+    Ok(QueuePage {
+        queues: queues.into_iter().map(server::queue_view).collect(),
+        page,
+        pages: page_count(total, QUEUES_PER_PAGE),
+        total,
+    })
 }
 
 /// `from` is a day (`YYYY-MM-DD`, UTC); empty means the queue's last day
@@ -151,13 +180,10 @@ pub async fn import_history(id: i64, page: u32) -> Result<ImportPage, AppError> 
         store.as_ref(),
         &actor,
         domain::integration::IntegrationId(id),
-        (page - 1) * IMPORTS_PER_PAGE,
-        IMPORTS_PER_PAGE,
+        domain::page::PageRequest::numbered(page, IMPORTS_PER_PAGE),
     )
     .await?;
-    let pages = u32::try_from(total.div_ceil(u64::from(IMPORTS_PER_PAGE)))
-        .unwrap_or(u32::MAX)
-        .max(1);
+    let pages = page_count(total, IMPORTS_PER_PAGE);
     Ok(ImportPage {
         imports: imports
             .into_iter()

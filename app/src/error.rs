@@ -27,6 +27,22 @@ pub enum AppError {
     Request(String),
 }
 
+impl AppError {
+    /// The HTTP status this error means, so clients and logs can tell a
+    /// refusal from a bug: only `Internal` is a 500.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::Unauthorized => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::DuplicateName { .. } | Self::Conflict(_) => 409,
+            Self::Invalid { .. } => 422,
+            Self::Request(_) => 400,
+            Self::Internal => 500,
+        }
+    }
+}
+
 impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
@@ -62,6 +78,7 @@ impl From<domain::integrations::IntegrationError> for AppError {
             E::Transition(TransitionError::Deleted) => AppError::Conflict("deleted".into()),
             E::Transition(_) => AppError::Conflict("transition".into()),
             E::NotApi => AppError::Conflict("not_api".into()),
+            E::Stale => AppError::Conflict("stale".into()),
             E::Store(store) => store.into(),
         }
     }

@@ -1,4 +1,20 @@
-//! How the console writes times: every page the same way.
+//! How the console writes times and titles: every page the same way.
+
+/// The document title for a page title. On the server the text is
+/// escaped, because leptos_meta writes the title into the HTML as it is
+/// and a name like `</title><script>` would otherwise become markup; in
+/// the browser it is set as `document.title`, which is text already.
+pub fn document_title(title: &str) -> String {
+    let title = format!("{title} · Intake");
+    if cfg!(feature = "ssr") {
+        title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        title
+    }
+}
 
 /// An RFC 3339 UTC time (`2021-12-06T10:34:22Z`) as `2021-12-06 10:34 UTC`;
 /// anything else as it came.
@@ -15,6 +31,15 @@ pub fn short_time(rfc3339: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::short_time;
+
+    #[cfg(feature = "ssr")]
+    #[test]
+    fn a_title_is_escaped_where_the_server_writes_it() {
+        assert_eq!(
+            super::document_title("</title><script>&"),
+            "&lt;/title&gt;&lt;script&gt;&amp; · Intake"
+        );
+    }
 
     #[test]
     fn a_time_is_shown_to_the_minute_in_utc() {

@@ -54,7 +54,7 @@ pub fn App() -> impl IntoView {
     view! {
         <I18nContextProvider>
             <Stylesheet id="leptos" href="/pkg/intake.css" />
-            <Title formatter=|title: String| format!("{title} · Intake") />
+            <Title formatter=|title: String| format::document_title(&title) />
             <Router>
                 <Routes fallback=pages::not_found::NotFound>
                     <Route path=path!("/") view=pages::home::Home />

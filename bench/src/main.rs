@@ -409,7 +409,7 @@ const CEILING_TABLE: &str = "CREATE TABLE raw_events (queue_identifier TEXT NOT 
      channel TEXT NOT NULL, at TEXT NOT NULL, offered BOOLEAN NOT NULL, handled BOOLEAN NOT NULL, duration_ms BIGINT NOT NULL)";
 
 /// Rows a second SQLite takes as one prepared 1000-row insert per
-/// transaction, with the server's own settings (WAL, synchronous NORMAL).
+/// transaction, with the server's own settings (WAL, synchronous FULL).
 async fn sqlite_ceiling(url: &str, seconds: u64) -> anyhow::Result<f64> {
     use std::str::FromStr;
 
@@ -417,7 +417,7 @@ async fn sqlite_ceiling(url: &str, seconds: u64) -> anyhow::Result<f64> {
     let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-        .synchronous(sqlx::sqlite::SqliteSynchronous::Normal);
+        .synchronous(sqlx::sqlite::SqliteSynchronous::Full);
     let mut connection = sqlx::SqliteConnection::connect_with(&options).await?;
     sqlx::query(CEILING_TABLE).execute(&mut connection).await?;
     let rows = ceiling_rows();

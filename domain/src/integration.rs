@@ -251,6 +251,10 @@ pub enum Status {
     AwaitingLink,
     Active,
     Paused,
+    /// Resumed, and applying what was held while paused, in arrival
+    /// order; what arrives meanwhile queues behind it. Becomes `Active`
+    /// once nothing is held any more.
+    Resuming,
     Failing,
     Deleted,
 }
@@ -273,6 +277,7 @@ impl Status {
             Self::AwaitingLink => "awaiting_link",
             Self::Active => "active",
             Self::Paused => "paused",
+            Self::Resuming => "resuming",
             Self::Failing => "failing",
             Self::Deleted => "deleted",
         }
@@ -283,6 +288,7 @@ impl Status {
             Self::AwaitingLink,
             Self::Active,
             Self::Paused,
+            Self::Resuming,
             Self::Failing,
             Self::Deleted,
         ]
@@ -292,16 +298,18 @@ impl Status {
 
     pub fn pause(self) -> Result<Self, TransitionError> {
         match self {
-            Self::Active | Self::Failing => Ok(Self::Paused),
+            Self::Active | Self::Failing | Self::Resuming => Ok(Self::Paused),
             Self::Paused => Err(TransitionError::AlreadyPaused),
             Self::AwaitingLink => Err(TransitionError::NotRunning),
             Self::Deleted => Err(TransitionError::Deleted),
         }
     }
 
+    /// A resume first applies what was held: `Resuming` until that is
+    /// done (see `ingest::replay`).
     pub fn resume(self) -> Result<Self, TransitionError> {
         match self {
-            Self::Paused => Ok(Self::Active),
+            Self::Paused => Ok(Self::Resuming),
             Self::Deleted => Err(TransitionError::Deleted),
             _ => Err(TransitionError::NotPaused),
         }
@@ -320,6 +328,20 @@ impl Status {
 
     pub fn can_resume(self) -> bool {
         self.resume().is_ok()
+    }
+
+    /// What a resuming integration becomes once nothing is held.
+    pub fn caught_up(self) -> Self {
+        match self {
+            Self::Resuming => Self::Active,
+            other => other,
+        }
+    }
+
+    /// Whether pushed data is held rather than applied: while paused, and
+    /// while held data is still being applied, so arrival order is kept.
+    pub fn holds_pushed_data(self) -> bool {
+        matches!(self, Self::Paused | Self::Resuming)
     }
 }
 
@@ -455,7 +477,17 @@ mod tests {
     fn an_active_integration_pauses_and_resumes() {
         assert_eq!(Status::Active.pause(), Ok(Status::Paused));
         assert_eq!(Status::Failing.pause(), Ok(Status::Paused));
-        assert_eq!(Status::Paused.resume(), Ok(Status::Active));
+        assert_eq!(Status::Paused.resume(), Ok(Status::Resuming));
+    }
+
+    #[test]
+    fn a_resuming_integration_holds_data_and_may_be_paused_again() {
+        assert!(Status::Paused.holds_pushed_data());
+        assert!(Status::Resuming.holds_pushed_data());
+        assert!(!Status::Active.holds_pushed_data());
+        assert_eq!(Status::Resuming.pause(), Ok(Status::Paused));
+        assert_eq!(Status::Resuming.resume(), Err(TransitionError::NotPaused));
+        assert_eq!(Status::Resuming.delete(), Ok(Status::Deleted));
     }
 
     #[test]
@@ -477,6 +509,7 @@ mod tests {
             Status::AwaitingLink,
             Status::Active,
             Status::Paused,
+            Status::Resuming,
             Status::Failing,
         ] {
             assert_eq!(status.delete(), Ok(Status::Deleted));

@@ -4,12 +4,13 @@
 use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
+    ingest::replay,
     integration::{
         check_name_is_free, DataTypes, Integration, IntegrationId, IntegrationKind,
         IntegrationName, IntervalLength, Status, TransitionError,
     },
     secret::{ApiKeyInfo, NewSecret},
-    store::{Store, StoreError},
+    store::{Store, StoreError, WriteError},
 };
 
 /// What creating an integration needs.
@@ -41,8 +42,19 @@ pub enum IntegrationError {
     Transition(#[from] TransitionError),
     #[error("only API integrations have an API key")]
     NotApi,
+    #[error("the integration was changed by someone else meanwhile; reload it and try again")]
+    Stale,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl From<WriteError> for IntegrationError {
+    fn from(error: WriteError) -> Self {
+        match error {
+            WriteError::Stale => Self::Stale,
+            WriteError::Store(store) => Self::Store(store),
+        }
+    }
 }
 
 fn require_admin(actor: &Actor) -> Result<(), IntegrationError> {
@@ -125,10 +137,28 @@ pub async fn update(
     allow_duplicate: bool,
 ) -> Result<Integration, IntegrationError> {
     require_admin(actor)?;
+    for _ in 0..MAX_TRIES {
+        match update_once(store, actor, id, changes.clone(), allow_duplicate).await {
+            Err(IntegrationError::Stale) => continue,
+            done => return done,
+        }
+    }
+    Err(IntegrationError::Stale)
+}
+
+/// One read, change and conditional write of `update`.
+async fn update_once(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    changes: IntegrationChanges,
+    allow_duplicate: bool,
+) -> Result<Integration, IntegrationError> {
     let mut integration = get(store, actor, id).await?;
     if integration.status == Status::Deleted {
         return Err(TransitionError::Deleted.into());
     }
+    let read_as = integration.status;
     let renamed = changes
         .name
         .as_ref()
@@ -148,6 +178,7 @@ pub async fn update(
         .save_integration(
             actor.account_id,
             &integration,
+            read_as,
             &entry(actor, action, &integration),
         )
         .await?;
@@ -177,17 +208,29 @@ async fn transition(
     action: AuditAction,
 ) -> Result<Integration, IntegrationError> {
     require_admin(actor)?;
-    let mut integration = get(store, actor, id).await?;
-    integration.status = change(integration.status)?;
-    store
-        .save_integration(
-            actor.account_id,
-            &integration,
-            &entry(actor, action, &integration),
-        )
-        .await?;
-    Ok(integration)
+    // A transition is an intent about the current state, so when another
+    // request changed the status between our read and our write, it is
+    // judged again against the new status.
+    for _ in 0..MAX_TRIES {
+        let mut integration = get(store, actor, id).await?;
+        let read_as = integration.status;
+        integration.status = change(read_as)?;
+        let audit = entry(actor, action, &integration);
+        match store
+            .save_integration(actor.account_id, &integration, read_as, &audit)
+            .await
+        {
+            Ok(()) => return Ok(integration),
+            Err(WriteError::Stale) => continue,
+            Err(WriteError::Store(error)) => return Err(error.into()),
+        }
+    }
+    Err(IntegrationError::Stale)
 }
+
+/// How often a change is judged again when a racing request keeps
+/// changing the integration under it.
+const MAX_TRIES: usize = 4;
 
 pub async fn pause(
     store: &dyn Store,
@@ -204,6 +247,10 @@ pub async fn pause(
     .await
 }
 
+/// Resumes a paused integration: it is `Resuming` until what was held has
+/// been applied (`ingest::replay`). A small backlog is applied before the
+/// answer, so the integration comes back active; a large one goes on in
+/// the background and the integration shows it is catching up.
 pub async fn resume(
     store: &dyn Store,
     actor: &Actor,
@@ -216,8 +263,14 @@ pub async fn resume(
         Status::resume,
         AuditAction::IntegrationResumed,
     )
-    .await
+    .await?;
+    replay::catch_up(store, id, replay::Budget::default(), STEPS_BEFORE_ANSWERING).await?;
+    get(store, actor, id).await
 }
+
+/// Steps of catching up a resume takes before it answers (about half a
+/// second of work at most); the rest is left to the background.
+const STEPS_BEFORE_ANSWERING: u32 = 20;
 
 /// Soft delete: the data stays, the API key stops working at once.
 pub async fn delete(
@@ -255,6 +308,17 @@ pub async fn generate_api_key(
     Ok(store
         .replace_api_key(actor.account_id, id, secret, &audit)
         .await?)
+}
+
+/// How many requests the integration holds: received while paused, or
+/// while catching up, and not applied yet.
+pub async fn held_imports(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+) -> Result<u64, IntegrationError> {
+    get(store, actor, id).await?;
+    Ok(store.held_imports(id).await?)
 }
 
 pub async fn api_key(

@@ -12,6 +12,7 @@ pub mod integration;
 pub mod integrations;
 pub mod language;
 pub mod login;
+pub mod page;
 pub mod password;
 pub mod role;
 pub mod secret;

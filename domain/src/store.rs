@@ -11,11 +11,12 @@ use crate::{
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
-        Feed, IntervalSeries, Rejected,
+        replay, Feed, IntervalSeries, Rejected,
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
     login::{ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
+    page::PageRequest,
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
     tokens::PersonalToken,
@@ -32,6 +33,17 @@ impl StoreError {
     pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
         Self(Box::new(error))
     }
+}
+
+/// Why a conditional write of an integration did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// The integration is no longer in the state the change was made
+    /// from: another request changed it meanwhile.
+    #[error("the integration was changed meanwhile")]
+    Stale,
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
 /// What sign-in needs to know about a user.
@@ -171,22 +183,25 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Integration, StoreError>>;
 
     /// Writes an integration's name, interval, data types and status with
-    /// its audit entry; a deleted one also loses its API key, atomically.
+    /// its audit entry, if its status is still `read_as` (compare and
+    /// set); a deleted one also loses its API key, atomically.
     fn save_integration<'a>(
         &'a self,
         account: AccountId,
         integration: &'a Integration,
+        read_as: Status,
         audit: &'a AuditEntry,
-    ) -> BoxFuture<'a, Result<(), StoreError>>;
+    ) -> BoxFuture<'a, Result<(), WriteError>>;
 
-    /// Revokes the integration's key and stores the new one atomically.
+    /// Revokes the integration's key and stores the new one atomically, if
+    /// the integration is not deleted by then.
     fn replace_api_key<'a>(
         &'a self,
         account: AccountId,
         id: IntegrationId,
         secret: &'a NewSecret,
         audit: &'a AuditEntry,
-    ) -> BoxFuture<'a, Result<ApiKeyInfo, StoreError>>;
+    ) -> BoxFuture<'a, Result<ApiKeyInfo, WriteError>>;
 
     fn api_key(&self, id: IntegrationId) -> BoxFuture<'_, Result<Option<ApiKeyInfo>, StoreError>>;
 
@@ -247,12 +262,16 @@ pub trait Store: Send + Sync + 'static {
     fn imports(
         &self,
         integration: IntegrationId,
-        offset: u32,
-        limit: u32,
+        page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<ImportRecord>, u64), StoreError>>;
 
-    /// The account's queues, by integration and name.
-    fn queues(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<Queue>, StoreError>>;
+    /// A page of the account's queues, by integration and name, and the
+    /// total.
+    fn queues(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Queue>, u64), StoreError>>;
 
     fn queue(
         &self,
@@ -268,12 +287,30 @@ pub trait Store: Send + Sync + 'static {
         to: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<IntervalSeries, StoreError>>;
 
-    /// Agent statuses that overlap `[from, to)`, by start.
+    /// One step of catching up (`ingest::replay`): if the integration is
+    /// resuming, applies its oldest held imports within `budget`, each read
+    /// again with `ImportData::reread` and marked applied, and makes it
+    /// active when nothing more is held; all in one transaction.
+    fn replay_held(
+        &self,
+        integration: IntegrationId,
+        budget: replay::Budget,
+    ) -> BoxFuture<'_, Result<replay::Step, StoreError>>;
+
+    /// Integrations that are resuming, longest first (at most a hundred).
+    fn resuming_integrations(&self) -> BoxFuture<'_, Result<Vec<IntegrationId>, StoreError>>;
+
+    /// How many imports the integration holds.
+    fn held_imports(&self, integration: IntegrationId) -> BoxFuture<'_, Result<u64, StoreError>>;
+
+    /// A page of the agent statuses that overlap `[from, to)`, by start
+    /// and agent.
     fn agent_statuses(
         &self,
         integration: IntegrationId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        page: PageRequest,
     ) -> BoxFuture<'_, Result<Vec<StoredAgentStatus>, StoreError>>;
 
     fn discovered_ids(

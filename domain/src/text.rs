@@ -1,4 +1,10 @@
-//! Display names typed by people: organisations, integrations, tokens.
+//! Text people and systems send: display names typed by people
+//! (organisations, integrations, tokens) and the text fields of the APIs.
+//!
+//! One rule for every text field: no control characters (NUL among them,
+//! which PostgreSQL cannot store). Names also refuse the Unicode controls
+//! that reorder text (bidi embeddings, overrides and isolates), which can
+//! make one name look like another in a list.
 
 /// Why a typed name was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -11,6 +17,19 @@ pub enum NameError {
     ControlCharacter,
 }
 
+/// The first character a text field may not hold: a control character
+/// (C0, DEL, C1).
+pub fn control_character(text: &str) -> Option<char> {
+    text.chars().find(|c| c.is_control())
+}
+
+/// The first character a name may not hold: a control character or a
+/// bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069).
+pub fn forbidden_in_name(text: &str) -> Option<char> {
+    text.chars()
+        .find(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+}
+
 /// Trims `input` and checks it has 1 to `max_chars` characters of any
 /// script and no control characters (markup is just text).
 pub fn parse_name(input: &str, max_chars: usize) -> Result<String, NameError> {
@@ -21,7 +40,7 @@ pub fn parse_name(input: &str, max_chars: usize) -> Result<String, NameError> {
     if trimmed.chars().count() > max_chars {
         return Err(NameError::TooLong(max_chars));
     }
-    if trimmed.chars().any(char::is_control) {
+    if forbidden_in_name(trimmed).is_some() {
         return Err(NameError::ControlCharacter);
     }
     Ok(trimmed.to_owned())
@@ -49,5 +68,33 @@ mod tests {
     fn blank_and_control_characters_are_refused() {
         assert_eq!(parse_name(" \n ", 10), Err(NameError::Empty));
         assert_eq!(parse_name("a\u{0}b", 10), Err(NameError::ControlCharacter));
+    }
+
+    #[test]
+    fn names_refuse_the_controls_that_reorder_text() {
+        for sneaky in [
+            "evil\u{202E}gpj.exe",
+            "a\u{2066}b",
+            "a\u{202A}b",
+            "a\u{2069}",
+        ] {
+            assert_eq!(
+                parse_name(sneaky, 40),
+                Err(NameError::ControlCharacter),
+                "{sneaky:?}"
+            );
+        }
+        // Right-to-left scripts themselves are welcome.
+        assert!(parse_name("מוקד שירות", 40).is_ok());
+        assert!(parse_name("مركز الاتصال", 40).is_ok());
+    }
+
+    #[test]
+    fn text_fields_refuse_nul_and_other_controls_but_not_markup() {
+        assert_eq!(control_character("a\u{0}b"), Some('\u{0}'));
+        assert_eq!(control_character("tab\there"), Some('\t'));
+        assert_eq!(control_character("\u{85}"), Some('\u{85}'));
+        assert_eq!(control_character("<b>bold</b> & \"quotes\""), None);
+        assert_eq!(control_character("bob@mycompany.com "), None);
     }
 }

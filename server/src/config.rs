@@ -23,6 +23,9 @@ pub struct Settings {
     /// What one ingestion request may carry (`INTAKE_INGEST_MAX_ITEMS`,
     /// `INTAKE_INGEST_MAX_BODY_BYTES`).
     pub ingest_limits: Limits,
+    /// How far back and ahead ingested times may lie
+    /// (`INTAKE_INGEST_DAYS_BACK`, `INTAKE_INGEST_DAYS_AHEAD`).
+    pub ingest_timestamps: domain::ingest::TimestampPolicy,
     /// Ingestion requests a second per key or token, with bursts of twice
     /// that (`INTAKE_INGEST_REQUESTS_PER_SECOND`).
     pub ingest_requests_per_second: u32,
@@ -36,6 +39,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// How many failed sign-ins are tolerated from where (ADR 0006).
     pub login_policy: domain::login::LoginPolicy,
+    /// How often resumed integrations catch up in the background; `None`
+    /// leaves it to the resume itself (tests that step it by hand).
+    pub catch_up_every: Option<std::time::Duration>,
 }
 
 /// Ingestion requests a second per credential unless configured.
@@ -64,6 +70,13 @@ impl Settings {
                     "INTAKE_INGEST_MAX_BODY_BYTES",
                 )?
                 .unwrap_or(Limits::default().max_body_bytes),
+                ..Limits::default()
+            },
+            ingest_timestamps: domain::ingest::TimestampPolicy {
+                days_back: number(var("INTAKE_INGEST_DAYS_BACK"), "INTAKE_INGEST_DAYS_BACK")?
+                    .unwrap_or(domain::ingest::TimestampPolicy::default().days_back),
+                days_ahead: number(var("INTAKE_INGEST_DAYS_AHEAD"), "INTAKE_INGEST_DAYS_AHEAD")?
+                    .unwrap_or(domain::ingest::TimestampPolicy::default().days_ahead),
             },
             ingest_requests_per_second: number(
                 var("INTAKE_INGEST_REQUESTS_PER_SECOND"),
@@ -80,6 +93,7 @@ impl Settings {
             )
             .map_err(|problem| anyhow::anyhow!("INTAKE_TRUSTED_PROXIES: {problem}"))?,
             login_policy: domain::login::LoginPolicy::default(),
+            catch_up_every: Some(crate::scheduler::CATCH_UP_EVERY),
         })
     }
 }

@@ -1,6 +1,6 @@
 //! Builds the application once, for `main` and for the tests alike.
 
-use std::{future::Future, net::SocketAddr};
+use std::{future::Future, net::SocketAddr, sync::Arc};
 
 use anyhow::Context;
 use tokio::net::TcpListener;
@@ -15,6 +15,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     database: Database,
+    catch_up_every: Option<std::time::Duration>,
 }
 
 impl Application {
@@ -25,11 +26,13 @@ impl Application {
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
+        let catch_up_every = settings.catch_up_every;
         let router = http::router(AppState::new(database.clone(), settings), &database);
         Ok(Self {
             listener,
             router,
             database,
+            catch_up_every,
         })
     }
 
@@ -45,6 +48,9 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let cleanup = http::spawn_session_cleanup(&self.database);
+        let catch_up = self
+            .catch_up_every
+            .map(|every| crate::scheduler::spawn_catch_up(Arc::new(self.database.clone()), every));
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -53,6 +59,9 @@ impl Application {
             .await
             .context("the server stopped with an error");
         cleanup.abort();
+        if let Some(catch_up) = catch_up {
+            catch_up.abort();
+        }
         self.database.close().await;
         result
     }

@@ -14,6 +14,8 @@ on_both_engines!(
     the_pause_button_is_named_in_the_users_language,
     another_accounts_integration_page_reveals_nothing,
     the_deleted_filter_shows_deleted_integrations,
+    server_functions_answer_with_the_status_their_refusal_means,
+    hostile_names_stay_inert_on_every_page_and_in_the_head,
 );
 
 async fn with_integration(engine: Engine, name: &str) -> (TestApp, i64, String) {
@@ -172,4 +174,127 @@ async fn the_deleted_filter_shows_deleted_integrations(engine: Engine) {
     assert!(!overview.contains("Old ACD"));
     assert!(with_deleted.contains("Old ACD"));
     assert!(with_deleted.contains(r#"data-status="deleted""#));
+}
+
+/// Calls a server function the way the hydrated page does (no redirect).
+async fn call(app: &TestApp, function: &str, form: &[(&str, &str)]) -> StatusCode {
+    app.client
+        .post(app.url(&format!("/_fn/integrations/{function}")))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .form(form)
+        .send()
+        .await
+        .expect("answered")
+        .status()
+}
+
+async fn server_functions_answer_with_the_status_their_refusal_means(engine: Engine) {
+    let (app, id, _) = with_integration(engine, "My ACD").await;
+    let id = id.to_string();
+    assert_eq!(
+        call(&app, "pause", &[("id", &id)]).await,
+        StatusCode::UNAUTHORIZED,
+        "not signed in"
+    );
+    app.add_planner("planner@example.com").await;
+    let planner = app.with_client(common::client());
+    planner.sign_in("planner@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(
+        call(&planner, "pause", &[("id", &id)]).await,
+        StatusCode::FORBIDDEN,
+        "a planner"
+    );
+    let admin = planner.with_client(common::client());
+    admin.sign_in_as_admin().await;
+    assert_eq!(
+        call(&admin, "pause", &[("id", "999999")]).await,
+        StatusCode::NOT_FOUND,
+        "no such integration"
+    );
+    assert_eq!(
+        call(&admin, "resume", &[("id", &id)]).await,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        call(
+            &admin,
+            "create",
+            &[
+                ("model", "api"),
+                ("name", "  "),
+                ("interval", "15"),
+                ("contacts", "on")
+            ]
+        )
+        .await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a blank name"
+    );
+    assert_eq!(call(&admin, "pause", &[("id", &id)]).await, StatusCode::OK);
+}
+
+const HOSTILE: &str = "</title><script>alert(1)</script><img src=x onerror=alert(2)>";
+
+async fn hostile_names_stay_inert_on_every_page_and_in_the_head(engine: Engine) {
+    let (app, id, token) = with_integration(engine, HOSTILE).await;
+    let key: serde_json::Value = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/api-key"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let pushed = app
+        .client
+        .post(app.url("/external-systems/contact-events"))
+        .bearer_auth(key["apiKey"].as_str().expect("a key"))
+        .json(&serde_json::json!({"data": [{"properties": {"offered": true, "handled": true, "duration": 1.0},
+            "queueName": HOSTILE, "queueIdentifier": HOSTILE, "timestamp": "2021-12-06T10:00:00Z"}],
+            "meta": {"integrationConfigurationId": id}}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(pushed.status(), StatusCode::ACCEPTED);
+    let queues: serde_json::Value = app
+        .api(Method::GET, "/api/v1/queues", Some(&token), None)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let queue = queues["queues"][0]["id"].as_i64().expect("a queue");
+    app.sign_in_as_admin().await;
+    app.post_form(
+        "/_fn/tokens/create",
+        &[("name", HOSTILE), ("expires_in_days", "")],
+    )
+    .await;
+    for path in [
+        "/account/integrations".to_owned(),
+        format!("/account/integrations/{id}"),
+        "/account/queues".to_owned(),
+        format!("/account/queues/{queue}"),
+        "/account/audit".to_owned(),
+        "/profile/tokens".to_owned(),
+    ] {
+        let (status, page) = app.page(&path).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        if let Some(at) = page.find("<script>alert(1)") {
+            let from = at.saturating_sub(300);
+            panic!(
+                "{path}: a live script: {}",
+                &page[from..(at + 80).min(page.len())]
+            );
+        }
+        assert!(!page.contains("<img src=x"), "{path}: a live image");
+        let head = page.split("</head>").next().unwrap_or_default();
+        assert_eq!(
+            head.matches("</title>").count(),
+            head.matches("<title").count(),
+            "{path}: the title closes only where it should"
+        );
+    }
 }

@@ -31,6 +31,10 @@ pub fn StatusBadge(status: Status, #[prop(optional)] reason: Option<String>) -> 
             t_string!(i18n, integrations.status_paused),
             "bg-slate-100 text-slate-700 ring-slate-500/20",
         ),
+        Status::Resuming => (
+            t_string!(i18n, integrations.status_resuming),
+            "bg-sky-50 text-sky-800 ring-sky-600/20",
+        ),
         Status::Failing => (
             t_string!(i18n, integrations.status_failing),
             "bg-red-50 text-red-700 ring-red-600/20",

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use super::{
     items, required_text, required_time,
     wire::{Body, Json, Slot, StatusItem},
-    At, Limits, Problem, Rejected,
+    At, Limits, Problem, Rejected, TimeWindow,
 };
 use crate::integration::IntegrationId;
 
@@ -54,7 +54,7 @@ pub fn parse_agent_statuses(
         .unwrap_or_default();
     let mut statuses: Vec<AgentStatus> = Vec::with_capacity(items.len());
     for (index, item) in items.iter().enumerate() {
-        if let Some(status) = status(item, At::item(index), &mut problems) {
+        if let Some(status) = status(item, At::item(index), limits.accepted_times, &mut problems) {
             statuses.push(status);
         }
     }
@@ -89,6 +89,7 @@ fn last_per_agent_and_start(statuses: Vec<AgentStatus>) -> Vec<AgentStatus> {
 fn status(
     item: &Slot<'_, StatusItem<'_>>,
     at: At<'_>,
+    window: TimeWindow,
     problems: &mut Vec<Problem>,
 ) -> Option<AgentStatus> {
     let fields = super::object(item, at, problems)?;
@@ -110,13 +111,14 @@ fn status(
         &fields.start_time,
         at.field("startTime"),
         "startTime",
+        window,
         problems,
     );
     let end_at = at.field("endTime");
     let end = match &fields.end_time {
         Json::Text(text) if text.is_empty() => Some(None),
         missing if missing.is_missing() => Some(None),
-        value => required_time(value, end_at, "endTime", problems).map(Some),
+        value => required_time(value, end_at, "endTime", window, problems).map(Some),
     };
     if let (Some(start), Some(Some(end))) = (start, end) {
         if end <= start {

@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 use super::{
     items, required_text, required_time,
     wire::{Body, ContactItem, Json, Properties, Slot},
-    At, Limits, Problem, Rejected,
+    At, Limits, Problem, Rejected, TimeWindow,
 };
 use crate::integration::IntegrationId;
 use chrono::{DateTime, Utc};
@@ -115,7 +115,9 @@ pub fn parse_contact_events(
     let events: Vec<ContactEvent> = items
         .iter()
         .enumerate()
-        .filter_map(|(index, item)| event(item, At::item(index), &mut problems))
+        .filter_map(|(index, item)| {
+            event(item, At::item(index), limits.accepted_times, &mut problems)
+        })
         .collect();
     match integration {
         Some(integration) if problems.is_empty() => Ok(ContactBatch {
@@ -132,6 +134,7 @@ pub fn parse_contact_events(
 fn event(
     item: &Slot<'_, ContactItem<'_>>,
     at: At<'_>,
+    window: TimeWindow,
     problems: &mut Vec<Problem>,
 ) -> Option<ContactEvent> {
     let fields = super::object(item, at, problems)?;
@@ -149,11 +152,26 @@ fn event(
         "queueName",
         MAX_QUEUE_TEXT,
         problems,
-    );
+    )
+    .and_then(|name| match crate::text::forbidden_in_name(name) {
+        None => Some(name),
+        Some(c) => {
+            problems.push(Problem::new(
+                "control_character",
+                at.field("queueName").pointer(),
+                format!(
+                    "queueName must not contain characters that reorder text; found U+{:04X}",
+                    u32::from(c)
+                ),
+            ));
+            None
+        }
+    });
     let time = required_time(
         &fields.timestamp,
         at.field("timestamp"),
         "timestamp",
+        window,
         problems,
     );
     let channel = channel(&fields.channel, at.field("channel"), problems);
@@ -425,6 +443,51 @@ mod tests {
     }
 
     #[test]
+    fn control_characters_and_reordering_in_a_queue_name_are_refused() {
+        let body = json!({"data": [
+            {"properties": {"offered": true, "handled": true, "duration": 1.0},
+             "queueName": "Sales\u{202E}", "queueIdentifier": "q\u{0}1",
+             "timestamp": "2021-12-06T10:00:00Z"}],
+            "meta": {"integrationConfigurationId": 1}});
+        let rejected = parse(body).expect_err("refused");
+        assert_eq!(
+            codes(&rejected),
+            vec![
+                ("control_character", "/data/0/queueIdentifier"),
+                ("control_character", "/data/0/queueName")
+            ]
+        );
+    }
+
+    #[test]
+    fn times_outside_the_window_are_refused_and_the_rest_kept_to_the_microsecond() {
+        let at = |timestamp: &str| {
+            json!({"data": [{"properties": {"offered": true, "handled": true, "duration": 1},
+                "queueName": "Q", "queueIdentifier": "q", "timestamp": timestamp}],
+                "meta": {"integrationConfigurationId": 1}})
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2026-11-26T12:00:00Z")
+            .expect("a time")
+            .to_utc();
+        let limits = Limits {
+            accepted_times: crate::ingest::TimestampPolicy::default().around(now),
+            ..Limits::default()
+        };
+        for far in ["2016-11-01T00:00:00Z", "2028-12-01T00:00:00Z"] {
+            let rejected = parse_with(&at(far), limits).expect_err(far);
+            assert_eq!(
+                codes(&rejected),
+                vec![("timestamp_out_of_range", "/data/0/timestamp")]
+            );
+        }
+        let batch = parse_with(&at("2026-11-26T10:00:00.123456789Z"), limits).expect("inside");
+        assert_eq!(
+            batch.events[0].at.to_rfc3339(),
+            "2026-11-26T10:00:00.123456+00:00"
+        );
+    }
+
+    #[test]
     fn more_items_than_the_limit_is_too_large() {
         let item = json!({"properties":{"offered":true,"handled":true,"duration":1},
             "queueName":"Q","queueIdentifier":"q","timestamp":"2021-12-06T10:34:22Z"});
@@ -434,6 +497,7 @@ mod tests {
             Limits {
                 max_items: 2,
                 max_body_bytes: 1 << 20,
+                ..Limits::default()
             },
         )
         .expect_err("too many");

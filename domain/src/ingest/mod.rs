@@ -12,6 +12,7 @@ mod contacts;
 mod intervals;
 pub mod read;
 pub mod receive;
+pub mod replay;
 pub mod wire;
 
 use std::fmt;
@@ -23,6 +24,8 @@ pub use contacts::{
 pub use intervals::{
     aggregate, interval_start, roll_up, IntervalSeries, IntervalTotals, BASE_INTERVAL_SECONDS,
 };
+
+use chrono::{DateTime, Utc};
 
 use crate::integration::IntegrationId;
 use wire::{Body, Json, List, Slot};
@@ -84,6 +87,8 @@ impl fmt::Display for Feed {
 pub struct Limits {
     pub max_items: usize,
     pub max_body_bytes: usize,
+    /// The times a request may carry (see [`TimestampPolicy::around`]).
+    pub accepted_times: TimeWindow,
 }
 
 impl Limits {
@@ -91,6 +96,7 @@ impl Limits {
     pub const UNBOUNDED: Self = Self {
         max_items: usize::MAX,
         max_body_bytes: usize::MAX,
+        accepted_times: TimeWindow::ANY,
     };
 }
 
@@ -99,6 +105,59 @@ impl Default for Limits {
         Self {
             max_items: 10_000,
             max_body_bytes: 5 * 1024 * 1024,
+            accepted_times: TimeWindow::ANY,
+        }
+    }
+}
+
+/// Times from `earliest` to `latest`, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeWindow {
+    pub earliest: DateTime<Utc>,
+    pub latest: DateTime<Utc>,
+}
+
+impl TimeWindow {
+    pub const ANY: Self = Self {
+        earliest: DateTime::<Utc>::MIN_UTC,
+        latest: DateTime::<Utc>::MAX_UTC,
+    };
+
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        (self.earliest..=self.latest).contains(&at)
+    }
+}
+
+/// How far back and ahead of the time of receipt data may lie
+/// (configuration: a timestamp decades off is a unit or clock mistake,
+/// and one in year 200 000 breaks every reader).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimestampPolicy {
+    pub days_back: u32,
+    pub days_ahead: u32,
+}
+
+impl Default for TimestampPolicy {
+    /// Ten years back, two years ahead.
+    fn default() -> Self {
+        Self {
+            days_back: 3_653,
+            days_ahead: 731,
+        }
+    }
+}
+
+impl TimestampPolicy {
+    /// The window around `now`.
+    pub fn around(self, now: DateTime<Utc>) -> TimeWindow {
+        let days = |n: u32| chrono::TimeDelta::days(i64::from(n));
+        TimeWindow {
+            earliest: now
+                .checked_sub_signed(days(self.days_back))
+                .unwrap_or(DateTime::<Utc>::MIN_UTC),
+            latest: now
+                .checked_add_signed(days(self.days_ahead))
+                .unwrap_or(DateTime::<Utc>::MAX_UTC),
         }
     }
 }
@@ -204,7 +263,17 @@ fn required_text<'v>(
             at.pointer(),
             format!("{label} may have at most {max} characters"),
         ),
-        Json::Text(text) => return Some(text),
+        Json::Text(text) => match crate::text::control_character(text) {
+            None => return Some(text),
+            Some(c) => Problem::new(
+                "control_character",
+                at.pointer(),
+                format!(
+                    "{label} must not contain control characters; found U+{:04X}",
+                    u32::from(c)
+                ),
+            ),
+        },
         missing if missing.is_missing() => Problem::new(
             "missing_field",
             at.pointer(),
@@ -220,16 +289,32 @@ fn required_text<'v>(
     None
 }
 
-/// An RFC 3339 timestamp with an offset, as UTC.
+/// An RFC 3339 timestamp with an offset, as UTC, to the microsecond (what
+/// both engines keep, so both agree on what is a duplicate), within
+/// `window`.
 fn required_time(
     value: &Json<'_>,
     at: At<'_>,
     label: &str,
+    window: TimeWindow,
     problems: &mut Vec<Problem>,
-) -> Option<chrono::DateTime<chrono::Utc>> {
+) -> Option<DateTime<Utc>> {
+    use chrono::SubsecRound;
     let text = required_text(value, at, label, 64, problems)?;
     match chrono::DateTime::parse_from_rfc3339(text) {
-        Ok(time) => Some(time.to_utc()),
+        Ok(time) if window.contains(time.to_utc()) => Some(time.to_utc().trunc_subsecs(6)),
+        Ok(_) => {
+            problems.push(Problem::new(
+                "timestamp_out_of_range",
+                at.pointer(),
+                format!(
+                    "{label} must lie between {} and {}; got {text:?}",
+                    window.earliest.format("%Y-%m-%d"),
+                    window.latest.format("%Y-%m-%d")
+                ),
+            ));
+            None
+        }
         Err(_) => {
             problems.push(Problem::new(
                 "invalid_timestamp",

@@ -8,6 +8,7 @@ use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries, IntervalTot
 use crate::{
     actor::Actor,
     integration::{Integration, IntegrationId},
+    page::{Page, PageRequest},
     store::{Store, StoreError},
 };
 
@@ -92,8 +93,13 @@ impl Range {
     }
 }
 
-pub async fn queues(store: &dyn Store, actor: &Actor) -> Result<Vec<Queue>, StoreError> {
-    store.queues(actor.account_id).await
+/// A page of the account's queues and how many there are.
+pub async fn queues(
+    store: &dyn Store,
+    actor: &Actor,
+    page: PageRequest,
+) -> Result<(Vec<Queue>, u64), StoreError> {
+    store.queues(actor.account_id, page).await
 }
 
 /// A queue's statistics in intervals of its integration's current length.
@@ -144,7 +150,10 @@ pub async fn days(
         .ok_or(ReadError::NotFound)?;
     let first_day = first_day.unwrap_or_else(|| found.last_data_at.date_naive());
     let from = first_day.and_time(NaiveTime::MIN).and_utc();
-    let range = Range::new(from, from + chrono::Duration::days(i64::from(days)))?;
+    let to = from
+        .checked_add_signed(chrono::Duration::days(i64::from(days)))
+        .ok_or(ReadError::BadRange)?;
+    let range = Range::new(from, to)?;
     let (queue, integration, rows) = intervals(store, actor, queue, range).await?;
     let step = chrono::Duration::minutes(i64::from(integration.interval.minutes()));
     let mut rows = rows.into_iter().peekable();
@@ -171,14 +180,13 @@ pub async fn imports(
     store: &dyn Store,
     actor: &Actor,
     integration: IntegrationId,
-    offset: u32,
-    limit: u32,
+    page: PageRequest,
 ) -> Result<(Vec<ImportRecord>, u64), ReadError> {
     store
         .integration(actor.account_id, integration)
         .await?
         .ok_or(ReadError::NotFound)?;
-    Ok(store.imports(integration, offset, limit).await?)
+    Ok(store.imports(integration, page).await?)
 }
 
 pub async fn agent_statuses(
@@ -186,14 +194,20 @@ pub async fn agent_statuses(
     actor: &Actor,
     integration: IntegrationId,
     range: Range,
-) -> Result<Vec<StoredAgentStatus>, ReadError> {
+    page: PageRequest,
+) -> Result<Page<StoredAgentStatus>, ReadError> {
     store
         .integration(actor.account_id, integration)
         .await?
         .ok_or(ReadError::NotFound)?;
-    Ok(store
-        .agent_statuses(integration, range.from, range.to)
-        .await?)
+    let probe = PageRequest {
+        limit: page.probe_limit(),
+        ..page
+    };
+    let fetched = store
+        .agent_statuses(integration, range.from, range.to, probe)
+        .await?;
+    Ok(Page::from_probe(page, fetched))
 }
 
 pub async fn discovered_ids(

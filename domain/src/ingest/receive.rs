@@ -183,6 +183,8 @@ pub enum IngestError {
     Deleted,
     #[error("this Idempotency-Key was used with a different body")]
     IdempotencyKeyReused,
+    #[error("the integration does not carry {}", .0.as_str())]
+    FeedNotCarried(Feed),
     #[error("the request has problems")]
     Rejected(Rejected),
     #[error(transparent)]
@@ -230,6 +232,14 @@ pub fn authorize(
     Ok(())
 }
 
+/// Whether the integration was set up to carry this kind of data.
+pub fn carries(integration: &Integration, feed: Feed) -> bool {
+    match feed {
+        Feed::ContactEvents => integration.data_types.contacts(),
+        Feed::AgentStatuses => integration.data_types.agent_statuses(),
+    }
+}
+
 /// Receives one request: every step of DESIGN §3 in order.
 pub async fn receive(
     store: &dyn Store,
@@ -248,6 +258,9 @@ pub async fn receive(
         .await?
         .ok_or(IngestError::Forbidden)?;
     authorize(credential, account, &integration)?;
+    if !carries(&integration, feed) {
+        return Err(IngestError::FeedNotCarried(feed));
+    }
 
     if let Some(idempotency) = &request.idempotency {
         if let Some(first) = replay(store, target, idempotency).await? {

@@ -10,7 +10,7 @@ use domain::{
         aggregate,
         read::DiscoveredKind,
         receive::{ImportData, ImportRecord, NewImport, Outcome, StoreImportError},
-        AgentStatusBatch, ContactBatch, Feed, IntervalTotals, QueueKey, Rejected,
+        replay, AgentStatusBatch, ContactBatch, Feed, IntervalTotals, QueueKey, Rejected,
     },
     integration::{IntegrationId, Status},
     store::StoreError,
@@ -51,7 +51,7 @@ pub(super) async fn apply(
 ) -> Result<i64, sqlx::Error> {
     match data {
         ImportData::Contacts(batch) => {
-            let known = queue_ids(tx.reborrow(), integration).await?;
+            let known = known_queues(tx.reborrow(), integration, batch).await?;
             let ids = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
             add_interval_stats(tx, &ids, batch).await?;
             let created = ids.keys().filter(|key| !known.contains_key(*key)).count();
@@ -128,18 +128,38 @@ async fn upsert_queues(
 
 type QueueIds = HashMap<(String, String), i64>;
 
-/// Every queue id of the integration by identity (identifier, channel).
-async fn queue_ids(tx: TxRef<'_, '_>, integration: IntegrationId) -> Result<QueueIds, sqlx::Error> {
-    let rows: Vec<(i64, String, String)> = on_tx!(tx, tx => {
-        sqlx::query_as("SELECT id, queue_identifier, channel FROM queues WHERE integration_id = $1")
-            .bind(integration.0)
-            .fetch_all(&mut **tx)
-            .await?
-    });
-    Ok(rows
+/// The ids of the batch's queues that exist already, by identity
+/// (identifier, channel): only the queues the request names are read,
+/// however many the integration has.
+async fn known_queues(
+    tx: TxRef<'_, '_>,
+    integration: IntegrationId,
+    batch: &ContactBatch,
+) -> Result<QueueIds, sqlx::Error> {
+    let identifiers: Vec<&str> = queues_in(batch)
+        .keys()
+        .map(|key| key.identifier.as_str())
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|(id, identifier, channel)| ((identifier, channel), id))
-        .collect())
+        .collect();
+    let mut known = QueueIds::new();
+    on_tx!(tx, tx => {
+        for chunk in identifiers.chunks(ROWS_PER_STATEMENT) {
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT id, queue_identifier, channel FROM queues WHERE integration_id = ",
+            );
+            select.push_bind(integration.0).push(" AND queue_identifier IN (");
+            let mut list = select.separated(", ");
+            for identifier in chunk {
+                list.push_bind(*identifier);
+            }
+            select.push(")");
+            let rows: Vec<(i64, String, String)> =
+                select.build_query_as().fetch_all(&mut **tx).await?;
+            known.extend(rows.into_iter().map(|(id, identifier, channel)| ((identifier, channel), id)));
+        }
+    });
+    Ok(known)
 }
 
 /// Adds the batch's 15-minute totals to what is stored.
@@ -262,55 +282,160 @@ async fn note_discovered_ids(
     })
 }
 
-/// Applies, in arrival order, everything held while the integration was
-/// paused. Runs inside the resume's transaction.
-pub(super) async fn apply_held(
+/// Applies the oldest held imports within `budget` (the first one whole),
+/// in arrival order, marking each applied; returns how many it took.
+async fn apply_oldest_held(
     mut tx: TxRef<'_, '_>,
     account: AccountId,
     integration: IntegrationId,
+    budget: replay::Budget,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
-    let held: Vec<(i64, String, String, Vec<u8>)> = on_tx!(tx.reborrow(), tx => {
+) -> Result<u32, sqlx::Error> {
+    let held: Vec<(i64, i64)> = on_tx!(tx.reborrow(), tx => {
         sqlx::query_as(
-            "SELECT i.id, i.feed, b.encoding, b.body FROM imports i \
-             JOIN import_bodies b ON b.import_id = i.id \
-             WHERE i.integration_id = $1 AND i.outcome = 'held' ORDER BY i.id",
+            "SELECT id, item_count FROM imports WHERE integration_id = $1 AND outcome = 'held' \
+             ORDER BY id LIMIT $2",
         )
         .bind(integration.0)
+        .bind(i64::from(budget.imports))
         .fetch_all(&mut **tx)
         .await?
     });
-    for (import_id, feed, encoding, body) in held {
-        let body = payload::decode(&encoding, body)
-            .inspect_err(|error| tracing::error!(import_id, %error, "a held body cannot be read"))
-            .ok();
-        let data = Feed::parse(&feed)
-            .zip(body)
-            .and_then(|(feed, body)| ImportData::reread(feed, &body));
-        let Some(data) = data else {
-            // It was valid when it arrived; if that ever changes, say so
-            // in the history rather than block the resume for good.
-            tracing::error!(import_id, "a held import no longer parses");
-            on_tx!(tx.reborrow(), tx => {
-                sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
-                             error_summary = 'could not be applied on resume' WHERE id = $1")
-                    .bind(import_id)
-                    .execute(&mut **tx)
-                    .await?;
-            });
-            continue;
-        };
-        let created = apply(tx.reborrow(), account, integration, import_id, &data, now).await?;
+    let mut items: u64 = 0;
+    let mut taken = 0;
+    for (import_id, item_count) in held {
+        let item_count = u64::try_from(item_count).unwrap_or_default();
+        if taken > 0 && items + item_count > budget.items {
+            break;
+        }
+        items += item_count;
+        taken += 1;
+        apply_held_import(tx.reborrow(), account, integration, import_id, now).await?;
+    }
+    Ok(taken)
+}
+
+/// Reads one held import again and applies it, or, should it no longer
+/// parse, says so in the history rather than block the resume for good.
+async fn apply_held_import(
+    mut tx: TxRef<'_, '_>,
+    account: AccountId,
+    integration: IntegrationId,
+    import_id: i64,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let (feed, encoding, body): (String, String, Vec<u8>) = on_tx!(tx.reborrow(), tx => {
+        sqlx::query_as(
+            "SELECT i.feed, b.encoding, b.body FROM imports i \
+             JOIN import_bodies b ON b.import_id = i.id WHERE i.id = $1",
+        )
+        .bind(import_id)
+        .fetch_one(&mut **tx)
+        .await?
+    });
+    let body = payload::decode(&encoding, body)
+        .inspect_err(|error| tracing::error!(import_id, %error, "a held body cannot be read"))
+        .ok();
+    let data = Feed::parse(&feed)
+        .zip(body)
+        .and_then(|(feed, body)| ImportData::reread(feed, &body));
+    let Some(data) = data else {
+        tracing::error!(import_id, "a held import no longer parses");
         on_tx!(tx.reborrow(), tx => {
-            sqlx::query("UPDATE imports SET outcome = 'applied', applied_at = $1, new_queue_count = $2 WHERE id = $3")
-                .bind(now)
-                .bind(created)
+            sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
+                         error_summary = 'could not be applied on resume' WHERE id = $1")
                 .bind(import_id)
                 .execute(&mut **tx)
                 .await?;
         });
-    }
+        return Ok(());
+    };
+    let created = apply(tx.reborrow(), account, integration, import_id, &data, now).await?;
+    on_tx!(tx.reborrow(), tx => {
+        sqlx::query("UPDATE imports SET outcome = 'applied', applied_at = $1, new_queue_count = $2 WHERE id = $3")
+            .bind(now)
+            .bind(created)
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?;
+    });
     Ok(())
+}
+
+impl Database {
+    /// One step of catching up (see `domain::ingest::replay`).
+    pub(super) async fn replay_step(
+        &self,
+        integration: IntegrationId,
+        budget: replay::Budget,
+    ) -> Result<replay::Step, StoreError> {
+        let now = Utc::now();
+        let _turn = self.write_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            // The integration's lock, as every ingestion takes it: nothing
+            // is held or paused while a step runs.
+            let locked: Option<(i64, String)> = sqlx::query_as(
+                "UPDATE integrations SET status = status WHERE id = $1 RETURNING account_id, status",
+            )
+            .bind(integration.0)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((account, status)) = locked else {
+                return Ok(replay::Step::NotResuming);
+            };
+            if Status::parse(&status) != Some(Status::Resuming) {
+                tx.rollback().await?;
+                return Ok(replay::Step::NotResuming);
+            }
+            let account = AccountId(account);
+            let imports = apply_oldest_held(TxRef::from(&mut tx), account, integration, budget, now).await?;
+            let remaining: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM imports WHERE integration_id = $1 AND outcome = 'held'",
+            )
+            .bind(integration.0)
+            .fetch_one(&mut *tx)
+            .await?;
+            let step = if remaining == 0 {
+                sqlx::query("UPDATE integrations SET status = $1 WHERE id = $2")
+                    .bind(Status::Resuming.caught_up().as_str())
+                    .bind(integration.0)
+                    .execute(&mut *tx)
+                    .await?;
+                replay::Step::CaughtUp
+            } else {
+                replay::Step::Applied {
+                    imports,
+                    remaining: u64::try_from(remaining).unwrap_or_default(),
+                }
+            };
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(step)
+        }.await)
+        .map_err(StoreError::new)
+    }
+
+    pub(super) async fn resuming(&self) -> Result<Vec<IntegrationId>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT id FROM integrations WHERE status = $1 ORDER BY id LIMIT 100")
+                .bind(Status::Resuming.as_str())
+                .fetch_all(pool)
+                .await
+        })
+        .map_err(StoreError::new)?;
+        Ok(ids.into_iter().map(IntegrationId).collect())
+    }
+
+    pub(super) async fn count_held(&self, integration: IntegrationId) -> Result<u64, StoreError> {
+        let held: i64 = on_pool!(self, pool => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM imports WHERE integration_id = $1 AND outcome = 'held'")
+                .bind(integration.0)
+                .fetch_one(pool)
+                .await
+        })
+        .map_err(StoreError::new)?;
+        Ok(u64::try_from(held).unwrap_or_default())
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -440,7 +565,7 @@ impl Database {
             .await?;
             let held = match status.as_deref().and_then(Status::parse) {
                 None | Some(Status::Deleted) => return Ok(Attempt::Deleted),
-                Some(status) => status == Status::Paused,
+                Some(status) => status.holds_pushed_data(),
             };
             let outcome = if held { Outcome::Held } else { Outcome::Applied };
             let insert = format!(

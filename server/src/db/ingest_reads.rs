@@ -9,6 +9,7 @@ use domain::{
         IntervalSeries, IntervalTotals,
     },
     integration::{Integration, IntegrationId},
+    page::PageRequest,
     store::StoreError,
     AccountId,
 };
@@ -83,14 +84,33 @@ impl Database {
             .transpose()
     }
 
-    pub(super) async fn list_queues(&self, account: AccountId) -> Result<Vec<Queue>, StoreError> {
-        let sql =
-            format!("{QUEUE_SELECT} WHERE q.account_id = $1 ORDER BY i.name, q.queue_name, q.id");
-        let rows: Vec<QueueRow> = on_pool!(self, pool => {
-            sqlx::query_as(&sql).bind(account.0).fetch_all(pool).await
-        })
+    pub(super) async fn list_queues(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> Result<(Vec<Queue>, u64), StoreError> {
+        let sql = format!(
+            "{QUEUE_SELECT} WHERE q.account_id = $1 ORDER BY i.name, q.queue_name, q.id LIMIT $2 OFFSET $3"
+        );
+        let (rows, total): (Vec<QueueRow>, i64) = on_pool!(self, pool => async {
+            let rows = sqlx::query_as(&sql)
+                .bind(account.0)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(pool)
+                .await?;
+            let total = sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE account_id = $1")
+                .bind(account.0)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        }.await)
         .map_err(StoreError::new)?;
-        rows.into_iter().map(QueueRow::parse).collect()
+        let queues = rows
+            .into_iter()
+            .map(QueueRow::parse)
+            .collect::<Result<_, _>>()?;
+        Ok((queues, u64::try_from(total).unwrap_or_default()))
     }
 
     pub(super) async fn find_queue(
@@ -143,8 +163,7 @@ impl Database {
     pub(super) async fn page_of_imports(
         &self,
         integration: IntegrationId,
-        offset: u32,
-        limit: u32,
+        page: PageRequest,
     ) -> Result<(Vec<ImportRecord>, u64), StoreError> {
         let sql = format!(
             "SELECT {IMPORT_COLUMNS} FROM imports WHERE integration_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
@@ -152,8 +171,8 @@ impl Database {
         let (rows, total): (Vec<ImportRow>, i64) = on_pool!(self, pool => async {
             let rows = sqlx::query_as(&sql)
                 .bind(integration.0)
-                .bind(i64::from(limit))
-                .bind(i64::from(offset))
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
                 .fetch_all(pool)
                 .await?;
             let total = sqlx::query_scalar("SELECT COUNT(*) FROM imports WHERE integration_id = $1")
@@ -175,16 +194,20 @@ impl Database {
         integration: IntegrationId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        page: PageRequest,
     ) -> Result<Vec<StoredAgentStatus>, StoreError> {
         let rows: Vec<StatusRow> = on_pool!(self, pool => {
             sqlx::query_as(
                 "SELECT agent_identifier, activity_identifier, start_time, end_time, import_id \
                  FROM agent_statuses WHERE integration_id = $1 AND start_time < $3 \
-                 AND (end_time IS NULL OR end_time > $2) ORDER BY start_time, agent_identifier",
+                 AND (end_time IS NULL OR end_time > $2) ORDER BY start_time, agent_identifier \
+                 LIMIT $4 OFFSET $5",
             )
             .bind(integration.0)
             .bind(from)
             .bind(to)
+            .bind(i64::from(page.limit))
+            .bind(i64::from(page.offset))
             .fetch_all(pool)
             .await
         })

@@ -11,7 +11,7 @@ use domain::{
     },
     integrations::NewIntegration,
     secret::{ApiKeyInfo, NewSecret},
-    store::StoreError,
+    store::{StoreError, WriteError},
     AccountId, EmailAddress, UserId,
 };
 
@@ -168,18 +168,22 @@ impl Database {
         &self,
         account: AccountId,
         integration: &Integration,
+        read_as: Status,
         audit: &AuditEntry,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(), WriteError> {
         let now = Utc::now();
         let deleted = integration.status == Status::Deleted;
         let _turn = self.write_turn().await;
-        on_pool!(self, pool => async {
+        let written = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            sqlx::query(
+            // Compare and set: only if nobody changed the status since it
+            // was read, so a racing delete stays final and a racing resume
+            // is never undone.
+            let changed = sqlx::query(
                 "UPDATE integrations SET name = $1, status = $2, interval_minutes = $3, \
                  carries_contacts = $4, carries_agent_statuses = $5, \
                  deleted_at = CASE WHEN $6 THEN COALESCE(deleted_at, $7) ELSE NULL END \
-                 WHERE account_id = $8 AND id = $9",
+                 WHERE account_id = $8 AND id = $9 AND status = $10",
             )
             .bind(integration.name.as_str())
             .bind(integration.status.as_str())
@@ -190,8 +194,14 @@ impl Database {
             .bind(now)
             .bind(account.0)
             .bind(integration.id.0)
+            .bind(read_as.as_str())
             .execute(&mut *tx)
-            .await?;
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
             if deleted {
                 sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE integration_id = $2 AND revoked_at IS NULL")
                     .bind(now)
@@ -199,15 +209,15 @@ impl Database {
                     .execute(&mut *tx)
                     .await?;
             }
-            if integration.status == Status::Active {
-                // A resume applies what was held while paused, in the
-                // order it arrived, before anyone can see it active.
-                super::ingest::apply_held(super::TxRef::from(&mut tx), account, integration.id, now).await?;
-            }
             write_audit!(tx, account, audit, now)?;
-            tx.commit().await
+            tx.commit().await.map(|()| true)
         }.await)
-        .map_err(StoreError::new)
+        .map_err(StoreError::new)?;
+        if written {
+            Ok(())
+        } else {
+            Err(WriteError::Stale)
+        }
     }
 
     pub(super) async fn swap_api_key(
@@ -216,11 +226,25 @@ impl Database {
         id: IntegrationId,
         secret: &NewSecret,
         audit: &AuditEntry,
-    ) -> Result<ApiKeyInfo, StoreError> {
+    ) -> Result<ApiKeyInfo, WriteError> {
         let now = Utc::now();
         let _turn = self.write_turn().await;
-        on_pool!(self, pool => async {
+        let written = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
+            // Locks the integration and checks it is still there: a key is
+            // never issued to an integration deleted meanwhile.
+            let alive = sqlx::query(
+                "UPDATE integrations SET status = status WHERE account_id = $1 AND id = $2 AND status <> 'deleted'",
+            )
+            .bind(account.0)
+            .bind(id.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if alive == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
             let revoked = sqlx::query(
                 "UPDATE api_keys SET revoked_at = $1 WHERE integration_id = $2 AND revoked_at IS NULL",
             )
@@ -244,9 +268,12 @@ impl Database {
             .execute(&mut *tx)
             .await?;
             write_audit!(tx, account, audit, now)?;
-            tx.commit().await
+            tx.commit().await.map(|()| true)
         }.await)
         .map_err(StoreError::new)?;
+        if !written {
+            return Err(WriteError::Stale);
+        }
         Ok(ApiKeyInfo {
             display_prefix: secret.display_prefix.clone(),
             created_at: rfc3339(now),

@@ -168,9 +168,10 @@ impl Database {
             .context("the SQLite database URL is not valid")?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // WAL with NORMAL survives a killed process without losing a
-            // committed transaction; only a power cut may drop the last ones.
-            .synchronous(SqliteSynchronous::Normal)
+            // FULL syncs the WAL at every commit, so an acknowledged 202
+            // survives a power cut, not only a killed process (NORMAL would
+            // lose the last commits to a power cut).
+            .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let file = options.get_filename().to_path_buf();

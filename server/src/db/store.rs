@@ -9,14 +9,17 @@ use domain::{
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
-        Feed, IntervalSeries, Rejected,
+        replay, Feed, IntervalSeries, Rejected,
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
     login::{AttemptHistory, ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
+    page::PageRequest,
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion},
-    store::{BoxFuture, Credentials, NewPersonalAccessToken, Store, StoreError, UserProfile},
+    store::{
+        BoxFuture, Credentials, NewPersonalAccessToken, Store, StoreError, UserProfile, WriteError,
+    },
     tokens::PersonalToken,
     AccountId, AccountName, EmailAddress, Language, UserId,
 };
@@ -404,9 +407,10 @@ impl Store for Database {
         &'a self,
         account: AccountId,
         integration: &'a Integration,
+        read_as: Status,
         audit: &'a AuditEntry,
-    ) -> BoxFuture<'a, Result<(), StoreError>> {
-        Box::pin(self.write_integration(account, integration, audit))
+    ) -> BoxFuture<'a, Result<(), WriteError>> {
+        Box::pin(self.write_integration(account, integration, read_as, audit))
     }
 
     fn replace_api_key<'a>(
@@ -415,7 +419,7 @@ impl Store for Database {
         id: IntegrationId,
         secret: &'a NewSecret,
         audit: &'a AuditEntry,
-    ) -> BoxFuture<'a, Result<ApiKeyInfo, StoreError>> {
+    ) -> BoxFuture<'a, Result<ApiKeyInfo, WriteError>> {
         Box::pin(self.swap_api_key(account, id, secret, audit))
     }
 
@@ -481,14 +485,17 @@ impl Store for Database {
     fn imports(
         &self,
         integration: IntegrationId,
-        offset: u32,
-        limit: u32,
+        page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<ImportRecord>, u64), StoreError>> {
-        Box::pin(self.page_of_imports(integration, offset, limit))
+        Box::pin(self.page_of_imports(integration, page))
     }
 
-    fn queues(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<Queue>, StoreError>> {
-        Box::pin(self.list_queues(account))
+    fn queues(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Queue>, u64), StoreError>> {
+        Box::pin(self.list_queues(account, page))
     }
 
     fn queue(
@@ -513,8 +520,25 @@ impl Store for Database {
         integration: IntegrationId,
         from: DateTime<Utc>,
         to: DateTime<Utc>,
+        page: PageRequest,
     ) -> BoxFuture<'_, Result<Vec<StoredAgentStatus>, StoreError>> {
-        Box::pin(self.statuses_between(integration, from, to))
+        Box::pin(self.statuses_between(integration, from, to, page))
+    }
+
+    fn replay_held(
+        &self,
+        integration: IntegrationId,
+        budget: replay::Budget,
+    ) -> BoxFuture<'_, Result<replay::Step, StoreError>> {
+        Box::pin(self.replay_step(integration, budget))
+    }
+
+    fn resuming_integrations(&self) -> BoxFuture<'_, Result<Vec<IntegrationId>, StoreError>> {
+        Box::pin(self.resuming())
+    }
+
+    fn held_imports(&self, integration: IntegrationId) -> BoxFuture<'_, Result<u64, StoreError>> {
+        Box::pin(self.count_held(integration))
     }
 
     fn discovered_ids(

@@ -16,7 +16,7 @@ use axum::{
 use domain::ingest::{
     receive::{self, Accepted, Credential, Idempotency, IngestError, Outcome, WireBody},
     wire::ReadError,
-    Feed,
+    Feed, Limits,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use serde::Serialize;
@@ -104,7 +104,10 @@ async fn receive_request(
     if !is_json(headers) {
         return Err(ApiError::unsupported_media_type());
     }
-    let limits = state.settings.ingest_limits;
+    let limits = Limits {
+        accepted_times: state.settings.ingest_timestamps.around(chrono::Utc::now()),
+        ..state.settings.ingest_limits
+    };
     let body = read_body(headers, body, limits.max_body_bytes).await?;
     let malformed =
         |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "", detail);
@@ -246,6 +249,18 @@ fn ingest_error(error: IngestError) -> ApiError {
             "integration_deleted",
             "/meta/integrationConfigurationId",
             error.to_string(),
+        ),
+        IngestError::FeedNotCarried(feed) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "data_type_not_enabled",
+            "",
+            format!(
+                "this integration is not set up to carry {}; enable the data type on its page or with PATCH /api/v1/integrations/{{id}}",
+                match feed {
+                    Feed::ContactEvents => "contact data",
+                    Feed::AgentStatuses => "agent statuses",
+                }
+            ),
         ),
         IngestError::IdempotencyKeyReused => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,

@@ -10,6 +10,7 @@ mod headers;
 mod health;
 pub mod ingest;
 mod origin;
+mod server_fns;
 
 use std::{
     sync::{
@@ -139,6 +140,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         >(
             move || provide_context(fallback_context.clone()), shell
         ))
+        .layer(middleware::from_fn(server_fns::honest_status))
         .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
         .layer(sessions)
         .layer(middleware::from_fn(origin::refuse_cross_origin))

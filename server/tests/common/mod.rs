@@ -177,10 +177,12 @@ pub fn settings(database_url: &str) -> Settings {
         secure_cookies: false,
         site_root: "target/site".into(),
         ingest_limits: domain::ingest::Limits::default(),
+        ingest_timestamps: domain::ingest::TimestampPolicy::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,
         password_hashes_at_once: server::config::default_password_hashes_at_once(),
         trusted_proxies: Vec::new(),
         login_policy: domain::login::LoginPolicy::default(),
+        catch_up_every: Some(server::scheduler::CATCH_UP_EVERY),
     }
 }
 

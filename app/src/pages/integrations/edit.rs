@@ -168,6 +168,21 @@ fn DetailView(
             <StatusBadge status=integration.status />
             <span class="text-sm text-slate-500">{kind_label(i18n, integration.kind)}</span>
         </div>
+        {(detail.held_imports > 0).then(|| {
+            let held = detail.held_imports;
+            let catching_up = integration.status == Status::Resuming;
+            view! {
+                <div role="status" data-test="held" class="mt-4 rounded-xl border border-sky-200 bg-sky-50 px-4 py-3 text-sm text-sky-900">
+                    {if catching_up {
+                        t_string!(i18n, edit.catching_up, n = held).to_string()
+                    } else {
+                        t_string!(i18n, edit.holding, n = held).to_string()
+                    }}
+                    " "
+                    <a href=format!("/account/integrations/{id}") class="font-medium underline">{t!(i18n, edit.refresh)}</a>
+                </div>
+            }
+        })}
         <div class="mt-6 grid gap-6 lg:grid-cols-3">
             <section class=format!("{SECTION} lg:col-span-2")>
                 <h2 class="text-base font-semibold text-slate-900">{t!(i18n, edit.settings)}</h2>

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     components::forms::ErrorAlert,
@@ -28,7 +28,15 @@ pub fn channel_text(i18n: leptos_i18n::I18nContext<Locale>, channel: &str) -> St
 #[component]
 pub fn QueuesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let queues = Resource::new(|| (), |()| list_queues());
+    let query = use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|page| page.parse::<u32>().ok())
+            .unwrap_or(1)
+    };
+    let queues = Resource::new(page, list_queues);
     view! {
         <Title text=move || t_string!(i18n, queues.title).to_string() />
         <Breadcrumb>
@@ -39,14 +47,16 @@ pub fn QueuesPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="mt-6 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match queues.await {
-                    Ok(queues) if queues.is_empty() => view! {
+                    Ok(found) if found.total == 0 => view! {
                         <div class="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-10 text-center" data-test="queues-empty">
                             <h2 class="text-base font-semibold text-slate-900">{t!(i18n, queues.empty_title)}</h2>
                             <p class="mx-auto mt-2 max-w-xl text-sm text-slate-600">{t!(i18n, queues.empty_body)}</p>
                             <a href="/api/docs" class="mt-4 inline-block text-sm font-medium text-indigo-700 hover:underline">{t!(i18n, queues.api_reference)}</a>
                         </div>
                     }.into_any(),
-                    Ok(queues) => view! {
+                    Ok(found) => {
+                        let (current, pages) = (found.page, found.pages);
+                        view! {
                         <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm">
                             <table class="min-w-full divide-y divide-slate-200 text-sm" data-test="queues-table">
                                 <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
@@ -60,7 +70,7 @@ pub fn QueuesPage() -> impl IntoView {
                                     </tr>
                                 </thead>
                                 <tbody class="divide-y divide-slate-100">
-                                    {queues.into_iter().map(|queue| view! {
+                                    {found.queues.into_iter().map(|queue| view! {
                                         <tr data-test="queue-row">
                                             <td class="px-4 py-3 font-medium">
                                                 <A href=format!("/account/queues/{}", queue.id) attr:class="text-indigo-700 hover:underline">{queue.name}</A>
@@ -77,7 +87,17 @@ pub fn QueuesPage() -> impl IntoView {
                                 </tbody>
                             </table>
                         </div>
-                    }.into_any(),
+                        {(pages > 1).then(|| view! {
+                            <nav class="mt-4 flex items-center justify-between text-sm" aria-label=move || t_string!(i18n, queues.pages).to_string()>
+                                <span class="text-slate-500">{t_string!(i18n, audit.page_of, page = current, pages = pages).to_string()}</span>
+                                <span class="flex gap-4">
+                                    {(current > 1).then(|| view! { <A href=format!("/account/queues?page={}", current - 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.previous)}</A> })}
+                                    {(current < pages).then(|| view! { <A href=format!("/account/queues?page={}", current + 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.next)}</A> })}
+                                </span>
+                            </nav>
+                        })}
+                    }.into_any()
+                    }
                     Err(error) => view! { <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div> }.into_any(),
                 }
             })}

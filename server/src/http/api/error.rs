@@ -152,6 +152,7 @@ impl From<IntegrationError> for ApiError {
             IntegrationError::NotApi => {
                 Self::new(StatusCode::CONFLICT, "not_an_api_integration", "", detail)
             }
+            IntegrationError::Stale => Self::new(StatusCode::CONFLICT, "stale_write", "", detail),
             IntegrationError::Store(store) => Self::internal(&store),
         }
     }

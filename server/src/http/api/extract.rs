@@ -146,3 +146,32 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
         })
         .collect()
 }
+
+/// A path parameter; one that does not parse names nothing, so it is a
+/// 404 in the envelope like any unknown resource.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
+
+impl From<axum::extract::rejection::PathRejection> for ApiError {
+    fn from(_: axum::extract::rejection::PathRejection) -> Self {
+        Self::not_found()
+    }
+}
+
+/// Query parameters; ones of the wrong type are a 400 in the envelope,
+/// naming what was wrong.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+impl From<axum::extract::rejection::QueryRejection> for ApiError {
+    fn from(rejection: axum::extract::rejection::QueryRejection) -> Self {
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "",
+            rejection.body_text(),
+        )
+    }
+}

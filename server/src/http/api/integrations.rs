@@ -2,7 +2,7 @@
 //! rules as the pages (they all call `domain::integrations`).
 
 use axum::{
-    extract::{Path, Query, State},
+    extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
     Json,
@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiError, ErrorEnvelope, Problem},
-    extract::{AdminActor, ApiJson},
+    extract::{AdminActor, ApiJson, ApiPath, ApiQuery},
 };
 use crate::http::AppState;
 
@@ -31,7 +31,7 @@ pub struct IntegrationBody {
     /// `api`, `csv`, `database` or `on_premise`.
     #[schema(value_type = String)]
     kind: &'static str,
-    /// `awaiting_link`, `active`, `paused`, `failing` or `deleted`.
+    /// `awaiting_link`, `active`, `paused`, `resuming` (applying what was held while paused; new data waits behind it), `failing` or `deleted`.
     #[schema(value_type = String)]
     status: &'static str,
     failing_reason: Option<String>,
@@ -92,7 +92,7 @@ pub struct Many {
 pub async fn list(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Query(query): Query<ListQuery>,
+    ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Many>, ApiError> {
     let all = integrations::list(state.store.as_ref(), &actor, query.include_deleted).await?;
     Ok(Json(Many {
@@ -213,7 +213,7 @@ fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
 pub async fn get(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<One>, ApiError> {
     let id = parse_id(&id)?;
     Ok(one(
@@ -236,7 +236,7 @@ pub struct UpdateBody {
 pub async fn update(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UpdateBody>,
 ) -> Result<Json<One>, ApiError> {
     let id = parse_id(&id)?;
@@ -266,7 +266,7 @@ pub async fn update(
 pub async fn delete(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let id = parse_id(&id)?;
     integrations::delete(state.store.as_ref(), &actor, id).await?;
@@ -278,7 +278,7 @@ pub async fn delete(
 pub async fn pause(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<One>, ApiError> {
     let id = parse_id(&id)?;
     Ok(one(
@@ -291,7 +291,7 @@ pub async fn pause(
 pub async fn resume(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<One>, ApiError> {
     let id = parse_id(&id)?;
     Ok(one(
@@ -311,7 +311,7 @@ pub struct NewKeyBody {
 pub async fn generate_api_key(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, ApiError> {
     let id = parse_id(&id)?;
     let issued = state.secrets.api_key();

@@ -1,11 +1,7 @@
 //! Reading back what arrived: queues, their interval statistics, an
 //! integration's imports and agent statuses. Any role of the account.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use chrono::{DateTime, SecondsFormat, Utc};
 use domain::{
     ingest::{
@@ -13,12 +9,13 @@ use domain::{
         receive::ImportRecord,
     },
     integration::IntegrationId,
+    page::PageRequest,
 };
 use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiError, ErrorEnvelope},
-    extract::MemberActor,
+    extract::{ApiPath, ApiQuery, MemberActor},
 };
 use crate::http::AppState;
 
@@ -58,20 +55,41 @@ pub struct QueueBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Queues {
     queues: Vec<QueueBody>,
+    /// All of the account's queues, on every page.
+    total: u64,
 }
 
-/// The account's queues, created by the contact events that named them.
+/// Which page of a list: `offset` items skipped, at most `limit` shown.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Items to skip.
+    offset: Option<u32>,
+    /// Items on the page: at most 500, 100 unless given.
+    limit: Option<u32>,
+}
+
+impl PageQuery {
+    fn request(&self) -> PageRequest {
+        PageRequest::new(self.offset, self.limit)
+    }
+}
+
+/// The account's queues, created by the contact events that named them,
+/// by integration and name, a page at a time.
 #[utoipa::path(get, path = "/api/v1/queues", tag = "data",
-    responses((status = 200, body = Queues), (status = 401, body = ErrorEnvelope)),
+    params(PageQuery),
+    responses((status = 200, body = Queues), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn queues(
     State(state): State<AppState>,
     MemberActor(actor): MemberActor,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<Queues>, ApiError> {
-    let queues = read::queues(state.store.as_ref(), &actor)
+    let (queues, total) = read::queues(state.store.as_ref(), &actor, page.request())
         .await
         .map_err(|error| ApiError::internal(&error))?;
     Ok(Json(Queues {
+        total,
         queues: queues
             .into_iter()
             .map(|q| QueueBody {
@@ -155,8 +173,8 @@ pub struct Intervals {
 pub async fn intervals(
     State(state): State<AppState>,
     MemberActor(actor): MemberActor,
-    Path(id): Path<i64>,
-    Query(query): Query<RangeQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
 ) -> Result<Json<Intervals>, ApiError> {
     let range = query.range()?;
     let (_, integration, rows) =
@@ -215,33 +233,22 @@ pub struct Imports {
     total: u64,
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct PageQuery {
-    /// Imports to skip (newest first).
-    #[serde(default)]
-    offset: u32,
-    /// At most 200; 50 unless given.
-    limit: Option<u32>,
-}
-
 /// An integration's import history, newest first.
 #[utoipa::path(get, path = "/api/v1/integrations/{id}/imports", tag = "data",
     params(("id" = i64, Path, description = "The integration configuration id"), PageQuery),
-    responses((status = 200, body = Imports), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    responses((status = 200, body = Imports), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn imports(
     State(state): State<AppState>,
     MemberActor(actor): MemberActor,
-    Path(id): Path<i64>,
-    Query(page): Query<PageQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<Imports>, ApiError> {
-    let limit = page.limit.unwrap_or(50).clamp(1, 200);
     let (imports, total) = read::imports(
         state.store.as_ref(),
         &actor,
         IntegrationId(id),
-        page.offset,
-        limit,
+        page.request(),
     )
     .await?;
     Ok(Json(Imports {
@@ -265,24 +272,37 @@ pub struct AgentStatusBody {
 #[serde(rename_all = "camelCase")]
 pub struct AgentStatuses {
     agent_statuses: Vec<AgentStatusBody>,
+    /// The `offset` of the next page; absent on the last one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_offset: Option<u32>,
 }
 
-/// Agent statuses that overlap the range, by start time.
+/// Agent statuses that overlap the range, by start time and agent, a page
+/// at a time.
 #[utoipa::path(get, path = "/api/v1/integrations/{id}/agent-statuses", tag = "data",
-    params(("id" = i64, Path, description = "The integration configuration id"), RangeQuery),
+    params(("id" = i64, Path, description = "The integration configuration id"), RangeQuery, PageQuery),
     responses((status = 200, body = AgentStatuses), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn agent_statuses(
     State(state): State<AppState>,
     MemberActor(actor): MemberActor,
-    Path(id): Path<i64>,
-    Query(query): Query<RangeQuery>,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<RangeQuery>,
+    ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<AgentStatuses>, ApiError> {
     let range = query.range()?;
-    let statuses =
-        read::agent_statuses(state.store.as_ref(), &actor, IntegrationId(id), range).await?;
+    let statuses = read::agent_statuses(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        range,
+        page.request(),
+    )
+    .await?;
     Ok(Json(AgentStatuses {
+        next_offset: statuses.next_offset,
         agent_statuses: statuses
+            .items
             .into_iter()
             .map(|s| AgentStatusBody {
                 agent_identifier: s.agent,
