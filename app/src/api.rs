@@ -126,7 +126,8 @@ pub async fn pause_integration(id: i64) -> Result<(), AppError> {
 #[server(prefix = "/_fn", endpoint = "integrations/resume")]
 pub async fn resume_integration(id: i64) -> Result<(), AppError> {
     let actor = crate::session::actor().await?;
-    domain::integrations::resume(server::store().as_ref(), &actor, server::id(id)).await?;
+    let budget = expect_context::<crate::context::ServerContext>().catch_up;
+    domain::integrations::resume(server::store().as_ref(), &actor, server::id(id), budget).await?;
     Ok(())
 }
 

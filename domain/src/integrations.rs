@@ -255,6 +255,7 @@ pub async fn resume(
     store: &dyn Store,
     actor: &Actor,
     id: IntegrationId,
+    budget: replay::Budget,
 ) -> Result<Integration, IntegrationError> {
     transition(
         store,
@@ -264,7 +265,7 @@ pub async fn resume(
         AuditAction::IntegrationResumed,
     )
     .await?;
-    replay::catch_up(store, id, replay::Budget::default(), STEPS_BEFORE_ANSWERING).await?;
+    replay::catch_up(store, id, budget, STEPS_BEFORE_ANSWERING).await?;
     get(store, actor, id).await
 }
 

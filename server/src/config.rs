@@ -18,6 +18,9 @@ pub struct Settings {
     /// Cookies get `Secure` when the public URL is HTTPS
     /// (`INTAKE_PUBLIC_URL`, e.g. `https://intake.example.com`).
     pub secure_cookies: bool,
+    /// The origin (`scheme://host[:port]`) of `INTAKE_PUBLIC_URL`, when
+    /// set: state-changing browser requests must come from exactly it.
+    pub public_origin: Option<String>,
     /// The folder cargo-leptos builds the site into (`LEPTOS_SITE_ROOT`).
     pub site_root: PathBuf,
     /// What one ingestion request may carry (`INTAKE_INGEST_MAX_ITEMS`,
@@ -59,6 +62,7 @@ impl Settings {
                 format!("INTAKE_ADDR={addr} is not an address like 127.0.0.1:3000")
             })?,
             secure_cookies: public_url.to_ascii_lowercase().starts_with("https://"),
+            public_origin: public_origin(&public_url)?,
             site_root: var("LEPTOS_SITE_ROOT")
                 .unwrap_or_else(|| "target/site".to_owned())
                 .into(),
@@ -70,6 +74,18 @@ impl Settings {
                     "INTAKE_INGEST_MAX_BODY_BYTES",
                 )?
                 .unwrap_or(Limits::default().max_body_bytes),
+                caps: domain::ingest::Caps {
+                    queues: number(
+                        var("INTAKE_MAX_QUEUES_PER_INTEGRATION"),
+                        "INTAKE_MAX_QUEUES_PER_INTEGRATION",
+                    )?
+                    .unwrap_or(domain::ingest::Caps::default().queues),
+                    held_imports: number(
+                        var("INTAKE_MAX_HELD_REQUESTS"),
+                        "INTAKE_MAX_HELD_REQUESTS",
+                    )?
+                    .unwrap_or(domain::ingest::Caps::default().held_imports),
+                },
                 ..Limits::default()
             },
             ingest_timestamps: domain::ingest::TimestampPolicy {
@@ -96,6 +112,20 @@ impl Settings {
             catch_up_every: Some(crate::scheduler::CATCH_UP_EVERY),
         })
     }
+}
+
+/// The origin of the public URL as browsers send it in `Origin`.
+pub fn public_origin(public_url: &str) -> anyhow::Result<Option<String>> {
+    if public_url.trim().is_empty() {
+        return Ok(None);
+    }
+    let url = url::Url::parse(public_url.trim()).with_context(|| {
+        format!("INTAKE_PUBLIC_URL={public_url} is not a URL like https://intake.example.com")
+    })?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        anyhow::bail!("INTAKE_PUBLIC_URL={public_url} must be an http or https URL with a host");
+    }
+    Ok(Some(url.origin().ascii_serialization()))
 }
 
 /// One hash per core keeps the cores busy and nothing else waiting.

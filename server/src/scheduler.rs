@@ -13,7 +13,11 @@ pub const CATCH_UP_EVERY: Duration = Duration::from_millis(500);
 const STEPS_EACH: u32 = 10;
 
 /// Runs catching-up rounds for as long as the server runs.
-pub fn spawn_catch_up(store: Arc<dyn Store>, every: Duration) -> tokio::task::JoinHandle<()> {
+pub fn spawn_catch_up(
+    store: Arc<dyn Store>,
+    every: Duration,
+    budget: replay::Budget,
+) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -23,7 +27,7 @@ pub fn spawn_catch_up(store: Arc<dyn Store>, every: Duration) -> tokio::task::Jo
             // leaves a step half done, and the loop goes on.
             let store = store.clone();
             let round = tokio::spawn(async move {
-                replay::catch_up_all(store.as_ref(), replay::Budget::default(), STEPS_EACH).await
+                replay::catch_up_all(store.as_ref(), budget, STEPS_EACH).await
             });
             match round.await {
                 Ok(Ok(_)) => {}

@@ -16,6 +16,7 @@ pub struct Application {
     router: axum::Router,
     database: Database,
     catch_up_every: Option<std::time::Duration>,
+    catch_up_budget: domain::ingest::replay::Budget,
 }
 
 impl Application {
@@ -27,12 +28,15 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let catch_up_every = settings.catch_up_every;
-        let router = http::router(AppState::new(database.clone(), settings), &database);
+        let state = AppState::new(database.clone(), settings);
+        let catch_up_budget = state.catch_up_budget();
+        let router = http::router(state, &database);
         Ok(Self {
             listener,
             router,
             database,
             catch_up_every,
+            catch_up_budget,
         })
     }
 
@@ -48,9 +52,13 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let cleanup = http::spawn_session_cleanup(&self.database);
-        let catch_up = self
-            .catch_up_every
-            .map(|every| crate::scheduler::spawn_catch_up(Arc::new(self.database.clone()), every));
+        let catch_up = self.catch_up_every.map(|every| {
+            crate::scheduler::spawn_catch_up(
+                Arc::new(self.database.clone()),
+                every,
+                self.catch_up_budget,
+            )
+        });
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();

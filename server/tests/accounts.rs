@@ -22,6 +22,7 @@ on_both_engines!(
     the_session_cookie_is_http_only_and_same_site,
     the_session_cookie_is_secure_behind_https,
     a_cross_origin_form_post_is_refused,
+    with_a_public_url_only_its_exact_origin_may_post,
     the_chosen_language_follows_the_user,
     pages_need_a_signed_in_user,
 );
@@ -378,6 +379,42 @@ async fn a_cross_origin_form_post_is_refused(engine: Engine) {
     assert_eq!(body["errors"][0]["code"], "cross_origin_request");
     // And it did not sign anybody in.
     assert_eq!(location(&app.get("/").await), "/login");
+}
+
+async fn with_a_public_url_only_its_exact_origin_may_post(engine: Engine) {
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            public_origin: server::config::public_origin("https://intake.example.com/")
+                .expect("a URL"),
+            ..settings
+        }
+    })
+    .await
+    .with_admin_from("https://intake.example.com")
+    .await;
+    let socket_origin = format!("http://{}", app.addr);
+    for (origin, expected) in [
+        ("https://intake.example.com", StatusCode::SEE_OTHER),
+        ("HTTPS://Intake.Example.com", StatusCode::SEE_OTHER),
+        ("http://intake.example.com", StatusCode::FORBIDDEN),
+        ("https://intake.example.com:8443", StatusCode::FORBIDDEN),
+        (
+            "https://intake.example.com.evil.example",
+            StatusCode::FORBIDDEN,
+        ),
+        (socket_origin.as_str(), StatusCode::FORBIDDEN),
+    ] {
+        let response = app
+            .client
+            .post(app.url("/login"))
+            .header(header::ORIGIN, origin)
+            .form(&[("email", ADMIN_EMAIL), ("password", "wrong password")])
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), expected, "{origin}");
+    }
 }
 
 async fn the_chosen_language_follows_the_user(engine: Engine) {

@@ -16,6 +16,7 @@ on_both_engines!(
     queues_and_agent_statuses_come_a_page_at_a_time,
     path_and_query_mistakes_are_answered_in_the_envelope,
     a_date_at_the_end_of_time_is_a_refusal_not_a_crash,
+    an_integration_takes_no_more_queues_or_held_requests_than_its_caps,
 );
 
 struct Setup {
@@ -350,4 +351,101 @@ async fn a_date_at_the_end_of_time_is_a_refusal_not_a_crash(engine: Engine) {
         assert_ne!(status, StatusCode::INTERNAL_SERVER_ERROR, "{from}");
         assert!(body.contains("</html>"), "{from}: a whole page");
     }
+}
+
+async fn an_integration_takes_no_more_queues_or_held_requests_than_its_caps(engine: Engine) {
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            ingest_limits: domain::ingest::Limits {
+                caps: domain::ingest::Caps {
+                    queues: 3,
+                    held_imports: 2,
+                },
+                ..settings.ingest_limits
+            },
+            ..settings
+        }
+    })
+    .await
+    .with_admin()
+    .await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let (id, key) = app.api_integration(&token, "My ACD", 15).await;
+    let s = Setup {
+        app,
+        token,
+        id,
+        key,
+    };
+    let queues = |names: &[&str]| {
+        let events: Vec<Value> = names
+            .iter()
+            .map(|q| {
+                json!({"properties": {"offered": true, "handled": true, "duration": 1.0},
+                       "queueName": q, "queueIdentifier": q, "timestamp": "2021-12-06T10:00:00Z"})
+            })
+            .collect();
+        json!({"data": events, "meta": {"integrationConfigurationId": s.id}})
+    };
+    let too_many = s
+        .push("contact-events", &queues(&["a", "b", "c", "d"]))
+        .await;
+    assert_eq!(
+        error_code(too_many).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_queues".into(),
+            "/data".into()
+        )
+    );
+    let listed: Value = s.get("/api/v1/queues").await.json().await.expect("JSON");
+    assert_eq!(listed["total"], 0, "nothing of a refused request is kept");
+    for names in [&["a", "b"][..], &["b", "c"], &["a", "b", "c"]] {
+        let response = s.push("contact-events", &queues(names)).await;
+        assert_eq!(response.status(), StatusCode::ACCEPTED, "{names:?}");
+    }
+    let fourth = s.push("contact-events", &queues(&["a", "d"])).await;
+    assert_eq!(error_code(fourth).await.1, "too_many_queues");
+
+    let paused = s
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{}/pause", s.id),
+            Some(&s.token),
+            None,
+        )
+        .await;
+    assert_eq!(paused.status(), StatusCode::OK);
+    for _ in 0..2 {
+        let held = s.push("contact-events", &queues(&["a"])).await;
+        assert_eq!(held.status(), StatusCode::ACCEPTED);
+    }
+    let full = s.push("contact-events", &queues(&["a"])).await;
+    assert_eq!(
+        error_code(full).await,
+        (
+            StatusCode::CONFLICT,
+            "held_data_full".into(),
+            "/meta/integrationConfigurationId".into()
+        )
+    );
+    let resumed: Value = s
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{}/resume", s.id),
+            Some(&s.token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(resumed["integration"]["status"], "active");
+    assert_eq!(
+        s.push("contact-events", &queues(&["a"])).await.status(),
+        StatusCode::ACCEPTED
+    );
 }

@@ -229,3 +229,42 @@ async fn every_answer_carries_the_protective_headers() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_every_kind_of_write_never_fails_on_sqlite() {
+    let (app, key, id) = app_with_key().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let body = serde_json::json!({"data": [{"properties": {"offered": true, "handled": true, "duration": 1.0},
+        "queueName": "Q", "queueIdentifier": "q", "timestamp": "2021-12-06T10:00:00Z"}],
+        "meta": {"integrationConfigurationId": id}});
+    let mut burst = Vec::new();
+    for n in 0..60 {
+        let client = common::client();
+        let origin = format!("http://{}", app.addr);
+        let request = match n % 4 {
+            0 => client
+                .post(app.url("/external-systems/contact-events"))
+                .bearer_auth(&key)
+                .json(&body),
+            1 => client
+                .get(app.url("/api/v1/integrations"))
+                .bearer_auth(&token),
+            2 => client
+                .post(app.url("/login"))
+                .header(reqwest::header::ORIGIN, origin)
+                .form(&[
+                    ("email", "nobody@example.com"),
+                    ("password", "wrong password"),
+                ]),
+            _ => client
+                .post(app.url("/language"))
+                .header(reqwest::header::ORIGIN, origin)
+                .form(&[("language", "nl")]),
+        };
+        burst.push(tokio::spawn(request.send()));
+    }
+    for request in burst {
+        let status = request.await.expect("joins").expect("answered").status();
+        assert!(!status.is_server_error(), "{status}");
+    }
+}

@@ -129,6 +129,7 @@ async fn a_backlog_is_applied_in_bounded_steps_in_order_and_once_across_a_restar
     let small = Budget {
         imports: 7,
         items: 1_000,
+        ..Budget::default()
     };
     let first = store
         .replay_held(IntegrationId(id), small)
@@ -153,6 +154,7 @@ async fn a_backlog_is_applied_in_bounded_steps_in_order_and_once_across_a_restar
             Budget {
                 imports: 50,
                 items: 3,
+                ..Budget::default()
             },
         )
         .await

@@ -89,6 +89,33 @@ pub struct Limits {
     pub max_body_bytes: usize,
     /// The times a request may carry (see [`TimestampPolicy::around`]).
     pub accepted_times: TimeWindow,
+    /// What one integration may accumulate.
+    pub caps: Caps,
+}
+
+/// What one integration may accumulate: more queues than a contact centre
+/// has is a sender's mistake (an id in the queue identifier), and held
+/// data past a point is better refused than kept without end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caps {
+    pub queues: u64,
+    pub held_imports: u64,
+}
+
+impl Caps {
+    pub const NONE: Self = Self {
+        queues: u64::MAX,
+        held_imports: u64::MAX,
+    };
+}
+
+impl Default for Caps {
+    fn default() -> Self {
+        Self {
+            queues: 10_000,
+            held_imports: 10_000,
+        }
+    }
 }
 
 impl Limits {
@@ -97,6 +124,7 @@ impl Limits {
         max_items: usize::MAX,
         max_body_bytes: usize::MAX,
         accepted_times: TimeWindow::ANY,
+        caps: Caps::NONE,
     };
 }
 
@@ -106,6 +134,7 @@ impl Default for Limits {
             max_items: 10_000,
             max_body_bytes: 5 * 1024 * 1024,
             accepted_times: TimeWindow::ANY,
+            caps: Caps::default(),
         }
     }
 }

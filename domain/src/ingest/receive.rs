@@ -155,6 +155,8 @@ pub struct NewImport<'a> {
     pub payload: &'a str,
     pub idempotency: Option<Idempotency>,
     pub data: &'a ImportData,
+    /// What the integration may accumulate, checked under its lock.
+    pub caps: super::Caps,
 }
 
 /// An `Idempotency-Key` and the hash of the body it was first sent with.
@@ -171,6 +173,10 @@ pub enum StoreImportError {
     Deleted,
     #[error("another request with this idempotency key came first")]
     DuplicateKey,
+    #[error("the integration would have more than {cap} queues")]
+    TooManyQueues { cap: u64 },
+    #[error("the integration holds {cap} requests already")]
+    HeldFull { cap: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -185,6 +191,10 @@ pub enum IngestError {
     IdempotencyKeyReused,
     #[error("the integration does not carry {}", .0.as_str())]
     FeedNotCarried(Feed),
+    #[error("the integration would have more than {cap} queues")]
+    TooManyQueues { cap: u64 },
+    #[error("the integration is paused and holds {cap} requests, the most it may")]
+    HeldFull { cap: u64 },
     #[error("the request has problems")]
     Rejected(Rejected),
     #[error(transparent)]
@@ -284,6 +294,7 @@ pub async fn receive(
         payload: request.payload,
         idempotency: request.idempotency.clone(),
         data: &data,
+        caps: request.limits.caps,
     };
     match store.store_import(&new).await {
         Ok(import) => Ok(Accepted {
@@ -291,6 +302,8 @@ pub async fn receive(
             replayed: false,
         }),
         Err(StoreImportError::Deleted) => Err(IngestError::Deleted),
+        Err(StoreImportError::TooManyQueues { cap }) => Err(IngestError::TooManyQueues { cap }),
+        Err(StoreImportError::HeldFull { cap }) => Err(IngestError::HeldFull { cap }),
         Err(StoreImportError::Store(error)) => Err(IngestError::Store(error)),
         // A concurrent retry won the race: answer as it was answered.
         Err(StoreImportError::DuplicateKey) => {

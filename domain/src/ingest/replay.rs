@@ -22,6 +22,9 @@ pub struct Budget {
     pub imports: u32,
     /// Items per step, at most (the first import is always taken whole).
     pub items: u64,
+    /// The integration's queue cap: a held import that would pass it is
+    /// rejected in the history instead of applied.
+    pub queue_cap: u64,
 }
 
 impl Default for Budget {
@@ -31,6 +34,7 @@ impl Default for Budget {
         Self {
             imports: 50,
             items: 10_000,
+            queue_cap: super::Caps::default().queues,
         }
     }
 }

@@ -47,23 +47,45 @@ pub(super) async fn apply(
     integration: IntegrationId,
     import_id: i64,
     data: &ImportData,
+    queue_cap: u64,
     now: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
+) -> Result<Result<i64, QueueCapReached>, sqlx::Error> {
     match data {
         ImportData::Contacts(batch) => {
             let known = known_queues(tx.reborrow(), integration, batch).await?;
+            let named = queues_in(batch).len();
+            let new = u64::try_from(named.saturating_sub(known.len())).unwrap_or(u64::MAX);
+            if new > 0 {
+                let existing: i64 = on_tx!(tx.reborrow(), tx => {
+                    sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE integration_id = $1")
+                        .bind(integration.0)
+                        .fetch_one(&mut **tx)
+                        .await?
+                });
+                if u64::try_from(existing)
+                    .unwrap_or_default()
+                    .saturating_add(new)
+                    > queue_cap
+                {
+                    return Ok(Err(QueueCapReached));
+                }
+            }
             let ids = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
             add_interval_stats(tx, &ids, batch).await?;
             let created = ids.keys().filter(|key| !known.contains_key(*key)).count();
-            Ok(i64::try_from(created).unwrap_or(i64::MAX))
+            Ok(Ok(i64::try_from(created).unwrap_or(i64::MAX)))
         }
         ImportData::AgentStatuses(batch) => {
             upsert_agent_statuses(tx.reborrow(), integration, import_id, batch).await?;
             note_discovered_ids(tx, integration, batch, now).await?;
-            Ok(0)
+            Ok(Ok(0))
         }
     }
 }
+
+/// Applying would pass the integration's queue cap: nothing was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct QueueCapReached;
 
 /// The batch's queues: the latest name sent and the first and last event
 /// time of each.
@@ -310,7 +332,15 @@ async fn apply_oldest_held(
         }
         items += item_count;
         taken += 1;
-        apply_held_import(tx.reborrow(), account, integration, import_id, now).await?;
+        apply_held_import(
+            tx.reborrow(),
+            account,
+            integration,
+            import_id,
+            budget.queue_cap,
+            now,
+        )
+        .await?;
     }
     Ok(taken)
 }
@@ -322,6 +352,7 @@ async fn apply_held_import(
     account: AccountId,
     integration: IntegrationId,
     import_id: i64,
+    queue_cap: u64,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     let (feed, encoding, body): (String, String, Vec<u8>) = on_tx!(tx.reborrow(), tx => {
@@ -350,7 +381,27 @@ async fn apply_held_import(
         });
         return Ok(());
     };
-    let created = apply(tx.reborrow(), account, integration, import_id, &data, now).await?;
+    let Ok(created) = apply(
+        tx.reborrow(),
+        account,
+        integration,
+        import_id,
+        &data,
+        queue_cap,
+        now,
+    )
+    .await?
+    else {
+        tracing::warn!(import_id, "a held import would pass the queue cap");
+        on_tx!(tx.reborrow(), tx => {
+            sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
+                         error_summary = 'too_many_queues: it would pass the queue cap' WHERE id = $1")
+                .bind(import_id)
+                .execute(&mut **tx)
+                .await?;
+        });
+        return Ok(());
+    };
     on_tx!(tx.reborrow(), tx => {
         sqlx::query("UPDATE imports SET outcome = 'applied', applied_at = $1, new_queue_count = $2 WHERE id = $3")
             .bind(now)
@@ -487,6 +538,8 @@ fn is_unique_violation(error: &sqlx::Error) -> bool {
 enum Attempt {
     Stored(ImportRow),
     Deleted,
+    TooManyQueues,
+    HeldFull,
 }
 
 impl Database {
@@ -593,8 +646,24 @@ impl Database {
                 .bind(&stored)
                 .execute(&mut *tx)
                 .await?;
-            if !held {
-                let created = apply(TxRef::from(&mut tx), new.account, new.integration, import_id, new.data, now).await?;
+            if held {
+                let holding: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM imports WHERE integration_id = $1 AND outcome = 'held' AND id <> $2",
+                )
+                .bind(new.integration.0)
+                .bind(import_id)
+                .fetch_one(&mut *tx)
+                .await?;
+                if u64::try_from(holding).unwrap_or_default() >= new.caps.held_imports {
+                    tx.rollback().await?;
+                    return Ok(Attempt::HeldFull);
+                }
+            } else {
+                let applied = apply(TxRef::from(&mut tx), new.account, new.integration, import_id, new.data, new.caps.queues, now).await?;
+                let Ok(created) = applied else {
+                    tx.rollback().await?;
+                    return Ok(Attempt::TooManyQueues);
+                };
                 if created > 0 {
                     sqlx::query("UPDATE imports SET new_queue_count = $1 WHERE id = $2")
                         .bind(created)
@@ -610,6 +679,12 @@ impl Database {
         match attempt {
             Ok(Attempt::Stored(import)) => Ok(import.parse()?),
             Ok(Attempt::Deleted) => Err(StoreImportError::Deleted),
+            Ok(Attempt::TooManyQueues) => Err(StoreImportError::TooManyQueues {
+                cap: new.caps.queues,
+            }),
+            Ok(Attempt::HeldFull) => Err(StoreImportError::HeldFull {
+                cap: new.caps.held_imports,
+            }),
             Err(error) if is_unique_violation(&error) => Err(StoreImportError::DuplicateKey),
             Err(error) => Err(StoreImportError::Store(StoreError::new(error))),
         }

@@ -343,31 +343,50 @@ impl Database {
         Ok((events, u64::try_from(total).unwrap_or_default()))
     }
 
+    /// The user a personal access token acts for, if it is valid.
     pub(super) async fn actor_for_token(
         &self,
         secret_hash: &[u8],
     ) -> Result<Option<Actor>, StoreError> {
         let now = Utc::now();
-        let row: Option<(i64, i64, i64, String, String)> = on_pool!(self, pool => {
+        let row: Option<TokenActorRow> = on_pool!(self, pool => {
             sqlx::query_as(
-                "UPDATE personal_access_tokens SET last_used_at = $1 \
-                 WHERE secret_hash = $2 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $1) \
-                 AND user_id IN (SELECT id FROM users WHERE locked_at IS NULL) \
-                 RETURNING user_id, \
-                   (SELECT account_id FROM users WHERE users.id = personal_access_tokens.user_id), \
-                   id, \
-                   (SELECT role FROM users WHERE users.id = personal_access_tokens.user_id), \
-                   (SELECT email FROM users WHERE users.id = personal_access_tokens.user_id)",
+                "SELECT t.id AS token_id, t.last_used_at, u.id AS user_id, u.account_id, u.role, u.email \
+                 FROM personal_access_tokens t JOIN users u ON u.id = t.user_id \
+                 WHERE t.secret_hash = $1 AND t.revoked_at IS NULL \
+                 AND (t.expires_at IS NULL OR t.expires_at > $2) AND u.locked_at IS NULL",
             )
-            .bind(now)
             .bind(secret_hash)
+            .bind(now)
             .fetch_optional(pool)
             .await
         })
         .map_err(StoreError::new)?;
-        let Some((user_id, account_id, _token_id, role, email)) = row else {
+        let Some(TokenActorRow {
+            token_id,
+            last_used_at,
+            user_id,
+            account_id,
+            role,
+            email,
+        }) = row
+        else {
             return Ok(None);
         };
+        // Last use to the minute, through the writer turn: a write per
+        // request would cost every API call a commit.
+        if last_used_at.is_none_or(|at| now - at > TOKEN_USE_RESOLUTION) {
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => {
+                sqlx::query("UPDATE personal_access_tokens SET last_used_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(token_id)
+                    .execute(pool)
+                    .await
+                    .map(drop)
+            })
+            .map_err(StoreError::new)?;
+        }
         Ok(Some(Actor {
             user_id: UserId(user_id),
             account_id: AccountId(account_id),
@@ -379,3 +398,16 @@ impl Database {
         }))
     }
 }
+
+#[derive(sqlx::FromRow)]
+struct TokenActorRow {
+    token_id: i64,
+    last_used_at: Option<chrono::DateTime<Utc>>,
+    user_id: i64,
+    account_id: i64,
+    role: String,
+    email: String,
+}
+
+/// How precisely a token's last use is kept.
+const TOKEN_USE_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);

@@ -218,7 +218,7 @@ impl Database {
     }
 
     pub fn session_backend(&self) -> SessionBackend {
-        SessionBackend::for_pool(&self.pool)
+        SessionBackend::for_pool(&self.pool, self.writes.clone())
     }
 
     pub fn engine(&self) -> &'static str {

@@ -215,6 +215,7 @@ impl Store for Database {
         language: Language,
     ) -> BoxFuture<'_, Result<(), StoreError>> {
         Box::pin(async move {
+            let _turn = self.write_turn().await;
             on_pool!(self, pool => {
                 sqlx::query("UPDATE users SET language = $1 WHERE id = $2")
                     .bind(language.code())

@@ -262,6 +262,22 @@ fn ingest_error(error: IngestError) -> ApiError {
                 }
             ),
         ),
+        IngestError::TooManyQueues { cap } => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_queues",
+            "/data",
+            format!(
+                "this request would give the integration more than {cap} queues; a queue is one (queueIdentifier, channel), so check that the identifier names a queue, not a contact"
+            ),
+        ),
+        IngestError::HeldFull { cap } => ApiError::new(
+            StatusCode::CONFLICT,
+            "held_data_full",
+            "/meta/integrationConfigurationId",
+            format!(
+                "the integration is paused and already holds {cap} requests; resume it so they are applied, then send again"
+            ),
+        ),
         IngestError::IdempotencyKeyReused => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused",

@@ -85,6 +85,15 @@ impl AppState {
         ServerContext {
             store: self.store.clone(),
             secrets: self.secrets.clone(),
+            catch_up: self.catch_up_budget(),
+        }
+    }
+
+    /// One step of catching up, with the configured queue cap.
+    pub fn catch_up_budget(&self) -> domain::ingest::replay::Budget {
+        domain::ingest::replay::Budget {
+            queue_cap: self.settings.ingest_limits.caps.queues,
+            ..domain::ingest::replay::Budget::default()
         }
     }
 }
@@ -143,7 +152,10 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .layer(middleware::from_fn(server_fns::honest_status))
         .layer(middleware::from_fn_with_state(state.clone(), guard::pages))
         .layer(sessions)
-        .layer(middleware::from_fn(origin::refuse_cross_origin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            origin::refuse_cross_origin,
+        ))
         .layer(middleware::from_fn(headers::protective))
         .layer(middleware::from_fn(detach::run_to_completion))
         .layer(TraceLayer::new_for_http())

@@ -2,18 +2,24 @@
 //! (cross-site request forgery), on top of `SameSite=Lax` cookies.
 
 use axum::{
-    extract::Request,
+    extract::{Request, State},
     http::{header, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
 
-pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
+use super::AppState;
+
+pub async fn refuse_cross_origin(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     );
-    if safe || is_same_origin(&request) {
+    if safe || is_same_origin(&request, state.settings.public_origin.as_deref()) {
         return next.run(request).await;
     }
     tracing::warn!(
@@ -31,14 +37,20 @@ pub async fn refuse_cross_origin(request: Request, next: Next) -> Response {
 
 /// A request without `Origin` comes from a script or an old browser and is
 /// let through (API clients authenticate with tokens, not cookies); one with
-/// `Origin` must name the host it was sent to.
-fn is_same_origin(request: &Request) -> bool {
+/// `Origin` must be the public URL's origin (scheme, host and port) when it
+/// is configured, and otherwise name the host it was sent to.
+fn is_same_origin(request: &Request, public_origin: Option<&str>) -> bool {
     let headers = request.headers();
     let Some(origin) = headers.get(header::ORIGIN) else {
         return headers
             .get("sec-fetch-site")
             .is_none_or(|site| site.as_bytes() != b"cross-site");
     };
+    if let Some(public_origin) = public_origin {
+        return origin
+            .to_str()
+            .is_ok_and(|origin| origin.eq_ignore_ascii_case(public_origin));
+    }
     let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
         return false;
     };

@@ -175,6 +175,7 @@ pub fn settings(database_url: &str) -> Settings {
         database_url: database_url.to_owned(),
         addr: "127.0.0.1:0".parse().expect("an address"),
         secure_cookies: false,
+        public_origin: None,
         site_root: "target/site".into(),
         ingest_limits: domain::ingest::Limits::default(),
         ingest_timestamps: domain::ingest::TimestampPolicy::default(),
@@ -200,6 +201,9 @@ pub fn client() -> Client {
     Client::builder()
         .cookie_store(true)
         .redirect(redirect::Policy::none())
+        // A bound on waiting, so a request the server never answers fails
+        // its test with the request named instead of hanging the suite.
+        .timeout(Duration::from_secs(60))
         .build()
         .expect("an HTTP client")
 }
@@ -296,6 +300,24 @@ impl TestApp {
             ],
         )
         .await
+    }
+
+    /// Runs first-run setup with the standard admin, posted from `origin`.
+    pub async fn with_admin_from(self, origin: &str) -> Self {
+        let response = self
+            .client
+            .post(self.url("/setup"))
+            .header(header::ORIGIN, origin)
+            .form(&[
+                ("account_name", ACCOUNT_NAME),
+                ("email", ADMIN_EMAIL),
+                ("password", ADMIN_PASSWORD),
+            ])
+            .send()
+            .await
+            .expect("the request is answered");
+        assert!(response.status().is_redirection(), "set up from {origin}");
+        self
     }
 
     /// Runs first-run setup with the standard admin.

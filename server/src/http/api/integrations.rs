@@ -294,9 +294,13 @@ pub async fn resume(
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<One>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(one(
-        integrations::resume(state.store.as_ref(), &actor, id).await?
-    ))
+    Ok(one(integrations::resume(
+        state.store.as_ref(),
+        &actor,
+        id,
+        state.catch_up_budget(),
+    )
+    .await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
