@@ -96,10 +96,12 @@ geckodriver:
 		cargo install --locked geckodriver --version =$(GECKODRIVER_VERSION); \
 	fi
 
-## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers); writes bench/results/ingest.json
+## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), then what hostile or heavy work costs; writes bench/results/ingest.json and cost.json
 bench: build-site oha
 	@echo "==> ingestion benchmark ($${BENCH_SECONDS:-10} s per run; BENCH_CONCURRENCY=$${BENCH_CONCURRENCY:-1,4,16})"
 	cargo run --release -p bench --bin ingest-bench
+	@echo "==> cost benchmark: memory per maximal request, a sign-in flood, pushes during a catch-up"
+	cargo run --release -p bench --bin cost-bench
 
 oha:
 	@if ! oha --version 2>/dev/null | grep -q " $(OHA_VERSION)$$"; then \

@@ -11,16 +11,15 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::Stdio,
     time::{Duration, Instant},
 };
 
 use anyhow::{bail, Context};
+use bench::server::{write_results, Server};
 use serde_json::{json, Value};
-use tokio::{io::AsyncWriteExt, process::Command};
+use tokio::process::Command;
 
 const EVENTS_PER_REQUEST: usize = 1_000;
-const PASSWORD: &str = "bench password, long enough";
 
 struct Config {
     binary: PathBuf,
@@ -49,9 +48,7 @@ impl Config {
             .map(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
         });
         Ok(Self {
-            binary: var("INTAKE_BENCH_BINARY")
-                .unwrap_or_else(|| "target/release/intake".into())
-                .into(),
+            binary: bench::server::binary()?,
             seconds,
             concurrencies,
             postgres,
@@ -80,12 +77,6 @@ fn events() -> Vec<Value> {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let config = Config::from_env()?;
-    if !config.binary.exists() {
-        bail!(
-            "{} is missing: build it with cargo leptos build --release",
-            config.binary.display()
-        );
-    }
     let work = tempfile::tempdir()?;
     let mut engines =
         vec![run_engine(&config, "sqlite", &sqlite_url(work.path(), "intake")).await?];
@@ -105,13 +96,7 @@ async fn main() -> anyhow::Result<()> {
         "unixTime": std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs(),
         "engines": engines,
     });
-    std::fs::create_dir_all("bench/results")?;
-    std::fs::write(
-        "bench/results/ingest.json",
-        serde_json::to_string_pretty(&report)? + "\n",
-    )?;
-    println!("\nwritten to bench/results/ingest.json");
-    Ok(())
+    write_results("ingest", &report)
 }
 
 fn sqlite_url(dir: &Path, name: &str) -> String {
@@ -131,8 +116,8 @@ async fn postgres_database(admin: &str) -> anyhow::Result<String> {
 
 async fn run_engine(config: &Config, engine: &str, url: &str) -> anyhow::Result<Value> {
     println!("\n== {engine} ==");
-    let server = Server::start(&config.binary, url).await?;
-    let key = server.api_integration_key().await?;
+    let server = Server::start(&config.binary, url, &[]).await?;
+    let key = server.api_integration_key("Bench ACD").await?;
     let body_file = tempfile::NamedTempFile::new()?;
     std::fs::write(
         body_file.path(),
@@ -213,128 +198,6 @@ async fn kept_body_bytes(url: &str) -> anyhow::Result<f64> {
         sqlx::query_scalar(SQL).fetch_one(&mut connection).await?
     };
     Ok(average.unwrap_or_default())
-}
-
-/// The release server on a free port, stopped when dropped.
-struct Server {
-    child: tokio::process::Child,
-    addr: String,
-    token: String,
-}
-
-impl Server {
-    async fn start(binary: &Path, url: &str) -> anyhow::Result<Self> {
-        let run = |args: &[&str]| {
-            let mut command = Command::new(binary);
-            command
-                .args(args)
-                .env("INTAKE_DATABASE_URL", url)
-                .env("RUST_LOG", "warn")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit());
-            command
-        };
-        let status = run(&["migrate"]).status().await?;
-        if !status.success() {
-            bail!("intake migrate failed");
-        }
-        let mut admin = run(&[
-            "admin",
-            "create",
-            "--account",
-            "Bench",
-            "--email",
-            "bench@example.com",
-        ])
-        .spawn()?;
-        if let Some(mut stdin) = admin.stdin.take() {
-            stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
-        }
-        if !admin.wait().await?.success() {
-            bail!("intake admin create failed");
-        }
-        let output = run(&[
-            "token",
-            "create",
-            "--email",
-            "bench@example.com",
-            "--name",
-            "bench",
-        ])
-        .output()
-        .await?;
-        let printed = String::from_utf8_lossy(&output.stdout);
-        let token = printed
-            .split_whitespace()
-            .find(|word| word.starts_with("itp_"))
-            .context("intake token create printed no token")?
-            .to_owned();
-
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let child = run(&["serve"])
-            .env("INTAKE_ADDR", &addr)
-            .env("INTAKE_INGEST_REQUESTS_PER_SECOND", "1000000")
-            .kill_on_drop(true)
-            .spawn()?;
-        let server = Self { child, addr, token };
-        let started = Instant::now();
-        while reqwest::get(format!("http://{}/healthz", server.addr))
-            .await
-            .is_err()
-        {
-            if started.elapsed() > Duration::from_secs(30) {
-                bail!("the server did not start within 30 s");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Ok(server)
-    }
-
-    /// Creates an API integration and returns its id and key.
-    async fn api_integration_key(&self) -> anyhow::Result<(i64, String)> {
-        let client = reqwest::Client::new();
-        let base = format!("http://{}/api/v1/integrations", self.addr);
-        let created: Value = client
-            .post(&base)
-            .bearer_auth(&self.token)
-            .json(&json!({"name": "Bench ACD", "kind": "api"}))
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        let id = created["integration"]["id"]
-            .as_i64()
-            .context("an integration id")?;
-        let key: Value = client
-            .post(format!("{base}/{id}/api-key"))
-            .bearer_auth(&self.token)
-            .send()
-            .await?
-            .error_for_status()?
-            .json()
-            .await?;
-        Ok((id, key["apiKey"].as_str().context("a key")?.to_owned()))
-    }
-
-    /// The server's peak resident memory (VmHWM), in KiB.
-    fn peak_memory_kib(&self) -> u64 {
-        let Some(pid) = self.child.id() else { return 0 };
-        std::fs::read_to_string(format!("/proc/{pid}/status"))
-            .ok()
-            .and_then(|status| {
-                status
-                    .lines()
-                    .find(|line| line.starts_with("VmHWM:"))
-                    .and_then(|line| line.split_whitespace().nth(1))
-                    .and_then(|kib| kib.parse().ok())
-            })
-            .unwrap_or(0)
-    }
 }
 
 struct Run {

@@ -1,0 +1,3 @@
+//! What the benchmarks share: the release server they start and measure.
+
+pub mod server;

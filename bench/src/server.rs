@@ -1,0 +1,164 @@
+//! The release server on a free port with an account, an admin and a
+//! personal access token made through the product's own CLI; stopped when
+//! dropped. Shared by the benchmarks.
+
+use std::{
+    path::Path,
+    process::Stdio,
+    time::{Duration, Instant},
+};
+
+use anyhow::{bail, Context};
+use serde_json::{json, Value};
+use tokio::{io::AsyncWriteExt, process::Command};
+
+pub const EMAIL: &str = "bench@example.com";
+pub const PASSWORD: &str = "bench password, long enough";
+
+pub struct Server {
+    child: tokio::process::Child,
+    pub addr: String,
+    pub token: String,
+}
+
+impl Server {
+    /// Starts `binary` on the database at `url`, with `env` on top of the
+    /// defaults (the rate limit is lifted so the load is the server's).
+    pub async fn start(binary: &Path, url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
+        let run = |args: &[&str]| {
+            let mut command = Command::new(binary);
+            command
+                .args(args)
+                .env("INTAKE_DATABASE_URL", url)
+                .env("RUST_LOG", "warn")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit());
+            command
+        };
+        let status = run(&["migrate"]).status().await?;
+        if !status.success() {
+            bail!("intake migrate failed");
+        }
+        let mut admin =
+            run(&["admin", "create", "--account", "Bench", "--email", EMAIL]).spawn()?;
+        if let Some(mut stdin) = admin.stdin.take() {
+            stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
+        }
+        if !admin.wait().await?.success() {
+            bail!("intake admin create failed");
+        }
+        let output = run(&["token", "create", "--email", EMAIL, "--name", "bench"])
+            .output()
+            .await?;
+        let printed = String::from_utf8_lossy(&output.stdout);
+        let token = printed
+            .split_whitespace()
+            .find(|word| word.starts_with("itp_"))
+            .context("intake token create printed no token")?
+            .to_owned();
+
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let mut serve = run(&["serve"]);
+        serve
+            .env("INTAKE_ADDR", &addr)
+            .env("INTAKE_INGEST_REQUESTS_PER_SECOND", "1000000");
+        for (name, value) in env {
+            serve.env(name, value);
+        }
+        let child = serve.kill_on_drop(true).spawn()?;
+        let server = Self { child, addr, token };
+        let started = Instant::now();
+        while reqwest::get(server.url("/healthz")).await.is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                bail!("the server did not start within 30 s");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(server)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Creates an API integration and returns its id and key.
+    pub async fn api_integration_key(&self, name: &str) -> anyhow::Result<(i64, String)> {
+        let client = reqwest::Client::new();
+        let base = self.url("/api/v1/integrations");
+        let created: Value = client
+            .post(&base)
+            .bearer_auth(&self.token)
+            .json(&json!({"name": name, "kind": "api"}))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let id = created["integration"]["id"]
+            .as_i64()
+            .context("an integration id")?;
+        let key: Value = client
+            .post(format!("{base}/{id}/api-key"))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        Ok((id, key["apiKey"].as_str().context("a key")?.to_owned()))
+    }
+
+    /// The server's peak resident memory so far (VmHWM), in KiB.
+    pub fn peak_memory_kib(&self) -> u64 {
+        self.status_kib("VmHWM:")
+    }
+
+    /// The server's resident memory now (VmRSS), in KiB.
+    pub fn memory_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    fn status_kib(&self, field: &str) -> u64 {
+        let Some(pid) = self.child.id() else { return 0 };
+        std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find(|line| line.starts_with(field))
+                    .and_then(|line| line.split_whitespace().nth(1))
+                    .and_then(|kib| kib.parse().ok())
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// The binary the benchmarks run (`INTAKE_BENCH_BINARY`, by default the
+/// release build).
+pub fn binary() -> anyhow::Result<std::path::PathBuf> {
+    let binary: std::path::PathBuf = std::env::var("INTAKE_BENCH_BINARY")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "target/release/intake".into())
+        .into();
+    if !binary.exists() {
+        bail!(
+            "{} is missing: build it with cargo leptos build --release",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// Writes a benchmark's figures under `bench/results/`.
+pub fn write_results(name: &str, report: &Value) -> anyhow::Result<()> {
+    std::fs::create_dir_all("bench/results")?;
+    let path = format!("bench/results/{name}.json");
+    std::fs::write(&path, serde_json::to_string_pretty(report)? + "\n")?;
+    println!("\nwritten to {path}");
+    Ok(())
+}
