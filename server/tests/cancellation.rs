@@ -88,14 +88,7 @@ async fn requests_cancelled_at_random_moments_leave_no_open_transaction() {
     assert_eq!(open, 0, "connections left idle in a transaction");
 
     // Everything still works, many times over (every pooled connection).
-    let _ = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/resume"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let _ = app.integration_action(&token, id, "resume").await;
     for n in 0..30 {
         let response = app
             .client

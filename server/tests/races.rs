@@ -46,24 +46,6 @@ async fn at_once(
     statuses
 }
 
-async fn status_of(app: &TestApp, token: &str, id: i64) -> String {
-    let body: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}"),
-            Some(token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    body["integration"]["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 async fn a_racing_pause_or_edit_never_brings_a_deleted_integration_back(engine: Engine) {
     let (app, token, _) = app_with_integration(engine).await;
     for round in 0..8 {
@@ -99,7 +81,7 @@ async fn a_racing_pause_or_edit_never_brings_a_deleted_integration_back(engine: 
         }
         assert!(statuses[2].is_success(), "the delete: {statuses:?}");
         assert_eq!(
-            status_of(&app, &token, id).await,
+            app.integration_status(&token, id).await,
             "deleted",
             "round {round}"
         );
@@ -110,9 +92,7 @@ async fn an_edit_racing_a_resume_never_pauses_it_again(engine: Engine) {
     let (app, token, id) = app_with_integration(engine).await;
     let path = format!("/api/v1/integrations/{id}");
     for round in 0..10 {
-        let paused = app
-            .api(Method::POST, &format!("{path}/pause"), Some(&token), None)
-            .await;
+        let paused = app.integration_action(&token, id, "pause").await;
         assert_eq!(paused.status(), StatusCode::OK, "round {round}");
         let statuses = at_once(
             &app,
@@ -132,6 +112,10 @@ async fn an_edit_racing_a_resume_never_pauses_it_again(engine: Engine) {
             "{statuses:?}"
         );
         assert!(statuses[1].is_success(), "the resume: {statuses:?}");
-        assert_eq!(status_of(&app, &token, id).await, "active", "round {round}");
+        assert_eq!(
+            app.integration_status(&token, id).await,
+            "active",
+            "round {round}"
+        );
     }
 }

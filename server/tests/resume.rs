@@ -12,7 +12,7 @@ use domain::{
     integration::IntegrationId,
     store::Store,
 };
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 on_both_engines!(
@@ -37,36 +37,13 @@ async fn push_status(app: &TestApp, key: &str, id: i64, n: usize) -> Value {
     response.json().await.expect("JSON")
 }
 
-async fn status(app: &TestApp, token: &str, id: i64) -> String {
-    let body: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}"),
-            Some(token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    body["integration"]["status"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned()
-}
-
 async fn bobs_activity(app: &TestApp, token: &str, id: i64) -> String {
-    let body: Value = app
-        .api(
-            Method::GET,
+    let body = app
+        .read_json(
             &format!("/api/v1/integrations/{id}/agent-statuses?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z"),
-            Some(token),
-            None,
+            token,
         )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+        .await;
     body["agentStatuses"][0]["activityIdentifier"]
         .as_str()
         .unwrap_or_default()
@@ -87,14 +64,7 @@ async fn paused_with_backlog(app: TestApp) -> (TestApp, String, i64, String) {
     let app = app.with_admin().await;
     let token = app.token_for(ADMIN_EMAIL).await;
     let (id, key) = app.api_integration(&token, "My ACD", 15).await;
-    let paused = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/pause"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let paused = app.integration_action(&token, id, "pause").await;
     assert_eq!(paused.status(), StatusCode::OK);
     for n in 0..HELD {
         assert_eq!(push_status(&app, &key, id, n).await["status"], "held");
@@ -147,7 +117,7 @@ async fn a_backlog_is_applied_in_bounded_steps_in_order_and_once_across_a_restar
         "activity 6",
         "in arrival order"
     );
-    assert_eq!(status(&app, &token, id).await, "resuming");
+    assert_eq!(app.integration_status(&token, id).await, "resuming");
     let by_items = store
         .replay_held(
             IntegrationId(id),
@@ -196,7 +166,7 @@ async fn a_backlog_is_applied_in_bounded_steps_in_order_and_once_across_a_restar
 
 async fn wait_until_active(app: &TestApp, token: &str, id: i64) {
     let mut waited = 0;
-    while status(app, token, id).await != "active" {
+    while app.integration_status(token, id).await != "active" {
         assert!(waited < 200, "caught up within 20 s");
         tokio::time::sleep(Duration::from_millis(100)).await;
         waited += 1;
@@ -209,14 +179,7 @@ async fn data_pushed_while_catching_up_waits_behind_the_backlog(engine: Engine) 
     // Arrives while the backlog is still there: held, behind it.
     let late = push_status(&app, &key, id, 999).await;
     assert_eq!(late["status"], "held");
-    let resumed = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/resume"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let resumed = app.integration_action(&token, id, "resume").await;
     assert_eq!(resumed.status(), StatusCode::CONFLICT, "already resuming");
     let (_, page) = {
         app.sign_in_as_admin().await;
@@ -237,7 +200,7 @@ async fn data_pushed_while_catching_up_waits_behind_the_backlog(engine: Engine) 
         steps += 1;
         assert!(steps < 10, "catches up");
     }
-    assert_eq!(status(&app, &token, id).await, "active");
+    assert_eq!(app.integration_status(&token, id).await, "active");
     assert_eq!(bobs_activity(&app, &token, id).await, "activity 999");
     assert_eq!(
         push_status(&app, &key, id, 1000).await["status"],

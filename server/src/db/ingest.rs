@@ -372,14 +372,7 @@ async fn apply_held_import(
         .and_then(|(feed, body)| ImportData::reread(feed, &body));
     let Some(data) = data else {
         tracing::error!(import_id, "a held import no longer parses");
-        on_tx!(tx.reborrow(), tx => {
-            sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
-                         error_summary = 'could not be applied on resume' WHERE id = $1")
-                .bind(import_id)
-                .execute(&mut **tx)
-                .await?;
-        });
-        return Ok(());
+        return reject_held(tx, import_id, "could not be applied on resume").await;
     };
     let Ok(created) = apply(
         tx.reborrow(),
@@ -393,19 +386,30 @@ async fn apply_held_import(
     .await?
     else {
         tracing::warn!(import_id, "a held import would pass the queue cap");
-        on_tx!(tx.reborrow(), tx => {
-            sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, \
-                         error_summary = 'too_many_queues: it would pass the queue cap' WHERE id = $1")
-                .bind(import_id)
-                .execute(&mut **tx)
-                .await?;
-        });
-        return Ok(());
+        return reject_held(
+            tx,
+            import_id,
+            "too_many_queues: it would pass the queue cap",
+        )
+        .await;
     };
     on_tx!(tx.reborrow(), tx => {
         sqlx::query("UPDATE imports SET outcome = 'applied', applied_at = $1, new_queue_count = $2 WHERE id = $3")
             .bind(now)
             .bind(created)
+            .bind(import_id)
+            .execute(&mut **tx)
+            .await?;
+    });
+    Ok(())
+}
+
+/// Marks a held import rejected with `summary` in the history, so one bad
+/// import never blocks a resume for good.
+async fn reject_held(tx: TxRef<'_, '_>, import_id: i64, summary: &str) -> Result<(), sqlx::Error> {
+    on_tx!(tx, tx => {
+        sqlx::query("UPDATE imports SET outcome = 'rejected', error_count = 1, error_summary = $1 WHERE id = $2")
+            .bind(summary)
             .bind(import_id)
             .execute(&mut **tx)
             .await?;

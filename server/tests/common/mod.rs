@@ -502,6 +502,37 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A management-API read as JSON, with `token`.
+    pub async fn read_json(&self, path: &str, token: &str) -> serde_json::Value {
+        self.api(reqwest::Method::GET, path, Some(token), None)
+            .await
+            .json()
+            .await
+            .expect("JSON")
+    }
+
+    /// An integration's status as the management API reports it.
+    pub async fn integration_status(&self, token: &str, id: i64) -> String {
+        self.read_json(&format!("/api/v1/integrations/{id}"), token)
+            .await["integration"]["status"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// `POST /api/v1/integrations/{id}/{action}` (pause, resume, api-key).
+    pub async fn integration_action(&self, token: &str, id: i64, action: &str) -> Response {
+        self.api(
+            reqwest::Method::POST,
+            &format!("/api/v1/integrations/{id}/{action}"),
+            Some(token),
+            None,
+        )
+        .await
+    }
+}
+
 /// The first error code of an error envelope.
 pub async fn error_code(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
