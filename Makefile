@@ -3,6 +3,8 @@
 # crates.io, npm and Debian's packages only.
 
 SHELL := bash
+# pipefail: a version check therefore lets grep read all of its input (no
+# `grep -q`), or the tool dies of SIGPIPE and the check fails at random.
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := run
 
@@ -55,17 +57,17 @@ end2end: build-site
 tools: wasm-target cargo-leptos wasm-bindgen node-tools
 
 wasm-target:
-	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
 
 cargo-leptos:
-	@if ! cargo leptos --version 2>/dev/null | grep -q " $(CARGO_LEPTOS_VERSION)$$"; then \
+	@if ! cargo leptos --version 2>/dev/null | grep " $(CARGO_LEPTOS_VERSION)$$" >/dev/null; then \
 		echo "==> installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 13 minutes on 2 cores)"; \
 		cargo install --locked cargo-leptos --version =$(CARGO_LEPTOS_VERSION) --features no_downloads; \
 	fi
 
 # Without --locked: its lock file pins a crate version the registry may not serve.
 wasm-bindgen:
-	@if ! wasm-bindgen --version 2>/dev/null | grep -q " $(WASM_BINDGEN_VERSION)$$"; then \
+	@if ! wasm-bindgen --version 2>/dev/null | grep " $(WASM_BINDGEN_VERSION)$$" >/dev/null; then \
 		echo "==> installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
 		cargo install wasm-bindgen-cli --version =$(WASM_BINDGEN_VERSION); \
 	fi
@@ -91,7 +93,7 @@ browsers: geckodriver
 	fi
 
 geckodriver:
-	@if ! geckodriver --version 2>/dev/null | grep -q "^geckodriver $(GECKODRIVER_VERSION)"; then \
+	@if ! geckodriver --version 2>/dev/null | grep "^geckodriver $(GECKODRIVER_VERSION)" >/dev/null; then \
 		echo "==> installing geckodriver $(GECKODRIVER_VERSION)"; \
 		cargo install --locked geckodriver --version =$(GECKODRIVER_VERSION); \
 	fi
@@ -104,7 +106,7 @@ bench: build-site oha
 	cargo run --release -p bench --bin cost-bench
 
 oha:
-	@if ! oha --version 2>/dev/null | grep -q " $(OHA_VERSION)$$"; then \
+	@if ! oha --version 2>/dev/null | grep " $(OHA_VERSION)$$" >/dev/null; then \
 		echo "==> installing oha $(OHA_VERSION), the HTTP load generator"; \
 		cargo install --locked oha --version =$(OHA_VERSION); \
 	fi
