@@ -387,6 +387,7 @@ pub mod schema {
     #[serde(rename_all = "camelCase")]
     pub struct ContactMeta {
         /// The integration configuration id shown on the integration's page.
+        #[schema(minimum = 1)]
         pub integration_configuration_id: i64,
     }
 
@@ -412,8 +413,10 @@ pub mod schema {
     #[derive(Serialize, utoipa::ToSchema)]
     #[serde(rename_all = "camelCase")]
     pub struct AgentStatusMeta {
+        #[schema(minimum = 1)]
         pub integration_configuration_id: i64,
-        /// The name of the sending system, e.g. "My ACD".
+        /// The name of the sending system, e.g. "My ACD"; not blank.
+        #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
         pub external_system: String,
     }
 

@@ -29,14 +29,16 @@ pub fn channel_text(i18n: leptos_i18n::I18nContext<Locale>, channel: &str) -> St
 pub fn QueuesPage() -> impl IntoView {
     let i18n = use_i18n();
     let query = use_query_map();
-    let page = move || {
+    // A memo, so the list is fetched again only when the page number
+    // itself changes, not whenever the query string is touched.
+    let page = Memo::new(move |_| {
         query
             .read()
             .get("page")
             .and_then(|page| page.parse::<u32>().ok())
             .unwrap_or(1)
-    };
-    let queues = Resource::new(page, list_queues);
+    });
+    let queues = Resource::new(move || page.get(), list_queues);
     view! {
         <Title text=move || t_string!(i18n, queues.title).to_string() />
         <Breadcrumb>

@@ -87,7 +87,7 @@ pub struct Many {
 
 /// List the account's integrations, newest first.
 #[utoipa::path(get, path = "/api/v1/integrations", tag = "integrations", params(ListQuery),
-    responses((status = 200, body = Many), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
+    responses((status = 200, body = Many), (status = 400, body = ErrorEnvelope, description = "A query parameter of the wrong type"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn list(
     State(state): State<AppState>,
@@ -100,12 +100,58 @@ pub async fn list(
     }))
 }
 
+/// Kinds an integration can be created as (documentation).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(dead_code, reason = "describes the kind field in the OpenAPI document")]
+enum KindName {
+    Api,
+    Csv,
+    Database,
+    OnPremise,
+}
+
+/// Data types an integration can carry (documentation).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "describes the dataTypes field in the OpenAPI document"
+)]
+enum DataTypeName {
+    Contacts,
+    AgentStatuses,
+}
+
+/// 15, 30 or 60, as the schema says it.
+fn interval_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+            utoipa::openapi::schema::Type::Integer,
+            utoipa::openapi::schema::Type::Null,
+        ]))
+        .enum_values(Some([Some(15), Some(30), Some(60), None]))
+        .description(Some("Minutes per interval: 15 (default), 30 or 60"))
+        .build()
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateBody {
+    /// 1 to 100 characters of any script, not only spaces, no control
+    /// characters (a name is trimmed).
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: String,
+    #[schema(value_type = KindName)]
     kind: String,
+    #[schema(schema_with = interval_schema)]
     interval_minutes: Option<u32>,
+    /// Contacts unless given; at least one.
+    #[schema(value_type = Option<Vec<DataTypeName>>, min_items = 1)]
     data_types: Option<Vec<String>>,
     #[serde(default)]
     allow_duplicate_name: bool,
@@ -165,7 +211,7 @@ impl Fields {
 }
 
 /// Create an integration. A name confusable with an existing one needs `allowDuplicateName`.
-#[utoipa::path(post, path = "/api/v1/integrations", tag = "integrations", request_body = CreateBody, responses((status = 201, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
+#[utoipa::path(post, path = "/api/v1/integrations", tag = "integrations", request_body = CreateBody, responses((status = 201, body = One), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn create(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
@@ -224,15 +270,23 @@ pub async fn get(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UpdateBody {
+    /// As when creating.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: Option<String>,
+    #[schema(schema_with = interval_schema)]
     interval_minutes: Option<u32>,
+    #[schema(value_type = Option<Vec<DataTypeName>>, min_items = 1)]
     data_types: Option<Vec<String>>,
     #[serde(default)]
     allow_duplicate_name: bool,
 }
 
 /// Change an integration's name, interval or data types.
-#[utoipa::path(patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), request_body = UpdateBody, responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
+#[utoipa::path(patch, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), request_body = UpdateBody, responses((status = 200, body = One), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn update(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,

@@ -110,8 +110,10 @@ pub async fn queues(
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct RangeQuery {
     /// Start, included (RFC 3339).
+    #[param(required = true, format = DateTime)]
     from: Option<String>,
-    /// End, excluded (RFC 3339); at most 92 days after `from`.
+    /// End, excluded (RFC 3339); after `from` and at most 92 days after it.
+    #[param(required = true, format = DateTime)]
     to: Option<String>,
 }
 
@@ -168,7 +170,7 @@ pub struct Intervals {
 /// A queue's statistics per interval of its integration's length (UTC).
 #[utoipa::path(get, path = "/api/v1/queues/{id}/intervals", tag = "data",
     params(("id" = i64, Path, description = "The queue id"), RangeQuery),
-    responses((status = 200, body = Intervals), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 200, body = Intervals), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn intervals(
     State(state): State<AppState>,
@@ -281,7 +283,7 @@ pub struct AgentStatuses {
 /// at a time.
 #[utoipa::path(get, path = "/api/v1/integrations/{id}/agent-statuses", tag = "data",
     params(("id" = i64, Path, description = "The integration configuration id"), RangeQuery, PageQuery),
-    responses((status = 200, body = AgentStatuses), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 200, body = AgentStatuses), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn agent_statuses(
     State(state): State<AppState>,
