@@ -431,7 +431,7 @@ pub mod schema {
 /// Documents `POST /external-systems/contact-events`.
 #[utoipa::path(post, path = "/external-systems/contact-events", tag = "ingestion",
     request_body = schema::ContactEventsRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "1–255 printable ASCII characters; a retry with the same key and body gets the first answer and applies nothing again (kept at least 24 h); the same key with another body is a 422")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "1–255 printable ASCII characters; a retry with the same key and body gets the first answer and applies nothing again (kept at least 24 h); the same key with another body is a 422")),
     responses(
         (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
         (status = 400, body = ErrorEnvelope, description = "Not JSON, or a field given twice in one object"),
@@ -450,7 +450,7 @@ pub async fn document_contact_events() {}
 /// Documents `POST /external-systems/agent-statuses`.
 #[utoipa::path(post, path = "/external-systems/agent-statuses", tag = "ingestion",
     request_body = schema::AgentStatusesRequest,
-    params(("Idempotency-Key" = Option<String>, Header, description = "As for contact events")),
+    params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "As for contact events")),
     responses(
         (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
         (status = 400, body = ErrorEnvelope),

@@ -106,14 +106,10 @@ pub async fn queues(
     }))
 }
 
-/// `from` and `to` as RFC 3339 times.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// `from` and `to`, RFC 3339 times (documented on each route as required).
+#[derive(Debug, Deserialize)]
 pub struct RangeQuery {
-    /// Start, included (RFC 3339).
-    #[param(required = true, format = DateTime)]
     from: Option<String>,
-    /// End, excluded (RFC 3339); after `from` and at most 92 days after it.
-    #[param(required = true, format = DateTime)]
     to: Option<String>,
 }
 
@@ -169,7 +165,7 @@ pub struct Intervals {
 
 /// A queue's statistics per interval of its integration's length (UTC).
 #[utoipa::path(get, path = "/api/v1/queues/{id}/intervals", tag = "data",
-    params(("id" = i64, Path, description = "The queue id"), RangeQuery),
+    params(("id" = i64, Path, description = "The queue id"), ("from" = String, Query, format = DateTime, description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, description = "End, excluded (RFC 3339); after from and at most 92 days after it")),
     responses((status = 200, body = Intervals), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn intervals(
@@ -282,7 +278,7 @@ pub struct AgentStatuses {
 /// Agent statuses that overlap the range, by start time and agent, a page
 /// at a time.
 #[utoipa::path(get, path = "/api/v1/integrations/{id}/agent-statuses", tag = "data",
-    params(("id" = i64, Path, description = "The integration configuration id"), RangeQuery, PageQuery),
+    params(("id" = i64, Path, description = "The integration configuration id"), ("from" = String, Query, format = DateTime, description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, description = "End, excluded (RFC 3339); after from and at most 92 days after it"), PageQuery),
     responses((status = 200, body = AgentStatuses), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn agent_statuses(
