@@ -137,13 +137,8 @@ pub async fn update(
     allow_duplicate: bool,
 ) -> Result<Integration, IntegrationError> {
     require_admin(actor)?;
-    for _ in 0..MAX_TRIES {
-        match update_once(store, actor, id, changes.clone(), allow_duplicate).await {
-            Err(IntegrationError::Stale) => continue,
-            done => return done,
-        }
-    }
-    Err(IntegrationError::Stale)
+    judged_again_when_stale(|| update_once(store, actor, id, changes.clone(), allow_duplicate))
+        .await
 }
 
 /// One read, change and conditional write of `update`.
@@ -208,29 +203,40 @@ async fn transition(
     action: AuditAction,
 ) -> Result<Integration, IntegrationError> {
     require_admin(actor)?;
-    // A transition is an intent about the current state, so when another
-    // request changed the status between our read and our write, it is
-    // judged again against the new status.
-    for _ in 0..MAX_TRIES {
+    judged_again_when_stale(|| async {
         let mut integration = get(store, actor, id).await?;
         let read_as = integration.status;
         integration.status = change(read_as)?;
         let audit = entry(actor, action, &integration);
-        match store
+        store
             .save_integration(actor.account_id, &integration, read_as, &audit)
-            .await
-        {
-            Ok(()) => return Ok(integration),
-            Err(WriteError::Stale) => continue,
-            Err(WriteError::Store(error)) => return Err(error.into()),
-        }
-    }
-    Err(IntegrationError::Stale)
+            .await?;
+        Ok(integration)
+    })
+    .await
 }
 
 /// How often a change is judged again when a racing request keeps
 /// changing the integration under it.
 const MAX_TRIES: usize = 4;
+
+/// Runs a read-change-write `attempt` again while its write finds the
+/// integration changed since the read: a change is an intent about the
+/// current state, so it is judged again against the new one.
+async fn judged_again_when_stale<Fut>(
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<Integration, IntegrationError>
+where
+    Fut: std::future::Future<Output = Result<Integration, IntegrationError>>,
+{
+    for _ in 0..MAX_TRIES {
+        match attempt().await {
+            Err(IntegrationError::Stale) => continue,
+            done => return done,
+        }
+    }
+    Err(IntegrationError::Stale)
+}
 
 pub async fn pause(
     store: &dyn Store,

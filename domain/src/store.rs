@@ -121,11 +121,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<Result<ClaimedAttempt, RetryAfter>, StoreError>>;
 
     /// A claimed attempt succeeded: it stops counting, and its address
-    /// becomes known for its email.
+    /// becomes known for its email (addresses not seen within the policy's
+    /// `known_address_for` are forgotten).
     fn forget_sign_in_attempt<'a>(
         &'a self,
         keys: &'a ThrottleKeys,
         attempt: ClaimedAttempt,
+        policy: &'a LoginPolicy,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 
     /// Stores a new personal access token and its audit entry.

@@ -302,9 +302,11 @@ impl Store for Database {
         &'a self,
         keys: &'a ThrottleKeys,
         attempt: ClaimedAttempt,
+        policy: &'a LoginPolicy,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
             let now = Utc::now();
+            let forgotten = now - delta(policy.known_address_for)?;
             let _turn = self.write_turn().await;
             let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
                 let mut tx = pool.begin().await?;
@@ -322,6 +324,10 @@ impl Store for Database {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM sign_in_addresses WHERE last_success_at < $1")
+                    .bind(forgotten)
+                    .execute(&mut *tx)
+                    .await?;
                 tx.commit().await
             }.await);
             result.map_err(StoreError::new)

@@ -253,7 +253,11 @@ pub async fn sign_in(
     let Some(user_id) = user else {
         return invalid(&form.email);
     };
-    if let Err(error) = state.store.forget_sign_in_attempt(&keys, attempt).await {
+    if let Err(error) = state
+        .store
+        .forget_sign_in_attempt(&keys, attempt, &state.settings.login_policy)
+        .await
+    {
         return internal(error);
     }
     let profile = match state.store.user(user_id).await {

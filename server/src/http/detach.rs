@@ -16,9 +16,13 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use tracing::Instrument;
 
 pub async fn run_to_completion(request: Request, next: Next) -> Response {
-    match tokio::spawn(next.run(request)).await {
+    // The request's span goes along, so what the handler logs still names
+    // the request it belongs to.
+    let work = next.run(request).instrument(tracing::Span::current());
+    match tokio::spawn(work).await {
         Ok(response) => response,
         Err(error) => {
             tracing::error!(?error, "a request's task failed");
