@@ -17,17 +17,41 @@ pub enum NameError {
     ControlCharacter,
 }
 
+/// Control characters (Unicode `Cc`: C0, DEL and C1), refused in every
+/// text field.
+const CONTROLS: [(char, char); 2] = [('\u{0}', '\u{1F}'), ('\u{7F}', '\u{9F}')];
+/// Bidi embeddings, overrides and isolates, refused in names as well.
+const REORDERING: [(char, char); 2] = [('\u{202A}', '\u{202E}'), ('\u{2066}', '\u{2069}')];
+
+fn within(ranges: &[(char, char)], c: char) -> bool {
+    ranges
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&c))
+}
+
 /// The first character a text field may not hold: a control character
 /// (C0, DEL, C1).
 pub fn control_character(text: &str) -> Option<char> {
-    text.chars().find(|c| c.is_control())
+    text.chars().find(|&c| within(&CONTROLS, c))
 }
 
 /// The first character a name may not hold: a control character or a
 /// bidi embedding, override or isolate (U+202A–U+202E, U+2066–U+2069).
 pub fn forbidden_in_name(text: &str) -> Option<char> {
     text.chars()
-        .find(|c| c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .find(|&c| within(&CONTROLS, c) || within(&REORDERING, c))
+}
+
+/// The same rules as a regular expression (ECMA-262, as JSON Schema's
+/// `pattern`) for published schemas: text that is not blank and holds
+/// none of the refused characters (`name` adds the reordering ones).
+pub fn pattern(name: bool) -> String {
+    let refused: String = CONTROLS
+        .iter()
+        .chain(if name { &REORDERING[..] } else { &[] })
+        .map(|&(first, last)| format!("\\u{:04X}-\\u{:04X}", u32::from(first), u32::from(last)))
+        .collect();
+    format!("^[^{refused}]*[^\\s{refused}][^{refused}]*$")
 }
 
 /// Trims `input` and checks it has 1 to `max_chars` characters of any
@@ -49,6 +73,27 @@ pub fn parse_name(input: &str, max_chars: usize) -> Result<String, NameError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_refused_characters_are_exactly_the_unicode_controls() {
+        for c in (0..=u32::from(char::MAX)).filter_map(char::from_u32) {
+            assert_eq!(
+                within(&CONTROLS, c),
+                c.is_control(),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    #[test]
+    fn the_pattern_names_the_same_ranges() {
+        assert_eq!(
+            pattern(false),
+            r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        );
+        assert!(pattern(true).contains(r"\u202A-\u202E\u2066-\u2069"));
+    }
 
     #[test]
     fn a_name_is_trimmed() {

@@ -29,7 +29,8 @@ pub struct AgentStatusBatch {
     pub statuses: Vec<AgentStatus>,
 }
 
-const MAX_ID_CHARS: usize = 200;
+/// The longest identifier or system name we keep.
+pub(super) const MAX_ID_CHARS: usize = 200;
 
 /// An agent-statuses body as read off the wire.
 pub type AgentStatusesBody<'a> = Body<'a, StatusItem<'a>>;

@@ -93,10 +93,10 @@ pub struct ContactBatch {
 }
 
 /// The longest queue identifier or name we keep.
-const MAX_QUEUE_TEXT: usize = 200;
+pub(super) const MAX_QUEUE_TEXT: usize = 200;
 /// A contact longer than a week is a unit mistake (milliseconds sent as
 /// seconds), not a contact.
-const MAX_DURATION_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+pub(super) const MAX_DURATION_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
 
 /// A contact-events body as read off the wire.
 pub type ContactEventsBody<'a> = Body<'a, ContactItem<'a>>;

@@ -10,6 +10,8 @@
 mod agents;
 mod contacts;
 mod intervals;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod read;
 pub mod receive;
 pub mod replay;
@@ -321,6 +323,9 @@ fn required_text<'v>(
 /// An RFC 3339 timestamp with an offset, as UTC, to the microsecond (what
 /// both engines keep, so both agree on what is a duplicate), within
 /// `window`.
+/// The longest time text read; RFC 3339 needs at most 35 characters.
+const MAX_TIME_TEXT: usize = 64;
+
 fn required_time(
     value: &Json<'_>,
     at: At<'_>,
@@ -329,7 +334,7 @@ fn required_time(
     problems: &mut Vec<Problem>,
 ) -> Option<DateTime<Utc>> {
     use chrono::SubsecRound;
-    let text = required_text(value, at, label, 64, problems)?;
+    let text = required_text(value, at, label, MAX_TIME_TEXT, problems)?;
     match chrono::DateTime::parse_from_rfc3339(text) {
         Ok(time) if window.contains(time.to_utc()) => Some(time.to_utc().trunc_subsecs(6)),
         Ok(_) => {

@@ -261,11 +261,14 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for ListSeed<'_, 'a, T> {
 
 /// `meta`, shared by both feeds.
 #[derive(Debug, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct Meta<'a> {
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::integration_id, required = true))]
     pub integration_configuration_id: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::external_system, required = true))]
     pub external_system: Json<'a>,
 }
 
@@ -386,43 +389,58 @@ impl<'de: 'a, 'a, T: Deserialize<'de>> Visitor<'de> for BodySeed<'_, 'a, T> {
 
 /// One contact event's fields.
 #[derive(Debug, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct ContactItem<'a> {
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::properties, required = true))]
     pub properties: Slot<'a, Properties<'a>>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::queue_name, required = true))]
     pub queue_name: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::queue_identifier, required = true))]
     pub queue_identifier: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::timestamp, required = true))]
     pub timestamp: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::channel))]
     pub channel: Json<'a>,
 }
 
 /// A contact event's `properties`.
 #[derive(Debug, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default)]
 pub struct Properties<'a> {
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::flag, required = true))]
     pub offered: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::flag, required = true))]
     pub handled: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::duration, required = true))]
     pub duration: Json<'a>,
 }
 
 /// One agent status's fields.
 #[derive(Debug, Default, PartialEq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, rename_all = "camelCase")]
 pub struct StatusItem<'a> {
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::agent_identifier, required = true))]
     pub agent_identifier: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::activity_identifier, required = true))]
     pub activity_identifier: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::start_time, required = true))]
     pub start_time: Json<'a>,
     #[serde(borrow)]
+    #[cfg_attr(feature = "openapi", schema(schema_with = crate::ingest::openapi::end_time))]
     pub end_time: Json<'a>,
 }
 

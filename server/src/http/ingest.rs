@@ -59,6 +59,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contact-events", post(contact_events))
         .route("/agent-statuses", post(agent_statuses))
+        .method_not_allowed_fallback(super::api::method_not_allowed)
         .fallback(super::api::not_found)
 }
 
@@ -358,79 +359,14 @@ fn answer(accepted: &Accepted) -> Response {
 
 /// Documentation types: the bodies as the OpenAPI document describes them.
 /// The handlers read JSON values instead, so every problem can be listed.
-pub mod schema {
-    use serde::Serialize;
+/// The bodies as the parser reads them; their schemas come from the same
+/// types (`domain::ingest::openapi`).
+type ContactEventsBody = domain::ingest::ContactEventsBody<'static>;
+type AgentStatusesBody = domain::ingest::AgentStatusesBody<'static>;
 
-    #[derive(Serialize, utoipa::ToSchema)]
-    pub struct ContactProperties {
-        pub offered: bool,
-        pub handled: bool,
-        /// Handle time in seconds: finite, from 0 to a week.
-        pub duration: f64,
-    }
-
-    #[derive(Serialize, utoipa::ToSchema)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ContactEvent {
-        pub properties: ContactProperties,
-        /// Up to 200 characters; a new name for a known identifier renames the queue.
-        pub queue_name: String,
-        /// Up to 200 characters; with the channel, what makes a queue one queue.
-        pub queue_identifier: String,
-        /// RFC 3339 with an offset, e.g. 2021-12-06T10:34:22Z.
-        pub timestamp: String,
-        /// calls (default), chats, emails, social_media, documents or cases.
-        pub channel: Option<String>,
-    }
-
-    #[derive(Serialize, utoipa::ToSchema)]
-    #[serde(rename_all = "camelCase")]
-    pub struct ContactMeta {
-        /// The integration configuration id shown on the integration's page.
-        #[schema(minimum = 1)]
-        pub integration_configuration_id: i64,
-    }
-
-    /// At most 10 000 items and 5 MiB unless the server is configured otherwise.
-    #[derive(Serialize, utoipa::ToSchema)]
-    pub struct ContactEventsRequest {
-        pub data: Vec<ContactEvent>,
-        pub meta: ContactMeta,
-    }
-
-    #[derive(Serialize, utoipa::ToSchema)]
-    #[serde(rename_all = "camelCase")]
-    pub struct AgentStatus {
-        /// Kept exactly as sent: spelling, case and spaces matter.
-        pub agent_identifier: String,
-        pub activity_identifier: String,
-        /// RFC 3339 with an offset. A re-sent status for the same agent and start replaces the earlier one.
-        pub start_time: String,
-        /// After startTime; leave out (or null) while the activity is ongoing.
-        pub end_time: Option<String>,
-    }
-
-    #[derive(Serialize, utoipa::ToSchema)]
-    #[serde(rename_all = "camelCase")]
-    pub struct AgentStatusMeta {
-        #[schema(minimum = 1)]
-        pub integration_configuration_id: i64,
-        /// The name of the sending system, e.g. "My ACD"; not blank.
-        #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
-        pub external_system: String,
-    }
-
-    /// At most 10 000 items and 5 MiB unless the server is configured otherwise.
-    #[derive(Serialize, utoipa::ToSchema)]
-    pub struct AgentStatusesRequest {
-        pub data: Vec<AgentStatus>,
-        pub meta: AgentStatusMeta,
-    }
-}
-
-/// Documents `POST /external-systems/contact-events`.
+/// Sends contact events for one integration: applied at once, or held while it is paused.
 #[utoipa::path(post, path = "/external-systems/contact-events", tag = "ingestion",
-    request_body = schema::ContactEventsRequest,
+    request_body = ContactEventsBody,
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "1–255 printable ASCII characters; a retry with the same key and body gets the first answer and applies nothing again (kept at least 24 h); the same key with another body is a 422")),
     responses(
         (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),
@@ -447,9 +383,9 @@ pub mod schema {
     security(("integration_key" = []), ("personal_access_token" = [])))]
 pub async fn document_contact_events() {}
 
-/// Documents `POST /external-systems/agent-statuses`.
+/// Sends agent statuses for one integration: applied at once, or held while it is paused.
 #[utoipa::path(post, path = "/external-systems/agent-statuses", tag = "ingestion",
-    request_body = schema::AgentStatusesRequest,
+    request_body = AgentStatusesBody,
     params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "As for contact events")),
     responses(
         (status = 202, body = ImportAccepted, description = "Applied, or held while the integration is paused"),

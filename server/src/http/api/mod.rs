@@ -10,7 +10,7 @@ pub mod reference;
 
 use axum::{http::Method, routing::MethodRouter, Router};
 
-pub use error::{not_found, ApiError, ErrorEnvelope, Problem};
+pub use error::{method_not_allowed, not_found, ApiError, ErrorEnvelope, Problem};
 pub use extract::{bearer_secret, is_json};
 
 use super::AppState;
