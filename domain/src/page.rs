@@ -14,16 +14,20 @@ impl PageRequest {
     /// Items on a page when the reader does not say.
     pub const DEFAULT_LIMIT: u32 = 100;
 
-    /// From what a reader asked: a limit past the maximum is the maximum,
-    /// none or zero the default.
-    pub fn new(offset: Option<u32>, limit: Option<u32>) -> Self {
-        Self {
-            offset: offset.unwrap_or(0),
-            limit: match limit {
-                None | Some(0) => Self::DEFAULT_LIMIT,
-                Some(n) => n.min(Self::MAX_LIMIT),
-            },
-        }
+    /// From what a reader asked: no offset is the start, no limit the
+    /// default. A negative offset or a limit outside 1 to the maximum is
+    /// refused, not bent into range: a script asking for 1 000 would
+    /// otherwise take 500 for the whole list.
+    pub fn new(offset: Option<i64>, limit: Option<i64>) -> Result<Self, PageError> {
+        let offset = u32::try_from(offset.unwrap_or(0)).map_err(|_| PageError::Offset)?;
+        let limit = match limit {
+            None => Self::DEFAULT_LIMIT,
+            Some(n) => u32::try_from(n)
+                .ok()
+                .filter(|n| (1..=Self::MAX_LIMIT).contains(n))
+                .ok_or(PageError::Limit)?,
+        };
+        Ok(Self { offset, limit })
     }
 
     /// The `number`th page (from 1) of pages of `per_page`; a number past
@@ -47,6 +51,15 @@ impl PageRequest {
     pub fn probe_limit(self) -> u32 {
         self.limit.saturating_add(1)
     }
+}
+
+/// Why a page could not be given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    #[error("offset must be a whole number from 0")]
+    Offset,
+    #[error("limit must be a whole number from 1 to {}", PageRequest::MAX_LIMIT)]
+    Limit,
 }
 
 /// One page of a list and the offset of the next one, if any.
@@ -73,20 +86,24 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_limit_is_bounded_and_defaults_when_absent_or_zero() {
+    fn a_limit_defaults_when_absent_and_is_refused_out_of_bounds() {
+        let page = |offset, limit| PageRequest::new(offset, limit);
         assert_eq!(
-            PageRequest::new(None, None).limit,
-            PageRequest::DEFAULT_LIMIT
+            page(None, None).map(|p| p.limit),
+            Ok(PageRequest::DEFAULT_LIMIT)
         );
         assert_eq!(
-            PageRequest::new(None, Some(0)).limit,
-            PageRequest::DEFAULT_LIMIT
+            page(Some(7), Some(500)),
+            Ok(PageRequest {
+                offset: 7,
+                limit: 500
+            })
         );
-        assert_eq!(
-            PageRequest::new(Some(7), Some(1_000_000)).limit,
-            PageRequest::MAX_LIMIT
-        );
-        assert_eq!(PageRequest::new(Some(7), Some(3)).offset, 7);
+        assert_eq!(page(None, Some(0)), Err(PageError::Limit));
+        assert_eq!(page(None, Some(501)), Err(PageError::Limit));
+        assert_eq!(page(None, Some(-1)), Err(PageError::Limit));
+        assert_eq!(page(Some(-1), None), Err(PageError::Offset));
+        assert_eq!(page(Some(i64::MAX), None), Err(PageError::Offset));
     }
 
     #[test]
@@ -99,7 +116,7 @@ mod tests {
 
     #[test]
     fn one_item_more_than_the_page_says_another_follows() {
-        let request = PageRequest::new(Some(10), Some(2));
+        let request = PageRequest::new(Some(10), Some(2)).expect("a page");
         assert_eq!(request.probe_limit(), 3);
         let page = Page::from_probe(request, vec![1, 2, 3]);
         assert_eq!((page.items, page.next_offset), (vec![1, 2], Some(12)));

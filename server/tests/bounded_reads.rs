@@ -281,11 +281,21 @@ async fn queues_and_agent_statuses_come_a_page_at_a_time(engine: Engine) {
         .expect("JSON");
     assert_eq!(end["agentStatuses"][0]["agentIdentifier"], "agent4");
     assert!(end.get("nextOffset").is_none(), "{end}");
-    // A page larger than the maximum is the maximum, not an error.
+    // A page larger than the maximum is refused, never quietly cut to it:
+    // a script asking for 1 000 would otherwise take 500 for the whole list.
     assert_eq!(
-        s.get("/api/v1/queues?limit=100000").await.status(),
+        s.get("/api/v1/queues?limit=500").await.status(),
         StatusCode::OK
     );
+    for limit in ["501", "100000", "0", "-5", "4294967296"] {
+        let (status, code, _) =
+            error_code(s.get(&format!("/api/v1/queues?limit={limit}")).await).await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::BAD_REQUEST, "invalid_query"),
+            "{limit}"
+        );
+    }
 }
 
 async fn path_and_query_mistakes_are_answered_in_the_envelope(engine: Engine) {

@@ -451,4 +451,21 @@ async fn the_openapi_document_describes_every_route() {
     }
     assert!(document["components"]["securitySchemes"]["personal_access_token"].is_object());
     assert!(document["components"]["schemas"]["ErrorEnvelope"].is_object());
+    // Path parameters are exactly the path's placeholders; everything else
+    // (pages, ranges) is in the query. A page's offset documented as a
+    // required path parameter once sent fuzzers and generated clients astray.
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("operations") {
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                let name = parameter["name"].as_str().expect("a name");
+                let placeholder = path.contains(&format!("{{{name}}}"));
+                assert_eq!(
+                    parameter["in"] == "path",
+                    placeholder,
+                    "{method} {path}: {name} is in the {}",
+                    parameter["in"]
+                );
+            }
+        }
+    }
 }

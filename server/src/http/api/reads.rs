@@ -61,16 +61,28 @@ pub struct Queues {
 
 /// Which page of a list: `offset` items skipped, at most `limit` shown.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Items to skip.
-    offset: Option<u32>,
-    /// Items on the page: at most 500, 100 unless given.
-    limit: Option<u32>,
+    #[param(minimum = 0)]
+    offset: Option<i32>,
+    /// Items on the page: 1 to 500, 100 unless given.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i32>,
 }
 
 impl PageQuery {
-    fn request(&self) -> PageRequest {
-        PageRequest::new(self.offset, self.limit)
+    /// A 400 `invalid_query` outside the bounds, as for any query
+    /// parameter that does not parse.
+    fn request(&self) -> Result<PageRequest, ApiError> {
+        PageRequest::new(self.offset.map(i64::from), self.limit.map(i64::from)).map_err(|error| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "",
+                error.to_string(),
+            )
+        })
     }
 }
 
@@ -85,7 +97,7 @@ pub async fn queues(
     MemberActor(actor): MemberActor,
     ApiQuery(page): ApiQuery<PageQuery>,
 ) -> Result<Json<Queues>, ApiError> {
-    let (queues, total) = read::queues(state.store.as_ref(), &actor, page.request())
+    let (queues, total) = read::queues(state.store.as_ref(), &actor, page.request()?)
         .await
         .map_err(|error| ApiError::internal(&error))?;
     Ok(Json(Queues {
@@ -165,7 +177,7 @@ pub struct Intervals {
 
 /// A queue's statistics per interval of its integration's length (UTC).
 #[utoipa::path(get, path = "/api/v1/queues/{id}/intervals", tag = "data",
-    params(("id" = i64, Path, description = "The queue id"), ("from" = String, Query, format = DateTime, description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, description = "End, excluded (RFC 3339); after from and at most 92 days after it")),
+    params(("id" = i64, Path, description = "The queue id"), ("from" = String, Query, format = DateTime, example = "2021-12-06T00:00:00Z", description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, example = "2021-12-07T00:00:00Z", description = "End, excluded (RFC 3339); after from and at most 92 days after it")),
     responses((status = 200, body = Intervals), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn intervals(
@@ -246,7 +258,7 @@ pub async fn imports(
         state.store.as_ref(),
         &actor,
         IntegrationId(id),
-        page.request(),
+        page.request()?,
     )
     .await?;
     Ok(Json(Imports {
@@ -278,7 +290,7 @@ pub struct AgentStatuses {
 /// Agent statuses that overlap the range, by start time and agent, a page
 /// at a time.
 #[utoipa::path(get, path = "/api/v1/integrations/{id}/agent-statuses", tag = "data",
-    params(("id" = i64, Path, description = "The integration configuration id"), ("from" = String, Query, format = DateTime, description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, description = "End, excluded (RFC 3339); after from and at most 92 days after it"), PageQuery),
+    params(("id" = i64, Path, description = "The integration configuration id"), ("from" = String, Query, format = DateTime, example = "2021-12-06T00:00:00Z", description = "Start, included (RFC 3339)"), ("to" = String, Query, format = DateTime, example = "2021-12-07T00:00:00Z", description = "End, excluded (RFC 3339); after from and at most 92 days after it"), PageQuery),
     responses((status = 200, body = AgentStatuses), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days")),
     security(("personal_access_token" = [])))]
 pub async fn agent_statuses(
@@ -294,7 +306,7 @@ pub async fn agent_statuses(
         &actor,
         IntegrationId(id),
         range,
-        page.request(),
+        page.request()?,
     )
     .await?;
     Ok(Json(AgentStatuses {
