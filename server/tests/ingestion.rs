@@ -365,6 +365,21 @@ async fn every_refusal_has_its_status_and_code(engine: Engine) {
         error_code(unknown_path).await,
         (StatusCode::NOT_FOUND, "not_found".into(), String::new())
     );
+    let wrong_method = f
+        .app
+        .client
+        .get(f.app.url("/external-systems/contact-events"))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(
+        error_code(wrong_method).await,
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed".into(),
+            String::new()
+        )
+    );
 
     // None of that stored anything, and the other integration is untouched.
     let stored: Vec<i64> = f.app.database.scalars("SELECT COUNT(*) FROM queues").await;
@@ -473,6 +488,39 @@ async fn an_idempotent_retry_returns_the_first_answer_and_applies_nothing_again(
     let reused = send(&changed).await.expect("answered");
     assert_eq!(
         error_code(reused).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency_key_reused".into(),
+            String::new()
+        )
+    );
+
+    // The same key and body at the other endpoint is another request, not
+    // a retry: never the contact-events answer for agent statuses.
+    let empty =
+        json!({"data": [], "meta": {"integrationConfigurationId": f.id, "externalSystem": "ACD"}});
+    let at = |path: &str| {
+        f.app
+            .client
+            .post(f.app.url(path))
+            .bearer_auth(&f.key)
+            .header("Idempotency-Key", "empty-batch")
+            .json(&empty)
+            .send()
+    };
+    accepted(
+        at("/external-systems/contact-events")
+            .await
+            .expect("answered"),
+    )
+    .await;
+    assert_eq!(
+        error_code(
+            at("/external-systems/agent-statuses")
+                .await
+                .expect("answered")
+        )
+        .await,
         (
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency_key_reused".into(),

@@ -273,7 +273,7 @@ pub async fn receive(
     }
 
     if let Some(idempotency) = &request.idempotency {
-        if let Some(first) = replay(store, target, idempotency).await? {
+        if let Some(first) = replay(store, target, feed, idempotency).await? {
             return Ok(first);
         }
     }
@@ -309,7 +309,7 @@ pub async fn receive(
         Err(StoreImportError::DuplicateKey) => {
             let vanished = || IngestError::Store(StoreError::new(VanishedImport));
             let idempotency = request.idempotency.as_ref().ok_or_else(vanished)?;
-            replay(store, target, idempotency)
+            replay(store, target, feed, idempotency)
                 .await?
                 .ok_or_else(vanished)
         }
@@ -320,10 +320,13 @@ pub async fn receive(
 #[error("an import with this idempotency key was reported but cannot be read")]
 struct VanishedImport;
 
-/// The first answer to an earlier request with the same key, if any.
+/// The first answer to an earlier request with the same key, if any. A
+/// key names one request: the same body sent to the other endpoint is
+/// another request, so it is a reuse too, never the other endpoint's answer.
 async fn replay(
     store: &dyn Store,
     integration: IntegrationId,
+    feed: Feed,
     idempotency: &Idempotency,
 ) -> Result<Option<Accepted>, IngestError> {
     let Some(first) = store
@@ -332,7 +335,9 @@ async fn replay(
     else {
         return Ok(None);
     };
-    if first.request_hash.as_deref() != Some(idempotency.request_hash.as_slice()) {
+    if first.feed != feed
+        || first.request_hash.as_deref() != Some(idempotency.request_hash.as_slice())
+    {
         return Err(IngestError::IdempotencyKeyReused);
     }
     Ok(Some(Accepted {
