@@ -12,6 +12,9 @@ CARGO_LEPTOS_VERSION := 0.3.10
 WASM_BINDGEN_VERSION := 0.2.130
 GECKODRIVER_VERSION  := 0.37.1
 OHA_VERSION          := 1.16.0
+# The API fuzzer, from PyPI, in a virtual environment of its own.
+SCHEMATHESIS_VERSION := 4.32.5
+FUZZ_VENV            := $(CURDIR)/target/fuzz-venv
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example clients.
 SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby
 
@@ -19,17 +22,18 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver oha lint unit-and-integration end2end bench clean
+.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver oha schemathesis lint unit-and-integration end2end fuzz bench clean
 
 ## run: build the release site and serve Intake on http://127.0.0.1:3000 (SQLite in ./data/)
 run: tools
 	cargo leptos serve --release
 
-## test: lint, then unit + integration (SQLite and PostgreSQL), then end-to-end in three browsers
+## test: lint, then unit + integration (SQLite and PostgreSQL), then end-to-end in three browsers, then schemathesis against the live API
 test: tools browsers
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory unit-and-integration
 	@$(MAKE) --no-print-directory end2end
+	@$(MAKE) --no-print-directory fuzz
 
 lint:
 	@echo "==> cargo fmt --check"
@@ -96,6 +100,25 @@ geckodriver:
 	@if ! geckodriver --version 2>/dev/null | grep "^geckodriver $(GECKODRIVER_VERSION)" >/dev/null; then \
 		echo "==> installing geckodriver $(GECKODRIVER_VERSION)"; \
 		cargo install --locked geckodriver --version =$(GECKODRIVER_VERSION); \
+	fi
+
+## fuzz: schemathesis against /api/openapi.json of the release server, on SQLite and PostgreSQL (FUZZ_MAX_EXAMPLES, FUZZ_SEED)
+fuzz: build-site schemathesis
+	@echo "==> schemathesis against the live API (fuzz/schemathesis.toml)"
+	INTAKE_SCHEMATHESIS=$(FUZZ_VENV)/bin/st cargo run --release -p bench --bin api-fuzz
+
+# Debian's python3 needs python3-venv for `python3 -m venv`.
+schemathesis:
+	@if ! $(FUZZ_VENV)/bin/st --version 2>/dev/null | grep " $(SCHEMATHESIS_VERSION)$$" >/dev/null; then \
+		echo "==> installing schemathesis $(SCHEMATHESIS_VERSION) into $(FUZZ_VENV)"; \
+		rm -rf $(FUZZ_VENV); \
+		if ! python3 -m venv $(FUZZ_VENV) 2>/dev/null; then \
+			rm -rf $(FUZZ_VENV); \
+			$(SUDO) apt-get update -qq; \
+			DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; \
+			python3 -m venv $(FUZZ_VENV); \
+		fi; \
+		$(FUZZ_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); \
 	fi
 
 ## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), then what hostile or heavy work costs; writes bench/results/ingest.json and cost.json

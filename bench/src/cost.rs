@@ -18,7 +18,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use bench::server::{binary, write_results, Server};
+use bench::server::{binary, sqlite_url, write_results, Server};
 use serde_json::{json, Value};
 
 const CONCURRENCY: usize = 8;
@@ -28,7 +28,7 @@ const MAX_BODY_BYTES: usize = 5 * 1024 * 1024;
 async fn main() -> anyhow::Result<()> {
     let binary = binary()?;
     let work = tempfile::tempdir()?;
-    let url = |name: &str| format!("sqlite://{}/{name}.db", work.path().display());
+    let url = |name: &str| sqlite_url(work.path(), name);
 
     println!("\n== a flood of sign-ins from many addresses ==");
     let flood = sign_in_flood(&binary, &url("flood")).await?;

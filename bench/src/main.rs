@@ -15,7 +15,7 @@ use std::{
 };
 
 use anyhow::{bail, Context};
-use bench::server::{write_results, Server};
+use bench::server::{postgres_database, sqlite_url, write_results, Server};
 use serde_json::{json, Value};
 use tokio::process::Command;
 
@@ -39,14 +39,7 @@ impl Config {
             .split(',')
             .map(|c| c.trim().parse().context("BENCH_CONCURRENCY"))
             .collect::<anyhow::Result<_>>()?;
-        let postgres = var("INTAKE_BENCH_POSTGRES_URL").or_else(|| {
-            std::net::TcpStream::connect_timeout(
-                &"127.0.0.1:5432".parse().ok()?,
-                Duration::from_millis(300),
-            )
-            .ok()
-            .map(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-        });
+        let postgres = bench::server::postgres_admin();
         Ok(Self {
             binary: bench::server::binary()?,
             seconds,
@@ -97,21 +90,6 @@ async fn main() -> anyhow::Result<()> {
         "engines": engines,
     });
     write_results("ingest", &report)
-}
-
-fn sqlite_url(dir: &Path, name: &str) -> String {
-    format!("sqlite://{}/{name}.db", dir.display())
-}
-
-async fn postgres_database(admin: &str) -> anyhow::Result<String> {
-    use sqlx::Connection;
-    let name = format!("intake_bench_{}", uuid::Uuid::new_v4().simple());
-    let mut connection = sqlx::PgConnection::connect(admin).await?;
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut connection)
-        .await?;
-    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
-    Ok(format!("{base}/{name}"))
 }
 
 async fn run_engine(config: &Config, engine: &str, url: &str) -> anyhow::Result<Value> {

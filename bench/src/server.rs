@@ -154,6 +154,39 @@ pub fn binary() -> anyhow::Result<std::path::PathBuf> {
     Ok(binary)
 }
 
+/// The PostgreSQL server to make databases on: `INTAKE_BENCH_POSTGRES_URL`,
+/// or the local one when it answers on 127.0.0.1:5432.
+pub fn postgres_admin() -> Option<String> {
+    std::env::var("INTAKE_BENCH_POSTGRES_URL")
+        .ok()
+        .filter(|v| !v.is_empty())
+        .or_else(|| {
+            std::net::TcpStream::connect_timeout(
+                &"127.0.0.1:5432".parse().ok()?,
+                Duration::from_millis(300),
+            )
+            .ok()
+            .map(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+        })
+}
+
+/// A fresh PostgreSQL database on the server `admin` points at.
+pub async fn postgres_database(admin: &str) -> anyhow::Result<String> {
+    use sqlx::Connection;
+    let name = format!("intake_bench_{}", uuid::Uuid::new_v4().simple());
+    let mut connection = sqlx::PgConnection::connect(admin).await?;
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut connection)
+        .await?;
+    let base = admin.rsplit_once('/').map_or(admin, |(base, _)| base);
+    Ok(format!("{base}/{name}"))
+}
+
+/// A SQLite database file `name` in `dir`.
+pub fn sqlite_url(dir: &Path, name: &str) -> String {
+    format!("sqlite://{}/{name}.db", dir.display())
+}
+
 /// Writes a benchmark's figures under `bench/results/`.
 pub fn write_results(name: &str, report: &Value) -> anyhow::Result<()> {
     std::fs::create_dir_all("bench/results")?;
