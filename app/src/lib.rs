@@ -13,6 +13,7 @@ pub mod data;
 pub mod error;
 pub mod format;
 pub mod pages;
+pub mod security;
 pub mod session;
 
 use leptos::prelude::*;
@@ -26,6 +27,8 @@ use crate::i18n::I18nContextProvider;
 
 /// The HTML document every page is rendered into.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    security::send_page_policy();
     view! {
         <!DOCTYPE html>
         <html>

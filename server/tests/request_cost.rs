@@ -231,6 +231,59 @@ async fn every_answer_carries_the_protective_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_runs_only_the_scripts_it_was_rendered_with() {
+    let (app, _, _) = app_with_key().await;
+    let nonce_of = |policy: &str| {
+        policy
+            .split("'nonce-")
+            .nth(1)
+            .and_then(|rest| rest.split('\'').next())
+            .map(str::to_owned)
+    };
+    let mut nonces = Vec::new();
+    for path in [
+        "/login",
+        "/login",
+        "/login?next=/account/queues",
+        "/no/such/page",
+    ] {
+        let answer = app.get(path).await;
+        let policy = answer.headers()["content-security-policy"]
+            .to_str()
+            .unwrap_or_default()
+            .to_owned();
+        let nonce = nonce_of(&policy).unwrap_or_else(|| panic!("{path}: {policy}"));
+        assert!(
+            policy.contains("script-src 'self' 'nonce-"),
+            "{path}: {policy}"
+        );
+        let page = answer.text().await.expect("a page");
+        let tags: Vec<&str> = page
+            .split("<script")
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap_or_default())
+            .collect();
+        assert!(!tags.is_empty(), "{path} hydrates");
+        for tag in tags {
+            assert!(
+                tag.contains(&format!("nonce=\"{nonce}\"")),
+                "{path}: <script{tag}> carries the page's nonce"
+            );
+        }
+        nonces.push(nonce);
+    }
+    nonces.dedup();
+    assert_eq!(nonces.len(), 4, "a fresh nonce for every page");
+    for path in ["/api/v1/integrations", "/api/docs", "/healthz"] {
+        let answer = app.get(path).await;
+        let policy = answer.headers()["content-security-policy"]
+            .to_str()
+            .unwrap_or_default();
+        assert!(policy.ends_with("script-src 'none'"), "{path}: {policy}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_of_every_kind_of_write_never_fails_on_sqlite() {
     let (app, key, id) = app_with_key().await;
     let token = app.token_for(ADMIN_EMAIL).await;

@@ -2,12 +2,20 @@
 //! private URL to another site, or shows a page of ours inside another
 //! site's frame (click-jacking).
 
+use std::sync::LazyLock;
+
 use axum::{
     extract::Request,
     http::{header, HeaderValue},
     middleware::Next,
     response::Response,
 };
+
+/// The policy of every answer that is not a page: no script runs.
+static WITHOUT_SCRIPTS: LazyLock<HeaderValue> = LazyLock::new(|| {
+    HeaderValue::from_str(&app::security::content_security_policy(None))
+        .unwrap_or_else(|_| HeaderValue::from_static("script-src 'none'"))
+});
 
 pub async fn protective(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
@@ -21,13 +29,9 @@ pub async fn protective(request: Request, next: Next) -> Response {
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Pages send their own, with the nonce of their scripts.
     if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
-            ),
-        );
+        headers.insert(header::CONTENT_SECURITY_POLICY, WITHOUT_SCRIPTS.clone());
     }
     response
 }
