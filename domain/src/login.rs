@@ -135,6 +135,17 @@ pub fn normalise_email(email: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedAttempt(pub Vec<i64>);
 
+/// Why a claimed attempt stops counting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotAGuess {
+    /// The password was right: the address becomes known for the email.
+    SignedIn,
+    /// The password was never checked (every hashing slot was busy and the
+    /// answer was a 503): a retry must not be one attempt closer to a
+    /// lock-out, nor the address become known.
+    NotChecked,
+}
+
 /// What the store found about earlier attempts under each key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AttemptHistory {

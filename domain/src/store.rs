@@ -15,7 +15,7 @@ use crate::{
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
-    login::{ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
+    login::{ClaimedAttempt, LoginPolicy, NotAGuess, RetryAfter, ThrottleKeys},
     page::PageRequest,
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion, UserId},
@@ -120,13 +120,14 @@ pub trait Store: Send + Sync + 'static {
         policy: &'a LoginPolicy,
     ) -> BoxFuture<'a, Result<Result<ClaimedAttempt, RetryAfter>, StoreError>>;
 
-    /// A claimed attempt succeeded: it stops counting, and its address
-    /// becomes known for its email (addresses not seen within the policy's
-    /// `known_address_for` are forgotten).
+    /// A claimed attempt was no guess: it stops counting and, when it
+    /// signed in, its address becomes known for its email (addresses not
+    /// seen within the policy's `known_address_for` are forgotten).
     fn forget_sign_in_attempt<'a>(
         &'a self,
         keys: &'a ThrottleKeys,
         attempt: ClaimedAttempt,
+        why: NotAGuess,
         policy: &'a LoginPolicy,
     ) -> BoxFuture<'a, Result<(), StoreError>>;
 

@@ -182,6 +182,18 @@ async fn a_sign_in_past_the_hashing_pool_is_a_503_with_retry_after() {
     assert!(response
         .headers()
         .contains_key(reqwest::header::RETRY_AFTER));
+    // The password was never checked, so the 503s were no guesses: past
+    // the five a minute an address may try for one email, the next answer
+    // is still a 503 to retry, not the lock-out.
+    for _ in 0..8 {
+        let response = app.sign_in(ADMIN_EMAIL, "a wrong password").await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    let counted: Vec<i64> = app
+        .database
+        .scalars("SELECT COUNT(*) FROM login_failures")
+        .await;
+    assert_eq!(counted, vec![0]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -13,7 +13,7 @@ use domain::{
     },
     integration::{Integration, IntegrationId, IntegrationName, Status},
     integrations::NewIntegration,
-    login::{AttemptHistory, ClaimedAttempt, LoginPolicy, RetryAfter, ThrottleKeys},
+    login::{AttemptHistory, ClaimedAttempt, LoginPolicy, NotAGuess, RetryAfter, ThrottleKeys},
     page::PageRequest,
     secret::{ApiKeyInfo, NewSecret},
     setup::{CreateAccountError, CreatedAccount, Occasion},
@@ -302,6 +302,7 @@ impl Store for Database {
         &'a self,
         keys: &'a ThrottleKeys,
         attempt: ClaimedAttempt,
+        why: NotAGuess,
         policy: &'a LoginPolicy,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
@@ -315,6 +316,9 @@ impl Store for Database {
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
+                }
+                if why == NotAGuess::NotChecked {
+                    return tx.commit().await;
                 }
                 sqlx::query(
                     "INSERT INTO sign_in_addresses (pair_key, last_success_at) VALUES ($1, $2) \

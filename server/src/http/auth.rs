@@ -13,7 +13,7 @@ use axum::{
     Form, Router,
 };
 use domain::{
-    login::{normalise_email, RetryAfter, ThrottleKeys},
+    login::{normalise_email, NotAGuess, RetryAfter, ThrottleKeys},
     setup::{CreateAccountError, Occasion},
     AccountName, EmailAddress, Language, Password, UserId,
 };
@@ -248,6 +248,21 @@ pub async fn sign_in(
 
     let user = match verify(&state, &form.email, form.password).await {
         Ok(user) => user,
+        Err(HashingError::Busy) => {
+            if let Err(error) = state
+                .store
+                .forget_sign_in_attempt(
+                    &keys,
+                    attempt,
+                    NotAGuess::NotChecked,
+                    &state.settings.login_policy,
+                )
+                .await
+            {
+                return internal(error);
+            }
+            return hashing_failed(HashingError::Busy);
+        }
         Err(error) => return hashing_failed(error),
     };
     let Some(user_id) = user else {
@@ -255,7 +270,12 @@ pub async fn sign_in(
     };
     if let Err(error) = state
         .store
-        .forget_sign_in_attempt(&keys, attempt, &state.settings.login_policy)
+        .forget_sign_in_attempt(
+            &keys,
+            attempt,
+            NotAGuess::SignedIn,
+            &state.settings.login_policy,
+        )
         .await
     {
         return internal(error);
