@@ -1011,6 +1011,16 @@ async fn the_openapi_document_and_the_reference_page_cover_both_endpoints() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("/external-systems/contact-events"));
     assert!(page.contains("/api/v1/queues/{id}/intervals"));
+    // The body's fields, from the same schemas the parser's types publish.
+    for field in [
+        "data[].queueName",
+        "data[].properties.duration",
+        "data[].endTime",
+        "meta.externalSystem",
+        "string, 1–200 characters",
+    ] {
+        assert!(page.contains(field), "the reference lists {field}");
+    }
     assert!(
         !page.contains("<script"),
         "readable without JavaScript or a CDN"

@@ -5,6 +5,7 @@
 use std::fmt::Write;
 
 use axum::response::Html;
+use serde_json::Value;
 use utoipa::{
     openapi::{path::Operation, RefOr, Required, Schema},
     OpenApi,
@@ -53,6 +54,10 @@ pub async fn page() -> Html<String> {
         contact = escape(CONTACT_EXAMPLE),
         status = escape(STATUS_EXAMPLE),
     );
+    let schemas = serde_json::to_value(&doc.components)
+        .ok()
+        .and_then(|components| components.get("schemas").cloned())
+        .unwrap_or_default();
     for (path, item) in &doc.paths.paths {
         let operations = [
             ("GET", &item.get),
@@ -62,7 +67,7 @@ pub async fn page() -> Html<String> {
         ];
         for (method, operation) in operations {
             if let Some(operation) = operation {
-                operation_html(&mut html, method, path, operation);
+                operation_html(&mut html, method, path, operation, &schemas);
             }
         }
     }
@@ -70,7 +75,13 @@ pub async fn page() -> Html<String> {
     Html(html)
 }
 
-fn operation_html(html: &mut String, method: &str, path: &str, operation: &Operation) {
+fn operation_html(
+    html: &mut String,
+    method: &str,
+    path: &str,
+    operation: &Operation,
+    schemas: &Value,
+) {
     let anchor: String = format!("{method}{path}")
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
@@ -113,11 +124,28 @@ fn operation_html(html: &mut String, method: &str, path: &str, operation: &Opera
     }
     if let Some(body) = &operation.request_body {
         if let Some(content) = body.content.get("application/json") {
+            let name = schema_name(content.schema.as_ref());
             let _ = write!(
                 html,
                 r#"<p class="text-sm"><span class="font-semibold">Body</span> (application/json): <span class="font-mono">{}</span></p>"#,
-                escape(&schema_name(content.schema.as_ref()))
+                escape(&name)
             );
+            let mut rows = Vec::new();
+            fields(&schemas[name.as_str()], "", &mut rows);
+            if !rows.is_empty() {
+                html.push_str(r#"<table class="w-full text-sm"><thead><tr class="text-left text-slate-500"><th>Field</th><th>Type</th><th>Required</th><th>Description</th></tr></thead><tbody>"#);
+                for row in rows {
+                    let _ = write!(
+                        html,
+                        r#"<tr class="border-t border-slate-100 align-top"><td class="font-mono pr-2">{}</td><td class="pr-2">{}</td><td>{}</td><td>{}</td></tr>"#,
+                        escape(&row.path),
+                        escape(&row.kind),
+                        if row.required { "yes" } else { "no" },
+                        escape(&row.description),
+                    );
+                }
+                html.push_str("</tbody></table>");
+            }
         }
     }
     html.push_str(r#"<table class="w-full text-sm"><caption class="text-left font-semibold">Responses</caption><tbody>"#);
@@ -147,4 +175,74 @@ fn schema_name(schema: Option<&RefOr<Schema>>) -> String {
         Some(RefOr::T(_)) => "object".to_owned(),
         None => String::new(),
     }
+}
+
+/// One field of a request body, as the reference table lists it.
+struct Field {
+    path: String,
+    kind: String,
+    required: bool,
+    description: String,
+}
+
+/// The fields of `schema` (a JSON Schema object), depth first, with
+/// array items as `name[]`.
+fn fields(schema: &Value, prefix: &str, rows: &mut Vec<Field>) {
+    let required: Vec<&str> = schema["required"]
+        .as_array()
+        .map(|names| names.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let Some(properties) = schema["properties"].as_object() else {
+        return;
+    };
+    for (name, property) in properties {
+        let path = format!("{prefix}{name}");
+        rows.push(Field {
+            path: path.clone(),
+            kind: kind(property),
+            required: required.contains(&name.as_str()),
+            description: property["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned(),
+        });
+        if property["type"] == "array" {
+            fields(&property["items"], &format!("{path}[]."), rows);
+        } else {
+            fields(property, &format!("{path}."), rows);
+        }
+    }
+}
+
+/// A field's type with its bounds, e.g. `string, 1–200 characters`.
+fn kind(schema: &Value) -> String {
+    if let Some(choices) = schema["oneOf"].as_array() {
+        return choices.iter().map(kind).collect::<Vec<_>>().join(" or ");
+    }
+    let mut kind = match &schema["type"] {
+        Value::Array(types) => types
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" or "),
+        other => other.as_str().unwrap_or("any").to_owned(),
+    };
+    if let Some(values) = schema["enum"].as_array() {
+        let values: Vec<String> = values.iter().map(Value::to_string).collect();
+        kind = format!("one of {}", values.join(", "));
+    }
+    if let Some(format) = schema["format"].as_str() {
+        kind.push_str(&format!(" ({format})"));
+    }
+    match (schema["minLength"].as_u64(), schema["maxLength"].as_u64()) {
+        (Some(min), Some(max)) => kind.push_str(&format!(", {min}–{max} characters")),
+        (None, Some(max)) => kind.push_str(&format!(", at most {max} characters")),
+        _ => {}
+    }
+    match (schema["minimum"].as_f64(), schema["maximum"].as_f64()) {
+        (Some(min), Some(max)) => kind.push_str(&format!(", {min} to {max}")),
+        (Some(min), None) => kind.push_str(&format!(", from {min}")),
+        _ => {}
+    }
+    kind
 }
