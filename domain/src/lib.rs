@@ -6,6 +6,7 @@ pub mod account;
 pub mod actor;
 pub mod audit;
 pub mod catalogue;
+pub mod cloud_link;
 pub mod email;
 pub mod ingest;
 pub mod integration;

@@ -1,0 +1,128 @@
+//! The Cloud Link protocol's bodies under `/cloud-link/v1/`, JSON in
+//! camelCase, shared by the client and the server so neither can drift.
+//! Refusals use the DESIGN §3 error envelope; a poll's answers carry RFC
+//! 8628's error codes in it.
+
+use serde::{Deserialize, Serialize};
+
+use super::Poll;
+use crate::text;
+
+/// What a client says about itself when it pairs and with each heartbeat;
+/// shown on the integration's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ClientInfo {
+    pub host: String,
+    pub version: String,
+    pub os: String,
+}
+
+/// The longest host name, version or OS description kept.
+pub const MAX_INFO_CHARS: usize = 255;
+
+impl ClientInfo {
+    /// The first field that is blank, too long or holds a control
+    /// character, if any: it would be shown to admins as it is.
+    pub fn first_bad_field(&self) -> Option<&'static str> {
+        [
+            ("host", &self.host),
+            ("version", &self.version),
+            ("os", &self.os),
+        ]
+        .into_iter()
+        .find(|(_, value)| {
+            value.trim().is_empty()
+                || value.chars().count() > MAX_INFO_CHARS
+                || text::forbidden_in_name(value).is_some()
+        })
+        .map(|(name, _)| name)
+    }
+}
+
+/// The answer to a new pairing (RFC 8628 §3.2): the PIN to show, the
+/// handle to poll with (kept secret by the client), and for how long.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingStarted {
+    pub device_code: String,
+    pub pin: String,
+    /// Seconds the PIN can be entered.
+    pub expires_in: u64,
+    /// Seconds to wait between polls.
+    pub interval: u64,
+}
+
+/// A poll for the credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    pub device_code: String,
+}
+
+/// The credential, once an admin has entered the PIN: the client keeps it
+/// in its state file and sends it as a bearer token from then on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenGranted {
+    pub credential: String,
+    pub integration_id: i64,
+}
+
+impl Poll {
+    /// The envelope's `code` for a poll that grants nothing (RFC 8628
+    /// §3.5), or `None` when the credential is issued.
+    pub fn code(&self) -> Option<&'static str> {
+        match self {
+            Self::Pending => Some("authorization_pending"),
+            Self::SlowDown { .. } => Some("slow_down"),
+            Self::Expired => Some("expired_token"),
+            Self::Granted(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bodies_are_camel_case() {
+        let started = PairingStarted {
+            device_code: "d".into(),
+            pin: "424242".into(),
+            expires_in: 300,
+            interval: 5,
+        };
+        assert_eq!(
+            serde_json::to_value(&started).expect("JSON"),
+            serde_json::json!({"deviceCode": "d", "pin": "424242", "expiresIn": 300, "interval": 5})
+        );
+        let granted: TokenGranted =
+            serde_json::from_str(r#"{"credential":"c","integrationId":7}"#).expect("JSON");
+        assert_eq!(granted.integration_id, 7);
+    }
+
+    #[test]
+    fn what_a_client_says_about_itself_is_plain_bounded_text() {
+        let info = |host: &str| ClientInfo {
+            host: host.into(),
+            version: "0.1.0".into(),
+            os: "linux x86_64".into(),
+        };
+        assert_eq!(info("acd-gateway-01").first_bad_field(), None);
+        assert_eq!(info(" ").first_bad_field(), Some("host"));
+        assert_eq!(info("a\u{202E}b").first_bad_field(), Some("host"));
+        assert_eq!(info(&"h".repeat(256)).first_bad_field(), Some("host"));
+    }
+
+    #[test]
+    fn each_refused_poll_has_its_rfc_8628_code() {
+        assert_eq!(Poll::Pending.code(), Some("authorization_pending"));
+        assert_eq!(Poll::Expired.code(), Some("expired_token"));
+        assert_eq!(
+            Poll::Granted(crate::integration::IntegrationId(1)).code(),
+            None
+        );
+    }
+}
