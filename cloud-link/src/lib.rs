@@ -1,0 +1,4 @@
+//! The Cloud Link client's parts, used by its binary and tested here.
+
+pub mod config;
+pub mod pairing;
