@@ -79,6 +79,17 @@ impl From<domain::integrations::IntegrationError> for AppError {
             E::Transition(_) => AppError::Conflict("transition".into()),
             E::NotApi => AppError::Conflict("not_api".into()),
             E::Stale => AppError::Conflict("stale".into()),
+            E::NotCloudLink => AppError::Conflict("not_cloud_link".into()),
+            // The page's PIN field comes with the Cloud Link section.
+            E::Pin(_) | E::PinRefused(domain::cloud_link::PinRefused::Invalid) => {
+                AppError::Invalid {
+                    field: "pin".into(),
+                    code: "invalid_pin".into(),
+                }
+            }
+            E::PinRefused(domain::cloud_link::PinRefused::Locked(_)) => {
+                AppError::Conflict("pin_entry_locked".into())
+            }
             E::Store(store) => store.into(),
         }
     }

@@ -17,10 +17,11 @@ pub enum AuditAction {
     ApiKeyRevoked,
     TokenCreated,
     TokenRevoked,
+    CloudLinkPaired,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 10] = [
+    pub const ALL: [AuditAction; 11] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -31,6 +32,7 @@ impl AuditAction {
         Self::ApiKeyRevoked,
         Self::TokenCreated,
         Self::TokenRevoked,
+        Self::CloudLinkPaired,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +47,7 @@ impl AuditAction {
             Self::ApiKeyRevoked => "api_key_revoked",
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
+            Self::CloudLinkPaired => "cloud_link_paired",
         }
     }
 

@@ -315,6 +315,15 @@ impl Status {
         }
     }
 
+    /// A Cloud Link was paired: an integration waiting for one runs; any
+    /// other keeps its status (a paused one stays paused).
+    pub fn linked(self) -> Self {
+        match self {
+            Self::AwaitingLink => Self::Active,
+            other => other,
+        }
+    }
+
     pub fn delete(self) -> Result<Self, TransitionError> {
         match self {
             Self::Deleted => Err(TransitionError::Deleted),

@@ -1,9 +1,12 @@
 //! The integration rules as services: the pages, the management API and
 //! later Cloud Link all call these, so each rule exists once.
 
+use chrono::{DateTime, Utc};
+
 use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
+    cloud_link::{Link, Pin, PinEntryPolicy, PinError, PinRefused},
     ingest::replay,
     integration::{
         check_name_is_free, DataTypes, Integration, IntegrationId, IntegrationKind,
@@ -44,6 +47,12 @@ pub enum IntegrationError {
     NotApi,
     #[error("the integration was changed by someone else meanwhile; reload it and try again")]
     Stale,
+    #[error("only on-premise, CSV and database integrations connect through Cloud Link")]
+    NotCloudLink,
+    #[error(transparent)]
+    Pin(#[from] PinError),
+    #[error(transparent)]
+    PinRefused(#[from] PinRefused),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -315,6 +324,43 @@ pub async fn generate_api_key(
     Ok(store
         .replace_api_key(actor.account_id, id, secret, &audit)
         .await?)
+}
+
+/// Connects the Cloud Link client showing `typed_pin` to the integration:
+/// the PIN is read before anything is looked up, and entered under the
+/// limits of `policy` (`Store::enter_pin`). The client collects its
+/// credential on its next poll; a client linked before stops at once.
+pub async fn link_client(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    typed_pin: &str,
+    policy: &PinEntryPolicy,
+    now: DateTime<Utc>,
+) -> Result<Link, IntegrationError> {
+    require_admin(actor)?;
+    let pin = Pin::parse(typed_pin)?;
+    let integration = get(store, actor, id).await?;
+    if !integration.kind.needs_cloud_link() {
+        return Err(IntegrationError::NotCloudLink);
+    }
+    if integration.status == Status::Deleted {
+        return Err(TransitionError::Deleted.into());
+    }
+    let audit = entry(actor, AuditAction::CloudLinkPaired, &integration);
+    Ok(store
+        .enter_pin(actor, id, &pin, policy, &audit, now)
+        .await??)
+}
+
+/// The client linked to the integration, if any.
+pub async fn link(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+) -> Result<Option<Link>, IntegrationError> {
+    get(store, actor, id).await?;
+    Ok(store.link(id).await?)
 }
 
 /// How many requests the integration holds: received while paused, or

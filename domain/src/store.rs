@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
+    cloud_link::{self, Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started},
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -320,4 +321,41 @@ pub trait Store: Send + Sync + 'static {
         &self,
         integration: IntegrationId,
     ) -> BoxFuture<'_, Result<Vec<DiscoveredId>, StoreError>>;
+
+    /// Keeps a pairing a client started, unless a live one holds the same
+    /// PIN or `MAX_LIVE_PAIRINGS` are live; unbound expired pairings are
+    /// forgotten first.
+    fn start_pairing<'a>(
+        &'a self,
+        new: &'a NewPairing<'a>,
+    ) -> BoxFuture<'a, Result<Started, StoreError>>;
+
+    /// Judges a client's poll with `Pairing::poll` and records it, in one
+    /// step. A granted poll collects: the integration's link gets
+    /// `credential_hash`, once. `None` for an unknown handle.
+    fn poll_pairing<'a>(
+        &'a self,
+        device_code_hash: &'a [u8],
+        credential_hash: &'a [u8],
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<Poll>, StoreError>>;
+
+    /// An admin entered `pin` on `integration` (of `actor`'s account, kind
+    /// and status already checked), in one step: the entry is judged by
+    /// `policy` and counted as wrong before the lookup; a live pairing
+    /// holding the PIN that `Pairing::bind` allows is bound, the count
+    /// forgotten, the integration's link made anew (the old client's
+    /// credential stops) and its status set to `Status::linked`.
+    fn enter_pin<'a>(
+        &'a self,
+        actor: &'a Actor,
+        integration: IntegrationId,
+        pin: &'a cloud_link::Pin,
+        policy: &'a PinEntryPolicy,
+        audit: &'a AuditEntry,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Result<Link, PinRefused>, StoreError>>;
+
+    /// The client linked to `integration`, if any.
+    fn link(&self, integration: IntegrationId) -> BoxFuture<'_, Result<Option<Link>, StoreError>>;
 }

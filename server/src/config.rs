@@ -32,6 +32,10 @@ pub struct Settings {
     /// Ingestion requests a second per key or token, with bursts of twice
     /// that (`INTAKE_INGEST_REQUESTS_PER_SECOND`).
     pub ingest_requests_per_second: u32,
+    /// Cloud Link pairings the whole server starts a minute
+    /// (`INTAKE_CLOUD_LINK_PAIRINGS_PER_MINUTE`): starting one needs no
+    /// login.
+    pub pairings_per_minute: u32,
     /// Password hashes computed at once (`INTAKE_PASSWORD_HASHES_AT_ONCE`,
     /// default: the number of cores). More sign-ins wait briefly, then get
     /// a 503 with `Retry-After`.
@@ -49,6 +53,7 @@ pub struct Settings {
 
 /// Ingestion requests a second per credential unless configured.
 pub const DEFAULT_INGEST_REQUESTS_PER_SECOND: u32 = 50;
+pub const DEFAULT_PAIRINGS_PER_MINUTE: u32 = 60;
 
 impl Settings {
     pub fn from_env() -> anyhow::Result<Self> {
@@ -99,6 +104,11 @@ impl Settings {
                 "INTAKE_INGEST_REQUESTS_PER_SECOND",
             )?
             .unwrap_or(DEFAULT_INGEST_REQUESTS_PER_SECOND),
+            pairings_per_minute: number(
+                var("INTAKE_CLOUD_LINK_PAIRINGS_PER_MINUTE"),
+                "INTAKE_CLOUD_LINK_PAIRINGS_PER_MINUTE",
+            )?
+            .unwrap_or(DEFAULT_PAIRINGS_PER_MINUTE),
             password_hashes_at_once: number(
                 var("INTAKE_PASSWORD_HASHES_AT_ONCE"),
                 "INTAKE_PASSWORD_HASHES_AT_ONCE",

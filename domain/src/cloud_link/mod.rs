@@ -8,6 +8,7 @@
 //! bound to that integration. A PIN is about 20 bits, so it lives five
 //! minutes, binds once, and entering wrong ones is limited (`PinEntryPolicy`).
 
+pub mod service;
 pub mod wire;
 
 use std::{fmt, time::Duration};
@@ -34,12 +35,14 @@ pub enum PinError {
 
 impl Pin {
     pub const DIGITS: usize = 6;
+    /// What `parse` takes, as a published schema's `pattern`.
+    pub const PATTERN: &'static str = "^ *([0-9] *){6}$";
     /// How many PINs there are: draw a number below this one.
     pub const SPACE: u32 = 1_000_000;
 
     /// Reads what an admin typed; spaces (as in "424 242") are ignored.
     pub fn parse(input: &str) -> Result<Self, PinError> {
-        let digits: String = input.chars().filter(|c| !c.is_whitespace()).collect();
+        let digits: String = input.chars().filter(|&c| c != ' ').collect();
         if digits.is_empty() {
             return Err(PinError::Empty);
         }
@@ -222,6 +225,42 @@ impl PinEntryPolicy {
     }
 }
 
+/// The most pairings waiting at once: a drawn PIN is then taken at most
+/// one time in a hundred (it is drawn again), and nobody can fill the
+/// PIN space by starting pairings.
+pub const MAX_LIVE_PAIRINGS: u64 = 10_000;
+
+/// A pairing to keep, as a client started it.
+#[derive(Debug, Clone)]
+pub struct NewPairing<'a> {
+    /// SHA-256 of the polling handle given to the client.
+    pub device_code_hash: &'a [u8],
+    pub pin: &'a Pin,
+    pub client: &'a wire::ClientInfo,
+    pub pairing: &'a Pairing,
+    pub started_at: DateTime<Utc>,
+}
+
+/// What became of a new pairing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Started {
+    Kept,
+    /// A live pairing holds the same PIN: draw another.
+    PinTaken,
+    /// `MAX_LIVE_PAIRINGS` are waiting.
+    Full,
+}
+
+/// The client paired with an integration, as its page shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub client: wire::ClientInfo,
+    pub paired_at: DateTime<Utc>,
+    pub last_contact_at: DateTime<Utc>,
+    /// Whether the client has collected its credential yet.
+    pub collected: bool,
+}
+
 fn delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
 }
@@ -250,7 +289,7 @@ mod tests {
         );
         assert_eq!(Pin::from_number(1_000_000), None);
         assert_eq!(Pin::parse(""), Err(PinError::Empty));
-        for wrong in ["12345", "1234567", "12a456", "١٢٣٤٥٦", "-12345"] {
+        for wrong in ["12345", "1234567", "12a456", "١٢٣٤٥٦", "-12345", "\t424242"] {
             assert_eq!(Pin::parse(wrong), Err(PinError::NotSixDigits), "{wrong}");
         }
         assert_eq!(format!("{:?}", Pin::parse("424242")), "Ok(Pin(******))");

@@ -11,11 +11,37 @@ use crate::text;
 /// What a client says about itself when it pairs and with each heartbeat;
 /// shown on the integration's page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ClientInfo {
+    #[cfg_attr(feature = "openapi", schema(schema_with = schema::host))]
     pub host: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = schema::version))]
     pub version: String,
+    #[cfg_attr(feature = "openapi", schema(schema_with = schema::os))]
     pub os: String,
+}
+
+/// The published schema of `ClientInfo`'s fields: the rule of
+/// `first_bad_field`.
+#[cfg(feature = "openapi")]
+mod schema {
+    use utoipa::openapi::schema::Object;
+
+    use super::MAX_INFO_CHARS;
+    use crate::ingest::openapi::text;
+
+    pub(super) fn host() -> Object {
+        text(MAX_INFO_CHARS, true, "The client's host name.")
+    }
+
+    pub(super) fn version() -> Object {
+        text(MAX_INFO_CHARS, true, "The client's version.")
+    }
+
+    pub(super) fn os() -> Object {
+        text(MAX_INFO_CHARS, true, "The operating system it runs on.")
+    }
 }
 
 /// The longest host name, version or OS description kept.
@@ -43,6 +69,7 @@ impl ClientInfo {
 /// The answer to a new pairing (RFC 8628 §3.2): the PIN to show, the
 /// handle to poll with (kept secret by the client), and for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct PairingStarted {
     pub device_code: String,
@@ -55,6 +82,7 @@ pub struct PairingStarted {
 
 /// A poll for the credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenRequest {
     pub device_code: String,
@@ -63,6 +91,7 @@ pub struct TokenRequest {
 /// The credential, once an admin has entered the PIN: the client keeps it
 /// in its state file and sends it as a bearer token from then on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenGranted {
     pub credential: String,

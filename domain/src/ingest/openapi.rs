@@ -83,7 +83,7 @@ fn object_of<T: PartialSchema>() -> Object {
 
 /// Text as every text field takes it: not blank, at most `max` characters,
 /// no control characters (and, for names, none that reorder text).
-fn text(max: usize, name: bool, description: &str) -> Object {
+pub(crate) fn text(max: usize, name: bool, description: &str) -> Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .min_length(Some(1))

@@ -4,6 +4,7 @@
 //! Queries are written once in the SQL both engines understand and run on
 //! whichever pool is open through [`on_pool!`]; see `docs/adr/0001-storage.md`.
 
+mod cloud_link;
 mod ingest;
 mod ingest_reads;
 mod integrations;

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use domain::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
+    cloud_link::{Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started},
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -557,5 +558,37 @@ impl Store for Database {
         integration: IntegrationId,
     ) -> BoxFuture<'_, Result<Vec<DiscoveredId>, StoreError>> {
         Box::pin(self.list_discovered_ids(integration))
+    }
+
+    fn start_pairing<'a>(
+        &'a self,
+        new: &'a NewPairing<'a>,
+    ) -> BoxFuture<'a, Result<Started, StoreError>> {
+        Box::pin(self.keep_pairing(new))
+    }
+
+    fn poll_pairing<'a>(
+        &'a self,
+        device_code_hash: &'a [u8],
+        credential_hash: &'a [u8],
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<Poll>, StoreError>> {
+        Box::pin(self.judge_poll(device_code_hash, credential_hash, now))
+    }
+
+    fn enter_pin<'a>(
+        &'a self,
+        actor: &'a Actor,
+        integration: IntegrationId,
+        pin: &'a Pin,
+        policy: &'a PinEntryPolicy,
+        audit: &'a AuditEntry,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Result<Link, PinRefused>, StoreError>> {
+        Box::pin(self.bind_pin(actor, integration, pin, policy, audit, now))
+    }
+
+    fn link(&self, integration: IntegrationId) -> BoxFuture<'_, Result<Option<Link>, StoreError>> {
+        Box::pin(self.link_for(integration))
     }
 }

@@ -4,6 +4,7 @@
 pub mod api;
 mod auth;
 pub mod client;
+pub mod cloud_link;
 mod detach;
 mod guard;
 mod headers;
@@ -43,6 +44,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub settings: Arc<Settings>,
     pub ingest_limiter: Arc<ingest::IngestLimiter>,
+    pub pairing_limiter: Arc<cloud_link::PairingLimiter>,
     pub passwords: Arc<PasswordPool>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
@@ -60,6 +62,9 @@ impl AppState {
             store: Arc::new(database),
             secrets: Arc::new(crate::secrets::token::OsSecrets),
             leptos_options,
+            pairing_limiter: Arc::new(cloud_link::PairingLimiter::new(
+                settings.pairings_per_minute,
+            )),
             ingest_limiter: Arc::new(ingest::IngestLimiter::new(
                 settings.ingest_requests_per_second,
             )),
@@ -128,6 +133,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())
         .nest("/external-systems", ingest::router())
+        .nest("/cloud-link", cloud_link::router())
         .route(
             // Server functions live apart from `/api`, which belongs to the
             // public APIs and answers unknown paths with the error envelope.

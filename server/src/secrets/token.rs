@@ -13,6 +13,10 @@ const CHECKSUM_BYTES: usize = 4;
 pub enum TokenKind {
     Personal,
     Integration,
+    /// A Cloud Link client's polling handle while it waits to be paired.
+    Pairing,
+    /// A paired Cloud Link client's credential.
+    Link,
 }
 
 impl TokenKind {
@@ -20,6 +24,8 @@ impl TokenKind {
         match self {
             TokenKind::Personal => "itp_",
             TokenKind::Integration => "itk_",
+            TokenKind::Pairing => "itd_",
+            TokenKind::Link => "itl_",
         }
     }
 }

@@ -180,6 +180,7 @@ pub fn settings(database_url: &str) -> Settings {
         ingest_limits: domain::ingest::Limits::default(),
         ingest_timestamps: domain::ingest::TimestampPolicy::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,
+        pairings_per_minute: server::config::DEFAULT_PAIRINGS_PER_MINUTE,
         password_hashes_at_once: server::config::default_password_hashes_at_once(),
         trusted_proxies: Vec::new(),
         login_policy: domain::login::LoginPolicy::default(),

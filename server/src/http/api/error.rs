@@ -6,7 +6,9 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use domain::{integration::TransitionError, integrations::IntegrationError};
+use domain::{
+    cloud_link::PinRefused, integration::TransitionError, integrations::IntegrationError,
+};
 use serde::Serialize;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -153,6 +155,27 @@ impl From<IntegrationError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "not_an_api_integration", "", detail)
             }
             IntegrationError::Stale => Self::new(StatusCode::CONFLICT, "stale_write", "", detail),
+            IntegrationError::NotCloudLink => Self::new(
+                StatusCode::CONFLICT,
+                "not_a_cloud_link_integration",
+                "",
+                detail,
+            ),
+            IntegrationError::Pin(_) | IntegrationError::PinRefused(PinRefused::Invalid) => {
+                Self::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid_pin",
+                    "/pin",
+                    detail,
+                )
+            }
+            IntegrationError::PinRefused(PinRefused::Locked(wait)) => Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "pin_entry_locked",
+                "",
+                detail,
+            )
+            .with_retry_after(wait.seconds()),
             IntegrationError::Store(store) => Self::internal(&store),
         }
     }

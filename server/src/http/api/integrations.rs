@@ -8,6 +8,7 @@ use axum::{
     Json,
 };
 use domain::{
+    cloud_link::{Link, PinEntryPolicy},
     integration::{
         DataTypes, Integration, IntegrationId, IntegrationKind, IntegrationName, IntervalLength,
     },
@@ -380,4 +381,109 @@ pub async fn generate_api_key(
         created_at: info.created_at,
     };
     Ok((StatusCode::CREATED, Json(body)).into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkRequest {
+    /// The 6-digit PIN the Cloud Link client shows in its console and log; spaces are ignored.
+    #[schema(schema_with = pin_schema)]
+    pin: String,
+}
+
+/// What `Pin::parse` takes.
+fn pin_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(domain::cloud_link::Pin::PATTERN))
+        .examples(["424242"])
+        .description(Some(
+            "The 6-digit PIN the Cloud Link client shows in its console and log; spaces are ignored.",
+        ))
+        .build()
+}
+
+/// A Cloud Link client paired with an integration.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkBody {
+    host: String,
+    version: String,
+    os: String,
+    /// When the client last polled or reported in (RFC 3339).
+    last_contact: String,
+    /// Whether the client has collected its credential since the PIN was entered.
+    connected: bool,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct LinkOf {
+    /// `null` while no client is paired.
+    link: Option<LinkBody>,
+}
+
+impl From<Link> for LinkBody {
+    fn from(link: Link) -> Self {
+        Self {
+            host: link.client.host,
+            version: link.client.version,
+            os: link.client.os,
+            last_contact: link
+                .last_contact_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            connected: link.collected,
+        }
+    }
+}
+
+/// Connect the Cloud Link client showing this PIN to the integration (on-premise, CSV and database kinds). A client connected before stops at once.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/link", tag = "integrations",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = LinkRequest,
+    responses(
+        (status = 200, body = LinkOf),
+        (status = 400, body = ErrorEnvelope, description = "Not JSON"),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope, description = "Not a Cloud Link kind, or deleted"),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope, description = "invalid_pin: not six digits, or no client shows it (unknown, expired or used)"),
+        (status = 429, body = ErrorEnvelope, description = "pin_entry_locked: too many wrong PINs; see Retry-After"),
+    ),
+    security(("personal_access_token" = [])))]
+pub async fn link_client(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<LinkRequest>,
+) -> Result<Json<LinkOf>, ApiError> {
+    let id = parse_id(&id)?;
+    let link = integrations::link_client(
+        state.store.as_ref(),
+        &actor,
+        id,
+        &body.pin,
+        &PinEntryPolicy::default(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(Json(LinkOf {
+        link: Some(link.into()),
+    }))
+}
+
+/// The Cloud Link client paired with the integration, if any.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/link", tag = "integrations",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    responses((status = 200, body = LinkOf), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn link(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<LinkOf>, ApiError> {
+    let id = parse_id(&id)?;
+    let link = integrations::link(state.store.as_ref(), &actor, id).await?;
+    Ok(Json(LinkOf {
+        link: link.map(Into::into),
+    }))
 }

@@ -11,7 +11,7 @@ pub mod reference;
 use axum::{http::Method, routing::MethodRouter, Router};
 
 pub use error::{method_not_allowed, not_found, ApiError, ErrorEnvelope, Problem};
-pub use extract::{bearer_secret, is_json};
+pub use extract::{bearer_secret, is_json, ApiJson};
 
 use super::AppState;
 
@@ -80,6 +80,16 @@ pub fn routes() -> Vec<ApiRoute> {
             Method::POST,
             "/integrations/{id}/api-key",
             post(integrations::generate_api_key),
+        ),
+        route(
+            Method::POST,
+            "/integrations/{id}/link",
+            post(integrations::link_client),
+        ),
+        route(
+            Method::GET,
+            "/integrations/{id}/link",
+            get(integrations::link),
         ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read(

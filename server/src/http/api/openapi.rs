@@ -8,7 +8,7 @@ use utoipa::{
 };
 
 use super::{error, integrations, reads};
-use crate::http::ingest;
+use crate::http::{cloud_link, ingest};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,8 @@ use crate::http::ingest;
     paths(
         ingest::document_contact_events,
         ingest::document_agent_statuses,
+        cloud_link::document_start_pairing,
+        cloud_link::document_poll_token,
         integrations::list,
         integrations::create,
         integrations::get,
@@ -31,6 +33,8 @@ use crate::http::ingest;
         integrations::pause,
         integrations::resume,
         integrations::generate_api_key,
+        integrations::link_client,
+        integrations::link,
         reads::queues,
         reads::intervals,
         reads::imports,
@@ -41,7 +45,8 @@ use crate::http::ingest;
     tags(
         (name = "ingestion", description = "HTTP push (DESIGN §3): the paths and bodies customers script against"),
         (name = "integrations", description = "Account › Integrations"),
-        (name = "data", description = "What arrived: queues, interval statistics, imports, agent statuses (any role)")
+        (name = "data", description = "What arrived: queues, interval statistics, imports, agent statuses (any role)"),
+        (name = "cloud-link", description = "The on-premise client's protocol (ADR 0009): pairing by PIN")
     )
 )]
 pub struct ApiDoc;

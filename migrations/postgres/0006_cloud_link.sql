@@ -1,0 +1,40 @@
+-- Cloud Link (ADR 0009): pairings in progress, the link of each paired
+-- integration, and the wrong PINs entered (for the PIN-entry limits).
+CREATE TABLE cloud_link_pairings (
+    id BIGSERIAL PRIMARY KEY,
+    device_code_hash BYTEA NOT NULL UNIQUE,
+    pin TEXT NOT NULL,
+    host TEXT NOT NULL,
+    version TEXT NOT NULL,
+    os TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL,
+    interval_seconds BIGINT NOT NULL,
+    last_poll_at TIMESTAMPTZ,
+    integration_id BIGINT REFERENCES integrations (id),
+    collected_at TIMESTAMPTZ
+);
+CREATE INDEX cloud_link_pairings_pin ON cloud_link_pairings (pin, expires_at);
+CREATE INDEX cloud_link_pairings_expiry ON cloud_link_pairings (expires_at);
+
+-- One per paired integration, made when an admin enters the PIN; the
+-- credential is set when the client collects it. Pairing again replaces
+-- the row, so the old client's credential stops at once.
+CREATE TABLE cloud_links (
+    integration_id BIGINT PRIMARY KEY REFERENCES integrations (id),
+    pairing_id BIGINT NOT NULL REFERENCES cloud_link_pairings (id),
+    credential_hash BYTEA UNIQUE,
+    host TEXT NOT NULL,
+    version TEXT NOT NULL,
+    os TEXT NOT NULL,
+    paired_at TIMESTAMPTZ NOT NULL,
+    last_contact_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE pin_failures (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts (id),
+    user_id BIGINT NOT NULL REFERENCES users (id),
+    failed_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX pin_failures_time ON pin_failures (failed_at);

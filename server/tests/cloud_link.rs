@@ -1,0 +1,267 @@
+//! Cloud Link pairing (ADR 0009), from the client's side of the protocol
+//! and the admin's side of the management API, on both engines.
+
+mod common;
+
+use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    a_client_is_paired_by_the_pin_an_admin_enters_and_collects_its_credential_once,
+    a_wrong_expired_or_used_pin_binds_nothing_and_wrong_ones_lock_entry,
+    pairing_again_replaces_the_earlier_client,
+);
+
+struct Pairing {
+    device_code: String,
+    pin: String,
+}
+
+async fn set_up(engine: Engine) -> (TestApp, String, i64) {
+    let app = TestApp::spawn(engine).await.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let created: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&token),
+            Some(json!({"name": "Telephony on site", "kind": "on_premise"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["integration"]["id"].as_i64().expect("an id");
+    assert_eq!(created["integration"]["status"], "awaiting_link");
+    (app, token, id)
+}
+
+async fn start(app: &TestApp, host: &str) -> Pairing {
+    let response = app
+        .api(
+            Method::POST,
+            "/cloud-link/v1/pairings",
+            None,
+            Some(json!({"host": host, "version": "0.1.0", "os": "linux x86_64"})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let started: Value = response.json().await.expect("JSON");
+    assert_eq!(started["expiresIn"], 300);
+    assert_eq!(started["interval"], 5);
+    let pin = started["pin"].as_str().expect("a PIN").to_owned();
+    assert!(
+        pin.len() == 6 && pin.bytes().all(|b| b.is_ascii_digit()),
+        "{pin}"
+    );
+    let device_code = started["deviceCode"].as_str().expect("a handle");
+    assert!(device_code.starts_with("itd_"));
+    Pairing {
+        device_code: device_code.to_owned(),
+        pin,
+    }
+}
+
+async fn poll(app: &TestApp, pairing: &Pairing) -> reqwest::Response {
+    app.api(
+        Method::POST,
+        "/cloud-link/v1/token",
+        None,
+        Some(json!({"deviceCode": pairing.device_code})),
+    )
+    .await
+}
+
+async fn enter(app: &TestApp, token: &str, id: i64, pin: &str) -> reqwest::Response {
+    app.api(
+        Method::POST,
+        &format!("/api/v1/integrations/{id}/link"),
+        Some(token),
+        Some(json!({"pin": pin})),
+    )
+    .await
+}
+
+async fn status_of(app: &TestApp, token: &str, id: i64) -> String {
+    let body: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/integrations/{id}"),
+            Some(token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    body["integration"]["status"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+async fn a_client_is_paired_by_the_pin_an_admin_enters_and_collects_its_credential_once(
+    engine: Engine,
+) {
+    let (app, token, id) = set_up(engine).await;
+    let pairing = start(&app, "acd-gateway-01").await;
+
+    assert_eq!(
+        error_code(poll(&app, &pairing).await).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "authorization_pending".into(),
+            String::new()
+        )
+    );
+    let too_soon = poll(&app, &pairing).await;
+    assert_eq!(too_soon.headers()["retry-after"], "10");
+    assert_eq!(error_code(too_soon).await.1, "slow_down");
+
+    let linked = enter(&app, &token, id, &pairing.pin).await;
+    assert_eq!(linked.status(), StatusCode::OK);
+    let linked: Value = linked.json().await.expect("JSON");
+    assert_eq!(linked["link"]["host"], "acd-gateway-01");
+    assert_eq!(linked["link"]["connected"], false);
+    assert_eq!(status_of(&app, &token, id).await, "active");
+
+    let granted = poll(&app, &pairing).await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    let granted: Value = granted.json().await.expect("JSON");
+    assert_eq!(granted["integrationId"], id);
+    assert!(granted["credential"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("itl_")));
+    // Collected once: the handle is spent.
+    assert_eq!(
+        error_code(poll(&app, &pairing).await).await.1,
+        "expired_token"
+    );
+
+    let shown: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/integrations/{id}/link"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(shown["link"]["connected"], true);
+    assert_eq!(shown["link"]["os"], "linux x86_64");
+    let audit: Vec<String> = app
+        .database
+        .scalars("SELECT action FROM audit_events WHERE action = 'cloud_link_paired'")
+        .await;
+    assert_eq!(audit.len(), 1);
+}
+
+async fn a_wrong_expired_or_used_pin_binds_nothing_and_wrong_ones_lock_entry(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let api = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&token),
+            Some(json!({"name": "Pushed", "kind": "api"})),
+        )
+        .await;
+    let api_id = api.json::<Value>().await.expect("JSON")["integration"]["id"]
+        .as_i64()
+        .expect("an id");
+    let pairing = start(&app, "gateway").await;
+    assert_eq!(
+        error_code(enter(&app, &token, api_id, &pairing.pin).await)
+            .await
+            .1,
+        "not_a_cloud_link_integration"
+    );
+    assert_eq!(
+        error_code(enter(&app, &token, id, "12345").await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_pin".into(),
+            "/pin".into()
+        )
+    );
+    // An unknown handle is simply expired: the client starts again.
+    let forged = Pairing {
+        device_code: "itd_1111111111111111111111111111".into(),
+        pin: String::new(),
+    };
+    assert_eq!(
+        error_code(poll(&app, &forged).await).await.1,
+        "expired_token"
+    );
+
+    // Expired: five minutes are over.
+    app.execute("UPDATE cloud_link_pairings SET expires_at = '2000-01-01T00:00:00Z'")
+        .await;
+    assert_eq!(
+        error_code(enter(&app, &token, id, &pairing.pin).await)
+            .await
+            .1,
+        "invalid_pin"
+    );
+    assert_eq!(
+        error_code(poll(&app, &pairing).await).await.1,
+        "expired_token"
+    );
+    assert_eq!(status_of(&app, &token, id).await, "awaiting_link");
+
+    // Four more wrong PINs make five in the quarter hour (a PIN that is
+    // not six digits is no guess): entry pauses, even for the right PIN,
+    // and says for how long.
+    let fresh = start(&app, "gateway").await;
+    let wrong = if fresh.pin == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    for _ in 0..4 {
+        assert_eq!(
+            error_code(enter(&app, &token, id, wrong).await).await.1,
+            "invalid_pin"
+        );
+    }
+    let locked = enter(&app, &token, id, &fresh.pin).await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().contains_key("retry-after"));
+    assert_eq!(error_code(locked).await.1, "pin_entry_locked");
+    assert_eq!(status_of(&app, &token, id).await, "awaiting_link");
+}
+
+async fn pairing_again_replaces_the_earlier_client(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let first = start(&app, "old-server").await;
+    assert_eq!(
+        enter(&app, &token, id, &first.pin).await.status(),
+        StatusCode::OK
+    );
+    let second = start(&app, "new-server").await;
+    assert_eq!(
+        enter(&app, &token, id, &second.pin).await.status(),
+        StatusCode::OK
+    );
+    // The first client's grant went with its link.
+    assert_eq!(
+        error_code(poll(&app, &first).await).await.1,
+        "expired_token"
+    );
+    assert_eq!(poll(&app, &second).await.status(), StatusCode::OK);
+    // A used PIN binds nothing, not even on another integration.
+    assert_eq!(
+        error_code(enter(&app, &token, id, &second.pin).await)
+            .await
+            .1,
+        "invalid_pin"
+    );
+    let links: Vec<i64> = app
+        .database
+        .scalars("SELECT COUNT(*) FROM cloud_links")
+        .await;
+    assert_eq!(links, vec![1]);
+}
