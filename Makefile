@@ -55,7 +55,9 @@ build-site: tools
 
 end2end: build-site
 	@echo "==> end-to-end tests in Chromium, Firefox ESR and WebKitGTK"
+	cargo build -p cloud-link
 	INTAKE_E2E_BINARY=$(CURDIR)/target/release/intake INTAKE_E2E_SITE_ROOT=$(CURDIR)/target/site \
+		INTAKE_E2E_CLOUD_LINK=$(CURDIR)/target/debug/cloud-link \
 		cargo test -p end2end -- --test-threads=1
 
 tools: wasm-target cargo-leptos wasm-bindgen node-tools

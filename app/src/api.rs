@@ -24,6 +24,21 @@ pub struct Detail {
     pub api_key: Option<ApiKeyInfo>,
     /// Requests held while paused and not applied yet.
     pub held_imports: u64,
+    /// The Cloud Link client paired with it (Cloud Link kinds only).
+    pub link: Option<LinkView>,
+}
+
+/// A paired Cloud Link client, for the integration's page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub host: String,
+    pub version: String,
+    pub os: String,
+    /// RFC 3339.
+    pub last_contact: String,
+    /// Whether the client has collected its credential since the PIN was
+    /// entered.
+    pub connected: bool,
 }
 
 /// A key just generated: shown once, never again.
@@ -108,12 +123,44 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
     let api_key = domain::integrations::api_key(store.as_ref(), &actor, server::id(id)).await?;
     let held_imports =
         domain::integrations::held_imports(store.as_ref(), &actor, server::id(id)).await?;
+    let link = if integration.kind.needs_cloud_link() {
+        domain::integrations::link(store.as_ref(), &actor, server::id(id))
+            .await?
+            .map(|link| LinkView {
+                host: link.client.host,
+                version: link.client.version,
+                os: link.client.os,
+                last_contact: link
+                    .last_contact_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                connected: link.collected,
+            })
+    } else {
+        None
+    };
     Ok(Detail {
         can_manage: actor.role.may_manage_integrations(),
         integration,
         api_key,
         held_imports,
+        link,
     })
+}
+
+/// Connects the Cloud Link client showing `pin` to the integration.
+#[server(prefix = "/_fn", endpoint = "integrations/link")]
+pub async fn link_client(id: i64, pin: String) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::integrations::link_client(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        &pin,
+        &domain::cloud_link::PinEntryPolicy::default(),
+        chrono::Utc::now(),
+    )
+    .await?;
+    Ok(())
 }
 
 #[server(prefix = "/_fn", endpoint = "integrations/pause")]

@@ -2,15 +2,16 @@
 //! pulls work from Intake over outbound HTTPS (DESIGN §5, ADR 0009).
 //!
 //! Built so far: the command line, the strict reading of
-//! `cloud-link.toml` and the pairing box. Pairing, the work loop, `check`
-//! and the services come next (issue 12); until then those commands check
-//! the configuration and then say they are not available, so nobody
-//! mistakes this build for a working client.
+//! `cloud-link.toml`, and pairing (`pin`, and `run` when not paired yet),
+//! which keeps the credential in `cloud-link.state`. The work loop,
+//! `check` and the services come next (issue 12); until then those say
+//! they are not available, so nobody mistakes this build for a working
+//! client.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use cloud_link::config;
+use cloud_link::{config, log::Log, pairing, state};
 
 #[derive(Parser)]
 #[command(
@@ -74,19 +75,64 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let command = match cli.command {
-        Command::Run => "run",
-        Command::Pin => "pin",
-        Command::Check => "check",
-        Command::Service { .. } => "service",
+    match cli.command {
+        Command::Pin => pin(&config, true),
+        Command::Run => pin(&config, false),
+        Command::Check => not_yet("check"),
+        Command::Service { .. } => not_yet("service"),
+    }
+}
+
+/// Pairs (anew with `again`, else only when not paired with this console)
+/// and keeps the credential. The work loop comes next (issue 12).
+fn pin(config: &config::Config, again: bool) -> ExitCode {
+    let mut log = Log::open(&config.folder);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            log.line(&format!("cannot start: {error}"));
+            return ExitCode::from(1);
+        }
     };
+    if again {
+        if let Err(error) = state::forget(&config.folder) {
+            log.line(&format!("cannot forget the old pairing: {error}"));
+            return ExitCode::from(1);
+        }
+    }
+    let paired = state::load(&config.folder).filter(|state| state.server_url == config.server_url);
+    if paired.is_none() {
+        let http = match reqwest::Client::builder()
+            .user_agent(concat!("cloud-link/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(std::time::Duration::from_secs(10))
+            .timeout(std::time::Duration::from_secs(30))
+            .build()
+        {
+            Ok(http) => http,
+            Err(error) => {
+                log.line(&format!("cannot set up HTTPS: {error}"));
+                return ExitCode::from(1);
+            }
+        };
+        let state = runtime.block_on(pairing::pair(&http, config, &mut log));
+        if let Err(error) = state::save(&config.folder, &state) {
+            log.line(&format!(
+                "cannot keep the credential in {}: {error}",
+                state::path_in(&config.folder).display()
+            ));
+            return ExitCode::from(1);
+        }
+    }
+    if again {
+        return ExitCode::SUCCESS;
+    }
+    not_yet("run")
+}
+
+fn not_yet(command: &str) -> ExitCode {
     eprintln!(
-        "cloud-link {}: {} is read and valid (service {:?}, console {}), but `{command}` is not \
-         available in this build yet",
+        "cloud-link {}: `{command}` is not available in this build yet",
         env!("CARGO_PKG_VERSION"),
-        path.display(),
-        config.name,
-        config.server_url,
     );
     ExitCode::from(2)
 }

@@ -4,13 +4,14 @@
 mod common;
 
 use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
-use reqwest::{Method, StatusCode};
+use reqwest::{header, Method, StatusCode};
 use serde_json::{json, Value};
 
 on_both_engines!(
     a_client_is_paired_by_the_pin_an_admin_enters_and_collects_its_credential_once,
     a_wrong_expired_or_used_pin_binds_nothing_and_wrong_ones_lock_entry,
     pairing_again_replaces_the_earlier_client,
+    the_integration_page_pairs_by_pin_without_javascript,
 );
 
 struct Pairing {
@@ -264,4 +265,63 @@ async fn pairing_again_replaces_the_earlier_client(engine: Engine) {
         .scalars("SELECT COUNT(*) FROM cloud_links")
         .await;
     assert_eq!(links, vec![1]);
+}
+
+async fn the_integration_page_pairs_by_pin_without_javascript(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    app.sign_in_as_admin().await;
+    let page_path = format!("/account/integrations/{id}");
+    let (_, before) = app.page(&page_path).await;
+    assert!(before.contains(r#"data-test="cloud-link""#));
+    assert!(before.contains(r#"autocomplete="one-time-code""#));
+    assert!(before.contains(r#"inputmode="numeric""#));
+    assert!(!before.contains(r#"data-test="link-host""#));
+
+    let pairing = start(&app, "<b>acd-gw</b>").await;
+    let post = |pin: String| {
+        let id = id.to_string();
+        let page = app.url(&page_path);
+        let client = app.client.clone();
+        let url = app.url("/_fn/integrations/link");
+        let origin = format!("http://{}", app.addr);
+        async move {
+            client
+                .post(url)
+                .header(header::ORIGIN, origin)
+                .header(header::ACCEPT, "text/html,application/xhtml+xml")
+                .header(header::REFERER, page)
+                .form(&[("id", id.as_str()), ("pin", pin.as_str())])
+                .send()
+                .await
+                .expect("answered")
+        }
+    };
+    // Called as the hydrated page does, a wrong PIN is a 422.
+    let wrong = if pairing.pin == "000000" {
+        "000001"
+    } else {
+        "000000"
+    };
+    let refused = app
+        .client
+        .post(app.url("/_fn/integrations/link"))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .form(&[("id", id.to_string().as_str()), ("pin", wrong)])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let spaced = format!("{} {}", &pairing.pin[..3], &pairing.pin[3..]);
+    let linked = post(spaced).await;
+    assert!(linked.status().is_redirection(), "{}", linked.status());
+
+    let (_, after) = app.page(&page_path).await;
+    assert!(after.contains(r#"data-test="link-host""#));
+    assert!(
+        after.contains("&lt;b&gt;acd-gw&lt;/b&gt;"),
+        "the host name is text"
+    );
+    assert!(after.contains(r#"data-test="link-waiting""#));
+    assert!(after.contains(r#"data-status="active""#));
+    assert_eq!(status_of(&app, &token, id).await, "active");
 }

@@ -1,5 +1,6 @@
 //! `/account/integrations/{id}`: settings, the configuration id, API access
-//! (key shown once in a dialog) and deletion.
+//! (key shown once in a dialog), the Cloud Link client (paired by PIN) and
+//! deletion.
 
 use domain::integration::{IntegrationKind, Status};
 use leptos::prelude::*;
@@ -8,7 +9,10 @@ use leptos_router::{components::A, hooks::use_params_map};
 
 use super::{imports::ImportHistory, list::Breadcrumb};
 use crate::{
-    api::{integration_detail, DeleteIntegration, Detail, GenerateApiKey, UpdateIntegration},
+    api::{
+        integration_detail, DeleteIntegration, Detail, GenerateApiKey, LinkClient, LinkView,
+        UpdateIntegration,
+    },
     components::{
         dialog::{CopyButton, Modal},
         forms::{ErrorAlert, NoticeAlert},
@@ -39,9 +43,17 @@ pub fn EditIntegrationPage() -> impl IntoView {
     let update = ServerAction::<UpdateIntegration>::new();
     let generate = ServerAction::<GenerateApiKey>::new();
     let delete = ServerAction::<DeleteIntegration>::new();
+    let link = ServerAction::<LinkClient>::new();
     let detail = Resource::new(
-        move || (id(), update.version().get(), generate.version().get()),
-        |(id, _, _)| integration_detail(id),
+        move || {
+            (
+                id(),
+                update.version().get(),
+                generate.version().get(),
+                link.version().get(),
+            )
+        },
+        |(id, _, _, _)| integration_detail(id),
     );
     let key_open = RwSignal::new(false);
     let confirm_regenerate = RwSignal::new(false);
@@ -73,7 +85,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! {
-                        <DetailView detail update generate delete confirm_regenerate confirm_delete />
+                        <DetailView detail update generate delete link confirm_regenerate confirm_delete />
                     }.into_any(),
                     Err(error) => view! {
                         <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div>
@@ -144,6 +156,7 @@ fn DetailView(
     update: ServerAction<UpdateIntegration>,
     generate: ServerAction<GenerateApiKey>,
     delete: ServerAction<DeleteIntegration>,
+    link: ServerAction<LinkClient>,
     confirm_regenerate: RwSignal<bool>,
     confirm_delete: RwSignal<bool>,
 ) -> impl IntoView {
@@ -252,6 +265,9 @@ fn DetailView(
                 </section>
             }
         })}
+        {integration.kind.needs_cloud_link().then(|| view! {
+            <CloudLinkSection id link_action=link paired=detail.link.clone() editable />
+        })}
         {move || delete_error().map(|message| view! { <div class="mt-6"><ErrorAlert message /></div> })}
         {editable.then(|| view! {
             <div class="mt-10 flex justify-end border-t border-slate-200 pt-6">
@@ -260,5 +276,69 @@ fn DetailView(
                 </button>
             </div>
         })}
+    }
+}
+
+/// The Cloud Link client: who is paired, and the PIN field that pairs one
+/// (again). Works as a plain form post without JavaScript.
+#[component]
+fn CloudLinkSection(
+    id: i64,
+    link_action: ServerAction<LinkClient>,
+    paired: Option<LinkView>,
+    editable: bool,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let error = move || match link_action.value().get() {
+        Some(Err(error)) => Some(app_error_text(i18n, &error)),
+        _ => None,
+    };
+    let is_paired = paired.is_some();
+    view! {
+        <section class=format!("{SECTION} mt-6") data-test="cloud-link">
+            <h2 class="text-base font-semibold text-slate-900">{t!(i18n, edit.link_title)}</h2>
+            {match paired {
+                Some(link) => view! {
+                    <dl class="mt-4 grid max-w-2xl grid-cols-1 gap-x-6 gap-y-2 text-sm sm:grid-cols-2" data-test="link-info">
+                        <div><dt class="text-slate-500">{t!(i18n, edit.link_host)}</dt><dd class="font-medium text-slate-900" data-test="link-host">{link.host}</dd></div>
+                        <div><dt class="text-slate-500">{t!(i18n, edit.link_version)}</dt><dd class="text-slate-900">{link.version}</dd></div>
+                        <div><dt class="text-slate-500">{t!(i18n, edit.link_os)}</dt><dd class="text-slate-900">{link.os}</dd></div>
+                        <div><dt class="text-slate-500">{t!(i18n, edit.link_last_contact)}</dt><dd class="text-slate-900">{short_time(&link.last_contact)}</dd></div>
+                    </dl>
+                    {(!link.connected).then(|| view! {
+                        <p class="mt-3 text-sm text-sky-800" role="status" data-test="link-waiting">{t!(i18n, edit.link_waiting)}</p>
+                    })}
+                }.into_any(),
+                None => view! {
+                    <p class="mt-1 max-w-2xl text-sm text-slate-600">{t!(i18n, edit.link_body)}</p>
+                }.into_any(),
+            }}
+            {editable.then(|| view! {
+                <ActionForm action=link_action attr:class="mt-4 max-w-md space-y-3" attr:data-test="link-form">
+                    <input type="hidden" name="id" value=id />
+                    {move || error().map(|message| view! { <ErrorAlert message /> })}
+                    {is_paired.then(|| view! {
+                        <p class="text-sm text-slate-600">{t!(i18n, edit.link_new_installation)}</p>
+                    })}
+                    <label for="pin" class="block text-sm font-medium text-slate-700">{t!(i18n, edit.link_pin_label)}</label>
+                    <div class="flex items-center gap-3">
+                        <input
+                            id="pin"
+                            name="pin"
+                            type="text"
+                            inputmode="numeric"
+                            autocomplete="one-time-code"
+                            maxlength="7"
+                            required=true
+                            data-test="pin"
+                            class="block w-40 rounded-lg border border-slate-300 bg-white px-3 py-2 font-mono text-lg tracking-widest text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30"
+                        />
+                        <button type="submit" data-test="connect" class=PRIMARY disabled=move || link_action.pending().get()>
+                            {t!(i18n, edit.link_connect)}
+                        </button>
+                    </div>
+                </ActionForm>
+            })}
+        </section>
     }
 }

@@ -14,11 +14,15 @@ pub fn app_error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &AppError) 
             "name_control" => t_string!(i18n, add.error_name_control),
             "data_types" => t_string!(i18n, add.error_data_types),
             "interval" => t_string!(i18n, add.error_interval),
+            "invalid_pin" => t_string!(i18n, edit.link_invalid_pin),
             _ => t_string!(i18n, errors.internal),
         },
         AppError::NotFound => t_string!(i18n, add.error_not_found),
         AppError::Forbidden => t_string!(i18n, add.error_forbidden),
         AppError::Conflict(what) if what == "deleted" => t_string!(i18n, add.error_deleted),
+        AppError::Conflict(what) if what == "pin_entry_locked" => {
+            t_string!(i18n, edit.link_locked)
+        }
         AppError::Conflict(_) => t_string!(i18n, add.error_conflict),
         AppError::DuplicateName { .. } => t_string!(i18n, add.duplicate_title),
         AppError::Unauthorized | AppError::Internal | AppError::Request(_) => {

@@ -1,0 +1,129 @@
+//! A real `cloud-link` process pairs with the real server on both engines:
+//! it shows the documented box with its PIN in its log, an admin enters
+//! that PIN through the management API, and the client keeps its own
+//! credential in a state file only its user may read.
+
+#[path = "../../server/tests/common/mod.rs"]
+mod common;
+
+use std::{path::Path, process::Stdio, time::Duration};
+
+use common::{Engine, TestApp, ADMIN_EMAIL};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+on_both_engines!(a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential);
+
+/// The PIN in the client's log, once it has printed its box.
+async fn pin_in_log(log: &Path) -> String {
+    for _ in 0..300 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(rest) = text.split("Enter your pin: ").nth(1) {
+            return rest.chars().take(6).collect();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no PIN in {} after 30 s", log.display());
+}
+
+async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engine: Engine) {
+    let app = TestApp::spawn(engine).await.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let created: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&token),
+            Some(json!({"name": "Telephony on site", "kind": "on_premise"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["integration"]["id"].as_i64().expect("an id");
+
+    let folder = tempfile::tempdir().expect("a folder");
+    let server_url = format!("http://{}", app.addr);
+    let config = folder.path().join("cloud-link.toml");
+    std::fs::write(
+        &config,
+        format!("[app]\nname = \"com.example.cloud-link\"\n\n[server]\nurl = \"{server_url}\"\n"),
+    )
+    .expect("written");
+    let mut client = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-link"))
+        .arg("--config")
+        .arg(&config)
+        .arg("pin")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cloud-link starts");
+
+    let log = folder.path().join("cloud-link.log");
+    let pin = pin_in_log(&log).await;
+    let text = std::fs::read_to_string(&log).expect("a log");
+    assert!(
+        text.contains(&format!(
+            "** Before you are able to run the client,\n\
+             ** link it to your Intake account:\n\
+             **  1) Log in to {server_url}\n\
+             **  2) Visit {server_url}/account/integrations\n\
+             **  3) Select an integration you want to connect the client to\n\
+             **  4) Enter your pin: {pin} (expires in 5 minutes)\n"
+        )),
+        "the documented box:\n{text}"
+    );
+
+    let linked = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/link"),
+            Some(&token),
+            Some(json!({"pin": pin})),
+        )
+        .await;
+    assert_eq!(linked.status(), StatusCode::OK);
+    let linked: Value = linked.json().await.expect("JSON");
+    assert_eq!(
+        linked["link"]["os"],
+        format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)
+    );
+
+    let exited = tokio::time::timeout(Duration::from_secs(60), client.wait())
+        .await
+        .expect("the client collects its credential within a minute")
+        .expect("an exit status");
+    assert!(exited.success(), "{exited}");
+    let state = folder.path().join("cloud-link.state");
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&state).expect("a state file"))
+            .expect("JSON");
+    assert_eq!(saved["integrationId"], id);
+    assert!(saved["credential"]
+        .as_str()
+        .is_some_and(|c| c.starts_with("itl_")));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&state)
+            .expect("there")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "only its user may read the credential");
+    }
+    assert!(std::fs::read_to_string(&log)
+        .expect("a log")
+        .contains(&format!("paired with integration {id}")));
+    let shown: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/integrations/{id}/link"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(shown["link"]["connected"], true);
+}

@@ -1,0 +1,154 @@
+//! Pairing a real Cloud Link client from the integration page, in
+//! Chromium, Firefox and WebKit, and without JavaScript: the client prints
+//! its PIN in its log, the admin types it in, the page shows the client's
+//! host and the client collects its credential.
+
+mod support;
+
+use std::{path::PathBuf, process::Stdio, time::Duration};
+
+use anyhow::{bail, ensure, Context};
+use serde_json::{json, Value};
+use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, EMAIL, PATIENCE};
+
+/// The client cargo built (`INTAKE_E2E_CLOUD_LINK`, set by `make end2end`).
+fn cloud_link_binary() -> anyhow::Result<PathBuf> {
+    let binary = std::env::var_os("INTAKE_E2E_CLOUD_LINK")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("../target/debug/cloud-link"));
+    if !binary.exists() {
+        bail!(
+            "{} is missing: `make end2end` builds it (cargo build -p cloud-link)",
+            binary.display()
+        );
+    }
+    Ok(binary)
+}
+
+/// An on-premise integration made through the management API.
+async fn on_premise_integration(intake: &Intake) -> anyhow::Result<i64> {
+    let output = std::process::Command::new(&intake.binary)
+        .args(["token", "create", "--email", EMAIL, "--name", "e2e"])
+        .env("INTAKE_DATABASE_URL", &intake.database_url)
+        .output()?;
+    let token = String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .find(|word| word.starts_with("itp_"))
+        .map(str::to_owned)
+        .context("intake token create printed a token")?;
+    let created: Value = reqwest::Client::new()
+        .post(intake.url("/api/v1/integrations"))
+        .bearer_auth(&token)
+        .json(&json!({"name": "Telephony on site", "kind": "on_premise"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    created["integration"]["id"].as_i64().context("an id")
+}
+
+async fn pin_in_log(log: &std::path::Path) -> anyhow::Result<String> {
+    for _ in 0..300 {
+        let text = std::fs::read_to_string(log).unwrap_or_default();
+        if let Some(rest) = text.split("Enter your pin: ").nth(1) {
+            return Ok(rest.chars().take(6).collect());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    bail!("no PIN in {} after 30 s", log.display())
+}
+
+async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    set_up_and_sign_in(intake, browser).await?;
+    let id = on_premise_integration(intake).await?;
+
+    let folder =
+        std::env::temp_dir().join(format!("cloud-link-e2e-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&folder)?;
+    let config = folder.join("cloud-link.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[app]\nname = \"com.example.cloud-link\"\n\n[server]\nurl = \"{}\"\n",
+            intake.base
+        ),
+    )?;
+    let mut client = tokio::process::Command::new(cloud_link_binary()?)
+        .arg("--config")
+        .arg(&config)
+        .arg("pin")
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pin = pin_in_log(&folder.join("cloud-link.log")).await?;
+
+    browser
+        .client
+        .goto(&intake.url(&format!("/account/integrations/{id}")))
+        .await?;
+    // Before or after hydration, the form works: as a plain post, or in
+    // place.
+    browser.find("section[data-test=cloud-link]").await?;
+    browser.fill("input[data-test=pin]", &pin).await?;
+    browser.click("button[data-test=connect]").await?;
+    let host = browser
+        .client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(fantoccini::Locator::Css("[data-test=link-host]"))
+        .await?
+        .text()
+        .await?;
+    ensure!(!host.is_empty(), "the page names the client's host");
+    let exited = tokio::time::timeout(Duration::from_secs(60), client.wait())
+        .await
+        .context("the client collects its credential within a minute")??;
+    ensure!(exited.success(), "cloud-link pin ended with {exited}");
+    ensure!(
+        folder.join("cloud-link.state").exists(),
+        "the client keeps its credential"
+    );
+    browser.screenshot("cloud-link-paired").await?;
+    let _ = std::fs::remove_dir_all(&folder);
+    Ok(())
+}
+
+#[tokio::test]
+async fn pairing_in_chromium() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Chromium).await,
+        "cloud-link",
+        pairing_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pairing_in_firefox() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Firefox).await,
+        "cloud-link",
+        pairing_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pairing_in_webkit() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::WebKit).await,
+        "cloud-link",
+        pairing_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn pairing_in_chromium_without_javascript() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch_without_javascript().await,
+        "cloud-link-no-js",
+        pairing_story,
+    )
+    .await
+}
