@@ -18,10 +18,11 @@ pub enum AuditAction {
     TokenCreated,
     TokenRevoked,
     CloudLinkPaired,
+    CloudLinkDisconnected,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 12] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -33,6 +34,7 @@ impl AuditAction {
         Self::TokenCreated,
         Self::TokenRevoked,
         Self::CloudLinkPaired,
+        Self::CloudLinkDisconnected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -48,6 +50,7 @@ impl AuditAction {
             Self::TokenCreated => "token_created",
             Self::TokenRevoked => "token_revoked",
             Self::CloudLinkPaired => "cloud_link_paired",
+            Self::CloudLinkDisconnected => "cloud_link_disconnected",
         }
     }
 

@@ -363,6 +363,20 @@ pub async fn link(
     Ok(store.link(id).await?)
 }
 
+/// Disconnects the integration's Cloud Link client: its credential stops
+/// at once. Idempotent, as a delete is: with no client connected there is
+/// nothing to do (and nothing audited); `true` when one was disconnected.
+pub async fn unlink_client(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+) -> Result<bool, IntegrationError> {
+    require_admin(actor)?;
+    let integration = get(store, actor, id).await?;
+    let audit = entry(actor, AuditAction::CloudLinkDisconnected, &integration);
+    Ok(store.unlink(actor.account_id, id, &audit).await?)
+}
+
 /// How many requests the integration holds: received while paused, or
 /// while catching up, and not applied yet.
 pub async fn held_imports(

@@ -8,7 +8,9 @@ use chrono::{DateTime, Utc};
 use crate::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
-    cloud_link::{self, Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started},
+    cloud_link::{
+        self, wire::ClientInfo, Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started,
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -358,4 +360,24 @@ pub trait Store: Send + Sync + 'static {
 
     /// The client linked to `integration`, if any.
     fn link(&self, integration: IntegrationId) -> BoxFuture<'_, Result<Option<Link>, StoreError>>;
+
+    /// A client reported in with its credential: records the contact and
+    /// what it says about itself. `None` when no link of a live integration
+    /// holds the credential (revoked by pairing again, disconnecting, or
+    /// deleting the integration).
+    fn record_contact<'a>(
+        &'a self,
+        credential_hash: &'a [u8],
+        client: &'a ClientInfo,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>>;
+
+    /// Removes the integration's link, so its client's credential stops at
+    /// once; `false` when there was none.
+    fn unlink<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
 }

@@ -12,6 +12,7 @@ on_both_engines!(
     a_wrong_expired_or_used_pin_binds_nothing_and_wrong_ones_lock_entry,
     pairing_again_replaces_the_earlier_client,
     the_integration_page_pairs_by_pin_without_javascript,
+    a_paired_client_reports_in_until_its_credential_is_revoked,
 );
 
 struct Pairing {
@@ -84,6 +85,20 @@ async fn enter(app: &TestApp, token: &str, id: i64, pin: &str) -> reqwest::Respo
     .await
 }
 
+/// What the management API shows of the integration's link.
+async fn link_of(app: &TestApp, token: &str, id: i64) -> Value {
+    app.api(
+        Method::GET,
+        &format!("/api/v1/integrations/{id}/link"),
+        Some(token),
+        None,
+    )
+    .await
+    .json()
+    .await
+    .expect("JSON")
+}
+
 async fn status_of(app: &TestApp, token: &str, id: i64) -> String {
     let body: Value = app
         .api(
@@ -140,17 +155,7 @@ async fn a_client_is_paired_by_the_pin_an_admin_enters_and_collects_its_credenti
         "expired_token"
     );
 
-    let shown: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}/link"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let shown = link_of(&app, &token, id).await;
     assert_eq!(shown["link"]["connected"], true);
     assert_eq!(shown["link"]["os"], "linux x86_64");
     let audit: Vec<String> = app
@@ -324,4 +329,117 @@ async fn the_integration_page_pairs_by_pin_without_javascript(engine: Engine) {
     assert!(after.contains(r#"data-test="link-waiting""#));
     assert!(after.contains(r#"data-status="active""#));
     assert_eq!(status_of(&app, &token, id).await, "active");
+}
+
+async fn heartbeat(app: &TestApp, credential: &str, host: &str) -> reqwest::Response {
+    app.api(
+        Method::POST,
+        "/cloud-link/v1/heartbeat",
+        Some(credential),
+        Some(json!({"host": host, "version": "0.2.0", "os": "linux x86_64"})),
+    )
+    .await
+}
+
+/// Pairs a client showing `host` with the integration; its credential.
+async fn paired(app: &TestApp, token: &str, id: i64, host: &str) -> String {
+    let pairing = start(app, host).await;
+    assert_eq!(
+        enter(app, token, id, &pairing.pin).await.status(),
+        StatusCode::OK
+    );
+    let granted: Value = poll(app, &pairing).await.json().await.expect("JSON");
+    granted["credential"]
+        .as_str()
+        .expect("a credential")
+        .to_owned()
+}
+
+async fn a_paired_client_reports_in_until_its_credential_is_revoked(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let first = paired(&app, &token, id, "old-server").await;
+
+    assert_eq!(
+        heartbeat(&app, &first, "old-server").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let shown = link_of(&app, &token, id).await;
+    assert_eq!(shown["link"]["version"], "0.2.0", "what it says now");
+
+    // A credential of the wrong shape or never issued: revoked, no lookup.
+    for wrong in ["itl_nothing", "itk_1111111111111111111111111111"] {
+        assert_eq!(
+            error_code(heartbeat(&app, wrong, "x").await).await,
+            (
+                StatusCode::UNAUTHORIZED,
+                "link_revoked".into(),
+                String::new()
+            )
+        );
+    }
+
+    // Connecting a new installation revokes the old one at once.
+    let second = paired(&app, &token, id, "new-server").await;
+    assert_eq!(
+        error_code(heartbeat(&app, &first, "old-server").await)
+            .await
+            .1,
+        "link_revoked"
+    );
+    assert_eq!(
+        heartbeat(&app, &second, "new-server").await.status(),
+        StatusCode::NO_CONTENT
+    );
+
+    // Disconnecting does too; disconnecting again changes nothing.
+    let link = format!("/api/v1/integrations/{id}/link");
+    assert_eq!(
+        app.api(Method::DELETE, &link, Some(&token), None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_code(heartbeat(&app, &second, "new-server").await)
+            .await
+            .1,
+        "link_revoked"
+    );
+    assert_eq!(
+        app.api(Method::DELETE, &link, Some(&token), None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    let shown = link_of(&app, &token, id).await;
+    assert!(shown["link"].is_null());
+    let audit: Vec<String> = app
+        .database
+        .scalars("SELECT action FROM audit_events WHERE action = 'cloud_link_disconnected'")
+        .await;
+    assert_eq!(audit.len(), 1);
+
+    // Deleting the integration stops its client too.
+    let third = paired(&app, &token, id, "third-server").await;
+    assert_eq!(
+        heartbeat(&app, &third, "third-server").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.api(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{id}"),
+            Some(&token),
+            None
+        )
+        .await
+        .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_code(heartbeat(&app, &third, "third-server").await)
+            .await
+            .1,
+        "link_revoked"
+    );
 }

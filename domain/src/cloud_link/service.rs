@@ -54,6 +54,35 @@ pub async fn start(
     Err(StartError::Full)
 }
 
+/// Why a client's report was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ContactError {
+    #[error("{0} must be 1 to 255 characters of plain text")]
+    BadClient(&'static str),
+    /// No link holds the credential: the client must pair again.
+    #[error("this installation is no longer connected: pair it again")]
+    Revoked,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// A paired client reports in (a heartbeat): recorded as its last contact,
+/// with what it says about itself now.
+pub async fn report_contact(
+    store: &dyn Store,
+    credential_hash: &[u8],
+    client: &ClientInfo,
+    now: DateTime<Utc>,
+) -> Result<crate::integration::IntegrationId, ContactError> {
+    if let Some(field) = client.first_bad_field() {
+        return Err(ContactError::BadClient(field));
+    }
+    store
+        .record_contact(credential_hash, client, now)
+        .await?
+        .ok_or(ContactError::Revoked)
+}
+
 /// Answers a client's poll. An unknown handle is `Expired`, so a client
 /// whose pairing was forgotten simply starts a new one.
 pub async fn poll(

@@ -14,6 +14,7 @@ use domain::{
     },
     integration::{IntegrationId, Status},
     store::StoreError,
+    AccountId,
 };
 
 use super::{on_pool, write_audit, Database};
@@ -323,5 +324,58 @@ impl Database {
             .await)
         .map_err(StoreError::new)?;
         Ok(row.map(link_of))
+    }
+
+    pub(super) async fn note_contact(
+        &self,
+        credential_hash: &[u8],
+        client: &ClientInfo,
+        now: DateTime<Utc>,
+    ) -> Result<Option<IntegrationId>, StoreError> {
+        let _turn = self.write_turn().await;
+        let found: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "UPDATE cloud_links SET last_contact_at = $1, host = $2, version = $3, os = $4 \
+             WHERE credential_hash = $5 AND integration_id IN \
+             (SELECT id FROM integrations WHERE status <> 'deleted') RETURNING integration_id",
+        )
+        .bind(now)
+        .bind(&client.host)
+        .bind(&client.version)
+        .bind(&client.os)
+        .bind(credential_hash)
+        .fetch_optional(pool)
+        .await)
+        .map_err(StoreError::new)?;
+        Ok(found.map(IntegrationId))
+    }
+
+    pub(super) async fn remove_link(
+        &self,
+        account: AccountId,
+        integration: IntegrationId,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
+        let now = Utc::now();
+        let _turn = self.write_turn().await;
+        let result: Result<bool, sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let removed = sqlx::query(
+                "DELETE FROM cloud_links WHERE integration_id = $1 AND integration_id IN \
+                 (SELECT id FROM integrations WHERE account_id = $2)",
+            )
+            .bind(integration.0)
+            .bind(account.0)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if removed == 0 {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            write_audit!(tx, account, audit, now)?;
+            tx.commit().await?;
+            Ok(true)
+        }.await);
+        result.map_err(StoreError::new)
     }
 }

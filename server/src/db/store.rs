@@ -6,7 +6,9 @@ use chrono::{DateTime, Utc};
 use domain::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
-    cloud_link::{Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started},
+    cloud_link::{
+        wire::ClientInfo, Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started,
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -590,5 +592,23 @@ impl Store for Database {
 
     fn link(&self, integration: IntegrationId) -> BoxFuture<'_, Result<Option<Link>, StoreError>> {
         Box::pin(self.link_for(integration))
+    }
+
+    fn record_contact<'a>(
+        &'a self,
+        credential_hash: &'a [u8],
+        client: &'a ClientInfo,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>> {
+        Box::pin(self.note_contact(credential_hash, client, now))
+    }
+
+    fn unlink<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(self.remove_link(account, integration, audit))
     }
 }

@@ -5,6 +5,7 @@
 use std::num::NonZeroU32;
 
 use axum::{
+    extract::FromRequest,
     extract::State,
     http::StatusCode,
     response::{IntoResponse, Response},
@@ -13,7 +14,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::cloud_link::{
-    service::{self, StartError},
+    service::{self, ContactError, StartError},
     wire::{ClientInfo, PairingStarted, TokenGranted, TokenRequest},
     Pin, Poll, PIN_LIFETIME,
 };
@@ -41,6 +42,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/v1/pairings", post(start_pairing))
         .route("/v1/token", post(poll_token))
+        .route("/v1/heartbeat", post(heartbeat))
         .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
 }
@@ -154,6 +156,49 @@ async fn poll_token(
     })
 }
 
+/// A paired client reports in. Its credential is judged on its shape
+/// before the body is read and before any lookup.
+async fn heartbeat(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<StatusCode, ApiError> {
+    let revoked = || {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "link_revoked",
+            "",
+            "this installation is no longer connected: it pairs again with a new PIN",
+        )
+    };
+    let credential = api::bearer_secret(
+        request.headers(),
+        "send the credential pairing gave as Bearer",
+    )?
+    .to_owned();
+    if !token::is_well_formed(TokenKind::Link, &credential) {
+        return Err(revoked());
+    }
+    let ApiJson(client) = ApiJson::<ClientInfo>::from_request(request, &state).await?;
+    service::report_contact(
+        state.store.as_ref(),
+        &token::hash(&credential),
+        &client,
+        Utc::now(),
+    )
+    .await
+    .map_err(|error| match error {
+        ContactError::BadClient(field) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_client_info",
+            &format!("/{field}"),
+            error.to_string(),
+        ),
+        ContactError::Revoked => revoked(),
+        ContactError::Store(store) => ApiError::internal(&store),
+    })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A Cloud Link client starts pairing: it shows the PIN and keeps the `deviceCode` secret to poll with.
 #[utoipa::path(post, path = "/cloud-link/v1/pairings", tag = "cloud-link",
     request_body = ClientInfo,
@@ -177,3 +222,16 @@ pub async fn document_start_pairing() {}
         (status = 422, body = api::ErrorEnvelope, description = "invalid_field: deviceCode missing or not a string"),
     ))]
 pub async fn document_poll_token() {}
+
+/// A paired client reports in with its credential, every poll period; the page shows its last contact.
+#[utoipa::path(post, path = "/cloud-link/v1/heartbeat", tag = "cloud-link",
+    request_body = ClientInfo,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, body = api::ErrorEnvelope, description = "Not JSON"),
+        (status = 401, body = api::ErrorEnvelope, description = "link_revoked: paired again elsewhere, disconnected or deleted; pair again"),
+        (status = 415, body = api::ErrorEnvelope),
+        (status = 422, body = api::ErrorEnvelope, description = "invalid_field or invalid_client_info"),
+    ),
+    security(("cloud_link_credential" = [])))]
+pub async fn document_heartbeat() {}

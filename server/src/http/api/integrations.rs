@@ -487,3 +487,18 @@ pub async fn link(
         link: link.map(Into::into),
     }))
 }
+
+/// Disconnect the integration's Cloud Link client: its credential stops at once (it then pairs again with a new PIN).
+#[utoipa::path(delete, path = "/api/v1/integrations/{id}/link", tag = "integrations",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    responses((status = 204, description = "No client is connected any more (also when none was)"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn unlink_client(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, ApiError> {
+    let id = parse_id(&id)?;
+    integrations::unlink_client(state.store.as_ref(), &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

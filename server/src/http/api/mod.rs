@@ -91,6 +91,11 @@ pub fn routes() -> Vec<ApiRoute> {
             "/integrations/{id}/link",
             get(integrations::link),
         ),
+        route(
+            Method::DELETE,
+            "/integrations/{id}/link",
+            delete(integrations::unlink_client),
+        ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read(
             "/integrations/{id}/agent-statuses",

@@ -25,6 +25,7 @@ use crate::http::{cloud_link, ingest};
         ingest::document_agent_statuses,
         cloud_link::document_start_pairing,
         cloud_link::document_poll_token,
+        cloud_link::document_heartbeat,
         integrations::list,
         integrations::create,
         integrations::get,
@@ -35,6 +36,7 @@ use crate::http::{cloud_link, ingest};
         integrations::generate_api_key,
         integrations::link_client,
         integrations::link,
+        integrations::unlink_client,
         reads::queues,
         reads::intervals,
         reads::imports,
@@ -63,6 +65,10 @@ impl Modify for PersonalAccessToken {
         key.description =
             Some("An integration's API key (itk_…), shown once when generated.".into());
         components.add_security_scheme("integration_key", SecurityScheme::Http(key));
+        let mut link = Http::new(HttpAuthScheme::Bearer);
+        link.description =
+            Some("A Cloud Link client's credential (itl_…), given once when it pairs.".into());
+        components.add_security_scheme("cloud_link_credential", SecurityScheme::Http(link));
     }
 }
 
