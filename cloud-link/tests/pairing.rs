@@ -29,18 +29,9 @@ async fn pin_in_log(log: &Path) -> String {
 async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engine: Engine) {
     let app = TestApp::spawn(engine).await.with_admin().await;
     let token = app.token_for(ADMIN_EMAIL).await;
-    let created: Value = app
-        .api(
-            Method::POST,
-            "/api/v1/integrations",
-            Some(&token),
-            Some(json!({"name": "Telephony on site", "kind": "on_premise"})),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["integration"]["id"].as_i64().expect("an id");
+    let id = app
+        .on_premise_integration(&token, "Telephony on site")
+        .await;
 
     let folder = tempfile::tempdir().expect("a folder");
     let server_url = format!("http://{}", app.addr);

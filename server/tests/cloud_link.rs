@@ -23,19 +23,9 @@ struct Pairing {
 async fn set_up(engine: Engine) -> (TestApp, String, i64) {
     let app = TestApp::spawn(engine).await.with_admin().await;
     let token = app.token_for(ADMIN_EMAIL).await;
-    let created: Value = app
-        .api(
-            Method::POST,
-            "/api/v1/integrations",
-            Some(&token),
-            Some(json!({"name": "Telephony on site", "kind": "on_premise"})),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["integration"]["id"].as_i64().expect("an id");
-    assert_eq!(created["integration"]["status"], "awaiting_link");
+    let id = app
+        .on_premise_integration(&token, "Telephony on site")
+        .await;
     (app, token, id)
 }
 

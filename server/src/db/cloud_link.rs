@@ -65,6 +65,16 @@ const SELECT_LINK: &str = "SELECT host, version, os, paired_at, last_contact_at,
      credential_hash IS NOT NULL FROM cloud_links WHERE integration_id = $1";
 
 impl Database {
+    /// Whether `count_sql` (a `COUNT(*)` keyed by one hash) finds a row.
+    async fn exists(&self, count_sql: &str, hash: &[u8]) -> Result<bool, StoreError> {
+        let count: i64 = on_pool!(self, pool => sqlx::query_scalar(count_sql)
+            .bind(hash)
+            .fetch_one(pool)
+            .await)
+        .map_err(StoreError::new)?;
+        Ok(count > 0)
+    }
+
     pub(super) async fn keep_pairing(&self, new: &NewPairing<'_>) -> Result<Started, StoreError> {
         let now = new.started_at;
         let _turn = self.write_turn().await;
@@ -132,6 +142,17 @@ impl Database {
         credential_hash: &[u8],
         now: DateTime<Utc>,
     ) -> Result<Option<Poll>, StoreError> {
+        // Polling needs no login: a handle that was never issued costs one
+        // indexed read, never SQLite's writer turn.
+        if !self
+            .exists(
+                "SELECT COUNT(*) FROM cloud_link_pairings WHERE device_code_hash = $1",
+                device_code_hash,
+            )
+            .await?
+        {
+            return Ok(None);
+        }
         let _turn = self.write_turn().await;
         let postgres = self.engine() == "postgres";
         let lock = if postgres { " FOR UPDATE" } else { "" };
@@ -332,6 +353,17 @@ impl Database {
         client: &ClientInfo,
         now: DateTime<Utc>,
     ) -> Result<Option<IntegrationId>, StoreError> {
+        // A credential no link holds costs one indexed read, never SQLite's
+        // writer turn.
+        if !self
+            .exists(
+                "SELECT COUNT(*) FROM cloud_links WHERE credential_hash = $1",
+                credential_hash,
+            )
+            .await?
+        {
+            return Ok(None);
+        }
         let _turn = self.write_turn().await;
         let found: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
             "UPDATE cloud_links SET last_contact_at = $1, host = $2, version = $3, os = $4 \

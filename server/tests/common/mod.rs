@@ -470,6 +470,23 @@ impl TestApp {
 }
 
 impl TestApp {
+    /// An on-premise integration (waiting for its Cloud Link client); its id.
+    pub async fn on_premise_integration(&self, token: &str, name: &str) -> i64 {
+        let created: serde_json::Value = self
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/integrations",
+                Some(token),
+                Some(serde_json::json!({"name": name, "kind": "on_premise"})),
+            )
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        assert_eq!(created["integration"]["status"], "awaiting_link");
+        created["integration"]["id"].as_i64().expect("an id")
+    }
+
     /// An API integration carrying both data types with `interval`
     /// minutes, and its freshly generated key.
     pub async fn api_integration(&self, token: &str, name: &str, interval: u32) -> (i64, String) {
