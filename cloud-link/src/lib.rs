@@ -1,6 +1,9 @@
 //! The Cloud Link client's parts, used by its binary and tested here.
 
+pub mod backoff;
 pub mod config;
+pub mod ledger;
 pub mod log;
 pub mod pairing;
 pub mod state;
+pub mod work;

@@ -2,16 +2,16 @@
 //! pulls work from Intake over outbound HTTPS (DESIGN §5, ADR 0009).
 //!
 //! Built so far: the command line, the strict reading of
-//! `cloud-link.toml`, and pairing (`pin`, and `run` when not paired yet),
-//! which keeps the credential in `cloud-link.state`. The work loop,
-//! `check` and the services come next (issue 12); until then those say
-//! they are not available, so nobody mistakes this build for a working
-//! client.
+//! `cloud-link.toml`, pairing (`pin`, and `run` when not paired yet),
+//! which keeps the credential in `cloud-link.state`, and `run`'s work
+//! loop. `check` and the services come next (issue 12); until then those
+//! say they are not available, so nobody mistakes this build for a
+//! finished client.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use cloud_link::{config, log::Log, pairing, state};
+use cloud_link::{config, ledger, log::Log, pairing, state, work};
 
 #[derive(Parser)]
 #[command(
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
 }
 
 /// Pairs (anew with `again`, else only when not paired with this console)
-/// and keeps the credential. The work loop comes next (issue 12).
+/// and keeps the credential; then, for `run`, works until stopped.
 fn pin(config: &config::Config, again: bool) -> ExitCode {
     let mut log = Log::open(&config.folder);
     let runtime = match tokio::runtime::Runtime::new() {
@@ -95,38 +95,45 @@ fn pin(config: &config::Config, again: bool) -> ExitCode {
         }
     };
     if again {
-        if let Err(error) = state::forget(&config.folder) {
+        if let Err(error) =
+            state::forget(&config.folder).and(ledger::Ledger::forget(&config.folder))
+        {
             log.line(&format!("cannot forget the old pairing: {error}"));
             return ExitCode::from(1);
         }
     }
-    let paired = state::load(&config.folder).filter(|state| state.server_url == config.server_url);
-    if paired.is_none() {
-        let http = match reqwest::Client::builder()
-            .user_agent(concat!("cloud-link/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(std::time::Duration::from_secs(10))
-            .timeout(std::time::Duration::from_secs(30))
-            .build()
-        {
-            Ok(http) => http,
-            Err(error) => {
-                log.line(&format!("cannot set up HTTPS: {error}"));
-                return ExitCode::from(1);
-            }
-        };
-        let state = runtime.block_on(pairing::pair(&http, config, &mut log));
-        if let Err(error) = state::save(&config.folder, &state) {
-            log.line(&format!(
-                "cannot keep the credential in {}: {error}",
-                state::path_in(&config.folder).display()
-            ));
+    let http = match reqwest::Client::builder()
+        .user_agent(concat!("cloud-link/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .build()
+    {
+        Ok(http) => http,
+        Err(error) => {
+            log.line(&format!("cannot set up HTTPS: {error}"));
             return ExitCode::from(1);
         }
-    }
+    };
+    let paired =
+        match state::load(&config.folder).filter(|state| state.server_url == config.server_url) {
+            Some(paired) => paired,
+            None => {
+                // Files acknowledged under another pairing are not this one's.
+                let _ = ledger::Ledger::forget(&config.folder);
+                let paired = runtime.block_on(pairing::pair(&http, config, &mut log));
+                if let Err(error) = state::save(&config.folder, &paired) {
+                    log.line(&format!(
+                        "cannot keep the credential in {}: {error}",
+                        state::path_in(&config.folder).display()
+                    ));
+                    return ExitCode::from(1);
+                }
+                paired
+            }
+        };
     if again {
         return ExitCode::SUCCESS;
     }
-    not_yet("run")
+    runtime.block_on(work::run(&http, config, &mut log, paired))
 }
 
 fn not_yet(command: &str) -> ExitCode {

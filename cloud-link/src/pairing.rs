@@ -35,11 +35,14 @@ pub fn client_info() -> ClientInfo {
     }
 }
 
+/// How long a pairing request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// The longest wait between attempts when the console cannot be reached.
 const MAX_BACK_OFF: Duration = Duration::from_secs(60);
 
 /// An error refusal's code, from the error envelope.
-async fn code_of(response: reqwest::Response) -> String {
+pub async fn code_of(response: reqwest::Response) -> String {
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     body["errors"][0]["code"]
         .as_str()
@@ -48,7 +51,7 @@ async fn code_of(response: reqwest::Response) -> String {
 }
 
 /// The wait a refusal asks for, if it says.
-fn retry_after(response: &reqwest::Response) -> Option<Duration> {
+pub fn retry_after(response: &reqwest::Response) -> Option<Duration> {
     response
         .headers()
         .get(reqwest::header::RETRY_AFTER)?
@@ -93,7 +96,13 @@ pub async fn pair(http: &reqwest::Client, config: &Config, log: &mut Log) -> Sta
     let token = format!("{}/cloud-link/v1/token", config.server_url);
     let mut back_off = Duration::from_secs(1);
     loop {
-        let started = match http.post(&pairings).json(&client_info()).send().await {
+        let started = match http
+            .post(&pairings)
+            .timeout(REQUEST_TIMEOUT)
+            .json(&client_info())
+            .send()
+            .await
+        {
             Ok(response) if response.status().is_success() => {
                 match response.json::<PairingStarted>().await {
                     Ok(started) => started,
@@ -143,7 +152,13 @@ pub async fn pair(http: &reqwest::Client, config: &Config, log: &mut Log) -> Sta
         };
         loop {
             tokio::time::sleep(interval).await;
-            let response = match http.post(&token).json(&request).send().await {
+            let response = match http
+                .post(&token)
+                .timeout(REQUEST_TIMEOUT)
+                .json(&request)
+                .send()
+                .await
+            {
                 Ok(response) => response,
                 Err(error) => {
                     log.line(&format!("cannot reach the console: {}", describe(&error)));

@@ -9,7 +9,10 @@ use crate::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
     cloud_link::{
-        self, wire::ClientInfo, Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started,
+        self,
+        job::{FileOutcome, JobId, JobReport, JobSchedule, NewFile, ReceivedFile, Reported},
+        wire::{ClientInfo, JobOffer},
+        Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started,
     },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
@@ -380,4 +383,59 @@ pub trait Store: Send + Sync + 'static {
         integration: IntegrationId,
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// The integration whose link holds `credential_hash`, if it is not
+    /// deleted: one indexed read, no write.
+    fn link_holder<'a>(
+        &'a self,
+        credential_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>>;
+
+    /// Queues the jobs `schedule` finds due at `now` (`JobSchedule::due`
+    /// over every paired integration), never a second open one for an
+    /// integration, whichever server process runs it. How many were queued.
+    fn queue_due_jobs<'a>(
+        &'a self,
+        schedule: &'a JobSchedule,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<u64, StoreError>>;
+
+    /// Claims the integration's oldest open job that is `job::claimable`,
+    /// if it is running (not paused or deleted): counts the attempt and
+    /// leases it until `schedule.lease_until(now)`. Claimed once, even by
+    /// several server processes at a time (`FOR UPDATE SKIP LOCKED`).
+    fn claim_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        schedule: &'a JobSchedule,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<JobOffer>, StoreError>>;
+
+    /// Keeps a file a client uploaded for a job of its integration, judged
+    /// by `FileOutcome::judge`; the same name and content again gets the
+    /// first outcome. Extends the job's lease while it is open. `None`
+    /// when the job is not the integration's.
+    fn keep_file<'a>(
+        &'a self,
+        file: &'a NewFile<'a>,
+        lease_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<FileOutcome>, StoreError>>;
+
+    /// Ends a job of `integration` as its client reports; see `Reported`.
+    /// `None` when the job is not the integration's.
+    fn report_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        job: JobId,
+        report: &'a JobReport,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<Reported>, StoreError>>;
+
+    /// A page of the files an integration's client uploaded, newest first,
+    /// and the total.
+    fn received_files(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<ReceivedFile>, u64), StoreError>>;
 }

@@ -49,6 +49,9 @@ pub struct Settings {
     /// How often resumed integrations catch up in the background; `None`
     /// leaves it to the resume itself (tests that step it by hand).
     pub catch_up_every: Option<std::time::Duration>,
+    /// When Cloud Link jobs are queued and how long a claim holds one
+    /// (`INTAKE_CLOUD_LINK_SCAN_SECONDS`, `INTAKE_CLOUD_LINK_LEASE_SECONDS`).
+    pub job_schedule: domain::cloud_link::job::JobSchedule,
 }
 
 /// Ingestion requests a second per credential unless configured.
@@ -120,6 +123,23 @@ impl Settings {
             .map_err(|problem| anyhow::anyhow!("INTAKE_TRUSTED_PROXIES: {problem}"))?,
             login_policy: domain::login::LoginPolicy::default(),
             catch_up_every: Some(crate::scheduler::CATCH_UP_EVERY),
+            job_schedule: {
+                let default = domain::cloud_link::job::JobSchedule::default();
+                let seconds = |name: &str, default: std::time::Duration| {
+                    Ok::<_, anyhow::Error>(
+                        number::<u64>(var(name), name)?
+                            .filter(|&s| s > 0)
+                            .map_or(default, std::time::Duration::from_secs),
+                    )
+                };
+                domain::cloud_link::job::JobSchedule {
+                    scan_files_every: seconds(
+                        "INTAKE_CLOUD_LINK_SCAN_SECONDS",
+                        default.scan_files_every,
+                    )?,
+                    lease: seconds("INTAKE_CLOUD_LINK_LEASE_SECONDS", default.lease)?,
+                }
+            },
         })
     }
 }

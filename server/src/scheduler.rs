@@ -1,10 +1,11 @@
 //! Work the server does in the background while it runs: catching up
 //! resumed integrations (DESIGN §2: on resume, missing data is imported
-//! again), also after a restart in the middle of it.
+//! again), also after a restart in the middle of it; and queuing Cloud
+//! Link jobs (ADR 0009).
 
 use std::{sync::Arc, time::Duration};
 
-use domain::{ingest::replay, store::Store};
+use domain::{cloud_link::job::JobSchedule, ingest::replay, store::Store};
 
 /// How often the catching-up round runs unless configured.
 pub const CATCH_UP_EVERY: Duration = Duration::from_millis(500);
@@ -33,6 +34,39 @@ pub fn spawn_catch_up(
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => tracing::warn!(?error, "catching up failed; trying again"),
                 Err(error) => tracing::error!(?error, "the catching-up round stopped"),
+            }
+        }
+    })
+}
+
+/// How often the job scheduler looks for due jobs, at most.
+const QUEUE_JOBS_EVERY: Duration = Duration::from_secs(5);
+
+/// Queues due Cloud Link jobs for as long as the server runs, and wakes
+/// the claims waiting for one.
+pub fn spawn_jobs(
+    store: Arc<dyn Store>,
+    schedule: JobSchedule,
+    queued: Arc<tokio::sync::Notify>,
+) -> tokio::task::JoinHandle<()> {
+    let every = QUEUE_JOBS_EVERY.min(schedule.scan_files_every);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let store = store.clone();
+            let round =
+                tokio::spawn(
+                    async move { store.queue_due_jobs(&schedule, chrono::Utc::now()).await },
+                );
+            match round.await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(_)) => queued.notify_waiters(),
+                Ok(Err(error)) => {
+                    tracing::warn!(?error, "queuing Cloud Link jobs failed; trying again")
+                }
+                Err(error) => tracing::error!(?error, "the job scheduler's round stopped"),
             }
         }
     })

@@ -17,6 +17,8 @@ pub struct Application {
     database: Database,
     catch_up_every: Option<std::time::Duration>,
     catch_up_budget: domain::ingest::replay::Budget,
+    job_schedule: domain::cloud_link::job::JobSchedule,
+    jobs_queued: Arc<tokio::sync::Notify>,
 }
 
 impl Application {
@@ -28,7 +30,9 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let catch_up_every = settings.catch_up_every;
+        let job_schedule = settings.job_schedule;
         let state = AppState::new(database.clone(), settings);
+        let jobs_queued = state.jobs_queued.clone();
         let catch_up_budget = state.catch_up_budget();
         let router = http::router(state, &database);
         Ok(Self {
@@ -37,6 +41,8 @@ impl Application {
             database,
             catch_up_every,
             catch_up_budget,
+            job_schedule,
+            jobs_queued,
         })
     }
 
@@ -59,6 +65,11 @@ impl Application {
                 self.catch_up_budget,
             )
         });
+        let jobs = crate::scheduler::spawn_jobs(
+            Arc::new(self.database.clone()),
+            self.job_schedule,
+            self.jobs_queued.clone(),
+        );
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -67,6 +78,7 @@ impl Application {
             .await
             .context("the server stopped with an error");
         cleanup.abort();
+        jobs.abort();
         if let Some(catch_up) = catch_up {
             catch_up.abort();
         }

@@ -13,6 +13,9 @@ on_both_engines!(
     pairing_again_replaces_the_earlier_client,
     the_integration_page_pairs_by_pin_without_javascript,
     a_paired_client_reports_in_until_its_credential_is_revoked,
+    a_job_is_claimed_once_offered_again_when_its_lease_runs_out_and_ended_once,
+    an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole,
+    jobs_wait_while_the_integration_is_paused,
 );
 
 struct Pairing {
@@ -431,5 +434,261 @@ async fn a_paired_client_reports_in_until_its_credential_is_revoked(engine: Engi
             .await
             .1,
         "link_revoked"
+    );
+}
+
+/// A server whose job leases last one second, with a CSV integration whose
+/// client is paired: the app, the admin's token, the integration and the
+/// client's credential.
+async fn paired_csv(engine: Engine) -> (TestApp, String, i64, String) {
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            job_schedule: domain::cloud_link::job::JobSchedule {
+                lease: std::time::Duration::from_secs(1),
+                ..settings.job_schedule
+            },
+            ..settings
+        }
+    })
+    .await
+    .with_admin()
+    .await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let id = app
+        .linkable_integration(&token, "Calls export", "csv")
+        .await;
+    let credential = paired(&app, &token, id, "file-server").await;
+    (app, token, id, credential)
+}
+
+/// Claims a job, waiting up to `wait` seconds.
+async fn claim(app: &TestApp, credential: &str, wait: u64) -> reqwest::Response {
+    app.api(
+        Method::POST,
+        &format!("/cloud-link/v1/jobs/claim?wait={wait}"),
+        Some(credential),
+        Some(json!({"host": "file-server", "version": "0.2.0", "os": "linux x86_64"})),
+    )
+    .await
+}
+
+async fn report(app: &TestApp, credential: &str, job: i64, key: &str) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/cloud-link/v1/jobs/{job}/result")))
+        .bearer_auth(credential)
+        .header("Idempotency-Key", key)
+        .json(&json!({"succeeded": true, "message": "0 new file(s) uploaded"}))
+        .send()
+        .await
+        .expect("answered")
+}
+
+fn sha256_hex(content: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(content)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+async fn upload(
+    app: &TestApp,
+    credential: &str,
+    job: i64,
+    name: &str,
+    sha256: &str,
+    content: &'static [u8],
+) -> reqwest::Response {
+    app.client
+        .put(app.url(&format!("/cloud-link/v1/jobs/{job}/files/{sha256}")))
+        .query(&[("name", name)])
+        .bearer_auth(credential)
+        .body(content)
+        .send()
+        .await
+        .expect("answered")
+}
+
+async fn a_job_is_claimed_once_offered_again_when_its_lease_runs_out_and_ended_once(
+    engine: Engine,
+) {
+    let (app, _token, _id, credential) = paired_csv(engine).await;
+    assert_eq!(
+        error_code(claim(&app, &credential, 26).await).await,
+        (
+            StatusCode::BAD_REQUEST,
+            "invalid_query".into(),
+            "/wait".into()
+        )
+    );
+
+    // The scheduler queues the first scan right after pairing; a waiting
+    // claim gets it.
+    let offered = claim(&app, &credential, 25).await;
+    assert_eq!(offered.status(), StatusCode::OK);
+    let offer: Value = offered.json().await.expect("JSON");
+    assert_eq!(offer["task"]["type"], "uploadFiles");
+    assert_eq!(offer["attempt"], 1);
+    assert_eq!(offer["leaseSeconds"], 1);
+    let job = offer["id"].as_i64().expect("an id");
+
+    // Leased: nobody else gets it, until the lease runs out.
+    assert_eq!(
+        claim(&app, &credential, 0).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let again: Value = claim(&app, &credential, 0)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(
+        (again["id"].as_i64(), again["attempt"].as_i64()),
+        (Some(job), Some(2))
+    );
+
+    // The first report ends it; its repeat changes nothing; an older
+    // attempt's report is told it came too late.
+    assert_eq!(
+        report(&app, &credential, job, "job-x-2").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        report(&app, &credential, job, "job-x-2").await.status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        error_code(report(&app, &credential, job, "job-x-1").await)
+            .await
+            .1,
+        "job_already_ended"
+    );
+    let ended: Vec<String> = app
+        .database
+        .scalars(&format!(
+            "SELECT report_key FROM cloud_link_jobs WHERE id = {job}"
+        ))
+        .await;
+    assert_eq!(ended, ["job-x-2"]);
+    assert_eq!(
+        error_code(report(&app, &credential, job + 1_000, "k").await)
+            .await
+            .1,
+        "unknown_job"
+    );
+    assert_eq!(
+        error_code(report(&app, "itl_forged", job, "k").await)
+            .await
+            .1,
+        "link_revoked"
+    );
+}
+
+async fn an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole(engine: Engine) {
+    let (app, token, id, credential) = paired_csv(engine).await;
+    let offer: Value = claim(&app, &credential, 25)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let job = offer["id"].as_i64().expect("an id");
+    let content: &'static [u8] = b"queue;offered\nSales;10\n";
+    let sha = sha256_hex(content);
+
+    // Cut or changed on the way: refused, nothing kept.
+    let wrong = sha256_hex(b"something else");
+    assert_eq!(
+        error_code(upload(&app, &credential, job, "calls.csv", &wrong, content).await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "checksum_mismatch".into(),
+            "/sha256".into()
+        )
+    );
+    assert_eq!(
+        error_code(upload(&app, &credential, job, "../calls.csv", &sha, content).await)
+            .await
+            .1,
+        "invalid_file_name"
+    );
+
+    // Sent twice (the answer was lost): kept once, the same answer.
+    for _ in 0..2 {
+        let kept = upload(&app, &credential, job, "calls.csv", &sha, content).await;
+        assert_eq!(kept.status(), StatusCode::OK);
+        let kept: Value = kept.json().await.expect("JSON");
+        assert_eq!(kept["outcome"], "received");
+    }
+    // The same content under another name: listed, not imported again.
+    let copy: Value = upload(&app, &credential, job, "calls copy.csv", &sha, content)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(copy["outcome"], "duplicate");
+
+    let listed: Value = app
+        .api(
+            Method::GET,
+            &format!("/api/v1/integrations/{id}/files"),
+            Some(&token),
+            None,
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(listed["total"], 2);
+    assert_eq!(listed["files"][0]["name"], "calls copy.csv");
+    assert_eq!(listed["files"][1]["name"], "calls.csv");
+    assert_eq!(listed["files"][1]["sha256"], sha);
+    assert_eq!(listed["files"][1]["size"], content.len());
+    let kept: Vec<i64> = app
+        .database
+        .scalars("SELECT COUNT(*) FROM received_files WHERE body IS NOT NULL")
+        .await;
+    assert_eq!(kept, [1], "one copy of the content is kept");
+
+    // Each upload extended the job's lease; a revoked client uploads nothing.
+    assert_eq!(
+        error_code(upload(&app, "itl_forged", job, "calls.csv", &sha, content).await)
+            .await
+            .1,
+        "link_revoked"
+    );
+}
+
+async fn jobs_wait_while_the_integration_is_paused(engine: Engine) {
+    let (app, token, id, credential) = paired_csv(engine).await;
+    let pause = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/pause"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(pause.status().is_success(), "{}", pause.status());
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    assert_eq!(
+        claim(&app, &credential, 1).await.status(),
+        StatusCode::NO_CONTENT
+    );
+    let resume = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/resume"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert!(resume.status().is_success(), "{}", resume.status());
+    let offered = claim(&app, &credential, 25).await;
+    assert_eq!(
+        offered.status(),
+        StatusCode::OK,
+        "the scan waited for the resume"
     );
 }

@@ -8,6 +8,7 @@
 //! bound to that integration. A PIN is about 20 bits, so it lives five
 //! minutes, binds once, and entering wrong ones is limited (`PinEntryPolicy`).
 
+pub mod job;
 pub mod service;
 pub mod wire;
 

@@ -4,7 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{wire::ClientInfo, NewPairing, Pairing, Pin, Poll, Started};
+use super::{
+    job::{Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, NewFile, Reported},
+    wire::{ClientInfo, JobResult, MAX_MESSAGE_CHARS},
+    NewPairing, Pairing, Pin, Poll, Started,
+};
 use crate::store::{Store, StoreError};
 
 /// Why no pairing was started.
@@ -95,4 +99,113 @@ pub async fn poll(
         .poll_pairing(device_code_hash, credential_hash, now)
         .await?
         .unwrap_or(Poll::Expired))
+}
+
+/// Why an uploaded file was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("this installation is no longer connected: pair it again")]
+    Revoked,
+    #[error("a file name is 1 to 255 characters of plain text, without / or \\")]
+    BadName,
+    #[error("the checksum in the address is not the SHA-256 of the content: the upload was cut or changed on the way; send it again")]
+    ChecksumMismatch,
+    #[error("this job is not this installation's")]
+    UnknownJob,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An upload as it arrived: the name and checksum the client sent, and
+/// the checksum of what was actually received.
+#[derive(Debug, Clone)]
+pub struct Upload<'a> {
+    pub job: JobId,
+    pub name: &'a str,
+    pub claimed: &'a Checksum,
+    pub received: &'a Checksum,
+    pub size: u64,
+    /// The content as it is to be stored.
+    pub encoding: &'a str,
+    pub body: &'a [u8],
+}
+
+/// Keeps a file a paired client uploaded for one of its jobs, unless it
+/// was changed on the way.
+pub async fn receive_file(
+    store: &dyn Store,
+    credential_hash: &[u8],
+    upload: &Upload<'_>,
+    schedule: &JobSchedule,
+    now: DateTime<Utc>,
+) -> Result<FileOutcome, FileError> {
+    let name = FileName::parse(upload.name).ok_or(FileError::BadName)?;
+    if upload.claimed != upload.received {
+        return Err(FileError::ChecksumMismatch);
+    }
+    let integration = store
+        .link_holder(credential_hash)
+        .await?
+        .ok_or(FileError::Revoked)?;
+    let file = NewFile {
+        integration,
+        job: upload.job,
+        name: &name,
+        size: upload.size,
+        checksum: upload.received,
+        encoding: upload.encoding,
+        body: upload.body,
+        received_at: now,
+    };
+    store
+        .keep_file(&file, schedule.lease_until(now))
+        .await?
+        .ok_or(FileError::UnknownJob)
+}
+
+/// Why a job's report was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("this installation is no longer connected: pair it again")]
+    Revoked,
+    #[error("this job is not this installation's")]
+    UnknownJob,
+    #[error("an idempotency key is 1 to 255 visible ASCII characters")]
+    BadKey,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Ends a job as its client reports, once: the same report again (same
+/// key) changes nothing.
+pub async fn report(
+    store: &dyn Store,
+    credential_hash: &[u8],
+    job: JobId,
+    result: &JobResult,
+    key: &str,
+    now: DateTime<Utc>,
+) -> Result<Reported, ReportError> {
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ReportError::BadKey);
+    }
+    let integration = store
+        .link_holder(credential_hash)
+        .await?
+        .ok_or(ReportError::Revoked)?;
+    let message: String = result
+        .message
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .take(MAX_MESSAGE_CHARS)
+        .collect();
+    let report = JobReport {
+        succeeded: result.succeeded,
+        message,
+        key: key.to_owned(),
+    };
+    store
+        .report_job(integration, job, &report, now)
+        .await?
+        .ok_or(ReportError::UnknownJob)
 }

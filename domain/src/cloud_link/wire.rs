@@ -98,6 +98,61 @@ pub struct TokenGranted {
     pub integration_id: i64,
 }
 
+/// What a job asks the client to do, tagged by `type`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Task {
+    /// Upload every file of the import folder the server has not
+    /// acknowledged yet, one `PUT …/files/{sha256}` each, then report.
+    UploadFiles,
+}
+
+/// A job the client claimed: it runs `task`, then reports with the
+/// idempotency key `job-{id}-{attempt}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct JobOffer {
+    pub id: i64,
+    /// 1 for the first claim, one more each time the job is offered again.
+    pub attempt: u32,
+    /// Seconds the job is the client's before it is offered again.
+    pub lease_seconds: u64,
+    pub task: Task,
+}
+
+impl JobOffer {
+    /// The idempotency key this attempt's report is sent with.
+    pub fn report_key(&self) -> String {
+        format!("job-{}-{}", self.id, self.attempt)
+    }
+}
+
+/// The answer to an uploaded file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FileAccepted {
+    /// `received` (kept for import) or `duplicate` (the same content was
+    /// received before, under any name).
+    pub outcome: String,
+}
+
+/// How a job ended, in the client's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct JobResult {
+    pub succeeded: bool,
+    /// A summary, or what went wrong; at most 2 000 characters.
+    #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
+    pub message: String,
+}
+
+/// The longest message a job report keeps.
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+
 impl Poll {
     /// The envelope's `code` for a poll that grants nothing (RFC 8628
     /// §3.5), or `None` when the credential is issued.

@@ -189,6 +189,20 @@ pub async fn imports(
     Ok(store.imports(integration, page).await?)
 }
 
+/// The files an integration's Cloud Link client uploaded, newest first.
+pub async fn received_files(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+    page: PageRequest,
+) -> Result<(Vec<crate::cloud_link::job::ReceivedFile>, u64), ReadError> {
+    store
+        .integration(actor.account_id, integration)
+        .await?
+        .ok_or(ReadError::NotFound)?;
+    Ok(store.received_files(integration, page).await?)
+}
+
 pub async fn agent_statuses(
     store: &dyn Store,
     actor: &Actor,

@@ -8,6 +8,7 @@ mod cloud_link;
 mod ingest;
 mod ingest_reads;
 mod integrations;
+mod jobs;
 pub mod payload;
 mod sessions;
 mod store;

@@ -35,10 +35,12 @@ const LEVEL: i32 = 1;
 
 /// Compresses a body for keeping.
 pub fn encode(body: &str) -> std::io::Result<(Encoding, Vec<u8>)> {
-    Ok((
-        Encoding::Zstd,
-        zstd::bulk::compress(body.as_bytes(), LEVEL)?,
-    ))
+    encode_bytes(body.as_bytes())
+}
+
+/// Compresses content of any kind (an uploaded file) for keeping.
+pub fn encode_bytes(body: &[u8]) -> std::io::Result<(Encoding, Vec<u8>)> {
+    Ok((Encoding::Zstd, zstd::bulk::compress(body, LEVEL)?))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -7,7 +7,9 @@ use domain::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
     cloud_link::{
-        wire::ClientInfo, Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started,
+        job::{FileOutcome, JobId, JobReport, JobSchedule, NewFile, ReceivedFile, Reported},
+        wire::{ClientInfo, JobOffer},
+        Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started,
     },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
@@ -610,5 +612,55 @@ impl Store for Database {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(self.remove_link(account, integration, audit))
+    }
+
+    fn link_holder<'a>(
+        &'a self,
+        credential_hash: &'a [u8],
+    ) -> BoxFuture<'a, Result<Option<IntegrationId>, StoreError>> {
+        Box::pin(self.integration_of_credential(credential_hash))
+    }
+
+    fn queue_due_jobs<'a>(
+        &'a self,
+        schedule: &'a JobSchedule,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<u64, StoreError>> {
+        Box::pin(self.queue_jobs(schedule, now))
+    }
+
+    fn claim_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        schedule: &'a JobSchedule,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<JobOffer>, StoreError>> {
+        Box::pin(self.claim_open_job(integration, schedule, now))
+    }
+
+    fn keep_file<'a>(
+        &'a self,
+        file: &'a NewFile<'a>,
+        lease_until: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<FileOutcome>, StoreError>> {
+        Box::pin(self.keep_received_file(file, lease_until))
+    }
+
+    fn report_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        job: JobId,
+        report: &'a JobReport,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<Reported>, StoreError>> {
+        Box::pin(self.end_job(integration, job, report, now))
+    }
+
+    fn received_files(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<ReceivedFile>, u64), StoreError>> {
+        Box::pin(self.page_of_received_files(integration, page))
     }
 }

@@ -2,20 +2,22 @@
 //! a client starts a pairing and polls for its credential, RFC 8628 style.
 //! The rules are in `domain::cloud_link`; this module speaks HTTP.
 
-use std::num::NonZeroU32;
+use std::{num::NonZeroU32, time::Duration};
 
 use axum::{
-    extract::FromRequest,
-    extract::State,
-    http::StatusCode,
+    extract::{FromRequest, Path, State},
+    http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
-    routing::post,
+    routing::{post, put},
     Json, Router,
 };
 use chrono::Utc;
 use domain::cloud_link::{
-    service::{self, ContactError, StartError},
-    wire::{ClientInfo, PairingStarted, TokenGranted, TokenRequest},
+    job::{Checksum, JobId, Reported, MAX_FILE_BYTES},
+    service::{self, ContactError, FileError, ReportError, StartError, Upload},
+    wire::{
+        ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, TokenGranted, TokenRequest,
+    },
     Pin, Poll, PIN_LIFETIME,
 };
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -25,7 +27,12 @@ use super::{
     api::{self, ApiError, ApiJson},
     AppState,
 };
-use crate::secrets::token::{self, TokenKind};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    db::payload,
+    secrets::token::{self, TokenKind},
+};
 
 /// New pairings a minute for the whole server: starting one needs no
 /// login, so it is bounded in all (ADR 0009).
@@ -43,6 +50,9 @@ pub fn router() -> Router<AppState> {
         .route("/v1/pairings", post(start_pairing))
         .route("/v1/token", post(poll_token))
         .route("/v1/heartbeat", post(heartbeat))
+        .route("/v1/jobs/claim", post(claim_job))
+        .route("/v1/jobs/{job}/files/{sha256}", put(upload_file))
+        .route("/v1/jobs/{job}/result", post(report_job))
         .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
 }
@@ -156,47 +166,271 @@ async fn poll_token(
     })
 }
 
-/// A paired client reports in. Its credential is judged on its shape
-/// before the body is read and before any lookup.
+fn link_revoked() -> ApiError {
+    ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        "link_revoked",
+        "",
+        "this installation is no longer connected: it pairs again with a new PIN",
+    )
+}
+
+/// The hash of the link credential in `Authorization: Bearer …`, judged on
+/// its shape before the body is read and before any lookup.
+fn link_credential(headers: &HeaderMap) -> Result<Vec<u8>, ApiError> {
+    let credential = api::bearer_secret(headers, "send the credential pairing gave as Bearer")?;
+    if !token::is_well_formed(TokenKind::Link, credential) {
+        return Err(link_revoked());
+    }
+    Ok(token::hash(credential))
+}
+
+/// Records a paired client's contact; the integration it serves.
+async fn report_in(
+    state: &AppState,
+    credential_hash: &[u8],
+    client: &ClientInfo,
+) -> Result<domain::integration::IntegrationId, ApiError> {
+    service::report_contact(state.store.as_ref(), credential_hash, client, Utc::now())
+        .await
+        .map_err(|error| match error {
+            ContactError::BadClient(field) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_client_info",
+                &format!("/{field}"),
+                error.to_string(),
+            ),
+            ContactError::Revoked => link_revoked(),
+            ContactError::Store(store) => ApiError::internal(&store),
+        })
+}
+
+/// A paired client reports in.
 async fn heartbeat(
     State(state): State<AppState>,
     request: axum::extract::Request,
 ) -> Result<StatusCode, ApiError> {
-    let revoked = || {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "link_revoked",
-            "",
-            "this installation is no longer connected: it pairs again with a new PIN",
-        )
-    };
-    let credential = api::bearer_secret(
-        request.headers(),
-        "send the credential pairing gave as Bearer",
-    )?
-    .to_owned();
-    if !token::is_well_formed(TokenKind::Link, &credential) {
-        return Err(revoked());
-    }
+    let credential = link_credential(request.headers())?;
     let ApiJson(client) = ApiJson::<ClientInfo>::from_request(request, &state).await?;
-    service::report_contact(
+    report_in(&state, &credential, &client).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The longest a claim waits for a job: under the idle timeout of common
+/// proxies (30 s and more), so the connection is not cut.
+pub const MAX_CLAIM_WAIT: Duration = Duration::from_secs(25);
+/// How often a waiting claim looks again when no local scheduler says a
+/// job was queued (another server process may have queued it).
+const CLAIM_RECHECK: Duration = Duration::from_secs(2);
+
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ClaimQuery {
+    /// Seconds to wait for a job when none is waiting, 0 to 25 (default 25).
+    #[param(minimum = 0, maximum = 25)]
+    wait: Option<u64>,
+}
+
+/// A paired client reports in and asks for its next job, waiting up to
+/// `wait` seconds for one (a long poll).
+async fn claim_job(
+    State(state): State<AppState>,
+    request: axum::extract::Request,
+) -> Result<Response, ApiError> {
+    let credential = link_credential(request.headers())?;
+    let wait = match request.uri().query() {
+        None => MAX_CLAIM_WAIT,
+        Some(query) => serde_urlencoded::from_str::<ClaimQuery>(query)
+            .ok()
+            .and_then(|q| q.wait.map_or(Some(MAX_CLAIM_WAIT.as_secs()), Some))
+            .filter(|&seconds| seconds <= MAX_CLAIM_WAIT.as_secs())
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    "/wait",
+                    "wait is a number of seconds from 0 to 25",
+                )
+            })?,
+    };
+    let ApiJson(client) = ApiJson::<ClientInfo>::from_request(request, &state).await?;
+    let integration = report_in(&state, &credential, &client).await?;
+    let schedule = state.settings.job_schedule;
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        // Registered before looking, so a job queued meanwhile is not missed.
+        let queued = state.jobs_queued.notified();
+        let offer = state
+            .store
+            .claim_job(integration, &schedule, Utc::now())
+            .await
+            .map_err(|error| ApiError::internal(&error))?;
+        if let Some(offer) = offer {
+            return Ok(Json(offer).into_response());
+        }
+        let now = tokio::time::Instant::now();
+        if now >= deadline {
+            return Ok(StatusCode::NO_CONTENT.into_response());
+        }
+        let _ = tokio::time::timeout((deadline - now).min(CLAIM_RECHECK), queued).await;
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct FileQuery {
+    name: String,
+}
+
+/// A client uploads one file of its import folder for a job, addressed by
+/// its SHA-256: sending it again after a cut connection is safe.
+async fn upload_file(
+    State(state): State<AppState>,
+    Path((job, claimed)): Path<(i64, String)>,
+    request: axum::extract::Request,
+) -> Result<Json<FileAccepted>, ApiError> {
+    let credential = link_credential(request.headers())?;
+    let claimed = Checksum::parse(&claimed).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_checksum",
+            "/sha256",
+            "the address ends with the file's SHA-256 in 64 lower-case hex digits",
+        )
+    })?;
+    let name = request
+        .uri()
+        .query()
+        .and_then(|query| serde_urlencoded::from_str::<FileQuery>(query).ok())
+        .map(|query| query.name)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "/name",
+                "name is the file's name in the import folder",
+            )
+        })?;
+    // Who is asking is known before the body is read.
+    if state
+        .store
+        .link_holder(&credential)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .is_none()
+    {
+        return Err(link_revoked());
+    }
+    let (parts, body) = request.into_parts();
+    let max = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
+    let content = super::ingest::read_body(
+        &parts.headers,
+        body,
+        max,
+        "the client leaves larger files in the import folder and says so in its log",
+    )
+    .await?;
+    let (received, stored) = tokio::task::spawn_blocking(move || {
+        let digest = Checksum::of_digest(&Sha256::digest(&content));
+        payload::encode_bytes(&content).map(|stored| (digest, stored, content.len()))
+    })
+    .await
+    .map_err(|error| ApiError::internal(&error))?
+    .map(|(digest, stored, size)| (digest, (stored, size)))
+    .map_err(|error| ApiError::internal(&error))?;
+    let ((encoding, body), size) = stored;
+    let upload = Upload {
+        job: JobId(job),
+        name: &name,
+        claimed: &claimed,
+        received: &received,
+        size: size as u64,
+        encoding: encoding.as_str(),
+        body: &body,
+    };
+    let outcome = service::receive_file(
         state.store.as_ref(),
-        &token::hash(&credential),
-        &client,
+        &credential,
+        &upload,
+        &state.settings.job_schedule,
         Utc::now(),
     )
     .await
     .map_err(|error| match error {
-        ContactError::BadClient(field) => ApiError::new(
+        FileError::Revoked => link_revoked(),
+        FileError::BadName => ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_client_info",
-            &format!("/{field}"),
+            "invalid_file_name",
+            "/name",
             error.to_string(),
         ),
-        ContactError::Revoked => revoked(),
-        ContactError::Store(store) => ApiError::internal(&store),
+        FileError::ChecksumMismatch => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "checksum_mismatch",
+            "/sha256",
+            error.to_string(),
+        ),
+        FileError::UnknownJob => unknown_job(),
+        FileError::Store(store) => ApiError::internal(&store),
     })?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Json(FileAccepted {
+        outcome: outcome.as_str().to_owned(),
+    }))
+}
+
+fn unknown_job() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "unknown_job",
+        "",
+        "no job of this installation has this id",
+    )
+}
+
+/// A client reports how a job ended, with an `Idempotency-Key`: sending
+/// the same report again changes nothing.
+async fn report_job(
+    State(state): State<AppState>,
+    Path(job): Path<i64>,
+    request: axum::extract::Request,
+) -> Result<StatusCode, ApiError> {
+    let credential = link_credential(request.headers())?;
+    let key = request
+        .headers()
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let ApiJson(result) = ApiJson::<JobResult>::from_request(request, &state).await?;
+    let reported = service::report(
+        state.store.as_ref(),
+        &credential,
+        JobId(job),
+        &result,
+        &key,
+        Utc::now(),
+    )
+    .await
+    .map_err(|error| match error {
+        ReportError::Revoked => link_revoked(),
+        ReportError::UnknownJob => unknown_job(),
+        ReportError::BadKey => ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_idempotency_key",
+            "",
+            format!("send the Idempotency-Key header: {error}"),
+        ),
+        ReportError::Store(store) => ApiError::internal(&store),
+    })?;
+    match reported {
+        Reported::Applied | Reported::Repeated => Ok(StatusCode::NO_CONTENT),
+        Reported::AlreadyEnded => Err(ApiError::new(
+            StatusCode::CONFLICT,
+            "job_already_ended",
+            "",
+            "an earlier attempt already reported this job's end; nothing changed",
+        )),
+    }
 }
 
 /// A Cloud Link client starts pairing: it shows the PIN and keeps the `deviceCode` secret to poll with.
@@ -235,3 +469,56 @@ pub async fn document_poll_token() {}
     ),
     security(("cloud_link_credential" = [])))]
 pub async fn document_heartbeat() {}
+
+/// A paired client reports in (as a heartbeat does) and claims its next job, waiting up to `wait` seconds for one.
+#[utoipa::path(post, path = "/cloud-link/v1/jobs/claim", tag = "cloud-link",
+    params(ClaimQuery),
+    request_body = ClientInfo,
+    responses(
+        (status = 200, body = JobOffer, description = "A job, leased to this client for leaseSeconds"),
+        (status = 204, description = "No job within the wait: claim again"),
+        (status = 400, body = api::ErrorEnvelope, description = "invalid_query: wait is not 0 to 25; or not JSON"),
+        (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
+        (status = 415, body = api::ErrorEnvelope),
+        (status = 422, body = api::ErrorEnvelope, description = "invalid_field or invalid_client_info"),
+    ),
+    security(("cloud_link_credential" = [])))]
+pub async fn document_claim_job() {}
+
+/// A client uploads one file of its import folder for a job; the address carries the content's SHA-256, so sending it again is safe.
+#[utoipa::path(put, path = "/cloud-link/v1/jobs/{job}/files/{sha256}", tag = "cloud-link",
+    params(
+        ("job" = i64, Path, description = "The job's id"),
+        ("sha256" = String, Path, description = "The SHA-256 of the content, 64 lower-case hex digits", pattern = "^[0-9a-f]{64}$"),
+        ("name" = String, Query, description = "The file's name in the import folder"),
+    ),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The file as it is, at most 7 MiB"),
+    responses(
+        (status = 200, body = FileAccepted, description = "Kept (received), or known by its content already (duplicate); the same answer when sent again"),
+        (status = 400, body = api::ErrorEnvelope, description = "invalid_checksum or invalid_query"),
+        (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
+        (status = 404, body = api::ErrorEnvelope, description = "unknown_job"),
+        (status = 413, body = api::ErrorEnvelope, description = "payload_too_large"),
+        (status = 422, body = api::ErrorEnvelope, description = "checksum_mismatch (cut or changed on the way: send again) or invalid_file_name"),
+    ),
+    security(("cloud_link_credential" = [])))]
+pub async fn document_upload_file() {}
+
+/// A client reports how a job ended, with `Idempotency-Key: job-{id}-{attempt}`; the same report again changes nothing.
+#[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/result", tag = "cloud-link",
+    params(
+        ("job" = i64, Path, description = "The job's id"),
+        ("Idempotency-Key" = String, Header, description = "job-{id}-{attempt} from the offer"),
+    ),
+    request_body = JobResult,
+    responses(
+        (status = 204, description = "Recorded (or recorded before with this key)"),
+        (status = 400, body = api::ErrorEnvelope, description = "invalid_idempotency_key; or not JSON"),
+        (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
+        (status = 404, body = api::ErrorEnvelope, description = "unknown_job"),
+        (status = 409, body = api::ErrorEnvelope, description = "job_already_ended: an earlier attempt reported first"),
+        (status = 415, body = api::ErrorEnvelope),
+        (status = 422, body = api::ErrorEnvelope, description = "invalid_field"),
+    ),
+    security(("cloud_link_credential" = [])))]
+pub async fn document_report_job() {}

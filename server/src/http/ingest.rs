@@ -109,7 +109,13 @@ async fn receive_request(
         accepted_times: state.settings.ingest_timestamps.around(chrono::Utc::now()),
         ..state.settings.ingest_limits
     };
-    let body = read_body(headers, body, limits.max_body_bytes).await?;
+    let body = read_body(
+        headers,
+        body,
+        limits.max_body_bytes,
+        "split the data into several requests",
+    )
+    .await?;
     let malformed =
         |detail: String| ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", "", detail);
     let payload = std::str::from_utf8(&body)
@@ -137,15 +143,18 @@ async fn receive_request(
 
 /// The body, up to `max_bytes`: a declared length past the limit is
 /// refused before reading, an undeclared one as soon as it passes it.
-async fn read_body(headers: &HeaderMap, body: Body, max_bytes: usize) -> Result<Bytes, ApiError> {
+pub(super) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    max_bytes: usize,
+    advice: &str,
+) -> Result<Bytes, ApiError> {
     let too_large = || {
         ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "payload_too_large",
             "",
-            format!(
-                "a request may be at most {max_bytes} bytes; split the data into several requests"
-            ),
+            format!("a request may be at most {max_bytes} bytes; {advice}"),
         )
     };
     let declared = headers

@@ -46,6 +46,9 @@ pub struct AppState {
     pub ingest_limiter: Arc<ingest::IngestLimiter>,
     pub pairing_limiter: Arc<cloud_link::PairingLimiter>,
     pub passwords: Arc<PasswordPool>,
+    /// Woken when the scheduler queues Cloud Link jobs, so waiting claims
+    /// look at once.
+    pub jobs_queued: Arc<tokio::sync::Notify>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -69,6 +72,7 @@ impl AppState {
                 settings.ingest_requests_per_second,
             )),
             passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
+            jobs_queued: Arc::new(tokio::sync::Notify::new()),
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
         }

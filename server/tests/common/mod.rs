@@ -185,6 +185,11 @@ pub fn settings(database_url: &str) -> Settings {
         trusted_proxies: Vec::new(),
         login_policy: domain::login::LoginPolicy::default(),
         catch_up_every: Some(server::scheduler::CATCH_UP_EVERY),
+        // Folders are looked at every second, so tests wait little.
+        job_schedule: domain::cloud_link::job::JobSchedule {
+            scan_files_every: std::time::Duration::from_secs(1),
+            ..domain::cloud_link::job::JobSchedule::default()
+        },
     }
 }
 
@@ -472,12 +477,18 @@ impl TestApp {
 impl TestApp {
     /// An on-premise integration (waiting for its Cloud Link client); its id.
     pub async fn on_premise_integration(&self, token: &str, name: &str) -> i64 {
+        self.linkable_integration(token, name, "on_premise").await
+    }
+
+    /// A new integration of a kind that needs Cloud Link (`on_premise`,
+    /// `csv`, `database`), awaiting its link.
+    pub async fn linkable_integration(&self, token: &str, name: &str, kind: &str) -> i64 {
         let created: serde_json::Value = self
             .api(
                 reqwest::Method::POST,
                 "/api/v1/integrations",
                 Some(token),
-                Some(serde_json::json!({"name": name, "kind": "on_premise"})),
+                Some(serde_json::json!({"name": name, "kind": kind})),
             )
             .await
             .json()

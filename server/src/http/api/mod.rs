@@ -97,6 +97,7 @@ pub fn routes() -> Vec<ApiRoute> {
             delete(integrations::unlink_client),
         ),
         read("/integrations/{id}/imports", get(reads::imports)),
+        read("/integrations/{id}/files", get(reads::files)),
         read(
             "/integrations/{id}/agent-statuses",
             get(reads::agent_statuses),

@@ -26,6 +26,9 @@ use crate::http::{cloud_link, ingest};
         cloud_link::document_start_pairing,
         cloud_link::document_poll_token,
         cloud_link::document_heartbeat,
+        cloud_link::document_claim_job,
+        cloud_link::document_upload_file,
+        cloud_link::document_report_job,
         integrations::list,
         integrations::create,
         integrations::get,
@@ -40,6 +43,7 @@ use crate::http::{cloud_link, ingest};
         reads::queues,
         reads::intervals,
         reads::imports,
+        reads::files,
         reads::agent_statuses,
     ),
     components(schemas(error::ErrorEnvelope, error::Problem)),
@@ -47,8 +51,8 @@ use crate::http::{cloud_link, ingest};
     tags(
         (name = "ingestion", description = "HTTP push (DESIGN §3): the paths and bodies customers script against"),
         (name = "integrations", description = "Account › Integrations"),
-        (name = "data", description = "What arrived: queues, interval statistics, imports, agent statuses (any role)"),
-        (name = "cloud-link", description = "The on-premise client's protocol (ADR 0009): pairing by PIN")
+        (name = "data", description = "What arrived: queues, interval statistics, imports, files from Cloud Link, agent statuses (any role)"),
+        (name = "cloud-link", description = "The on-premise client's protocol (ADR 0009): pairing by PIN, then jobs claimed with a long poll")
     )
 )]
 pub struct ApiDoc;

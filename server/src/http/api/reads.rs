@@ -267,6 +267,59 @@ pub async fn imports(
     }))
 }
 
+/// A file a Cloud Link client uploaded.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceivedFileBody {
+    name: String,
+    /// Bytes.
+    size: u64,
+    sha256: String,
+    /// `received` (kept for import) or `duplicate` (the same content was
+    /// received before, under any name: not imported again).
+    outcome: String,
+    received_at: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReceivedFiles {
+    files: Vec<ReceivedFileBody>,
+    total: u64,
+}
+
+/// The files an integration's Cloud Link client uploaded from its import folder, newest first.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/files", tag = "data",
+    params(("id" = i64, Path, description = "The integration configuration id"), PageQuery),
+    responses((status = 200, body = ReceivedFiles), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn files(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<ReceivedFiles>, ApiError> {
+    let (files, total) = read::received_files(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        page.request()?,
+    )
+    .await?;
+    Ok(Json(ReceivedFiles {
+        files: files
+            .into_iter()
+            .map(|file| ReceivedFileBody {
+                name: file.name,
+                size: file.size,
+                sha256: file.checksum,
+                outcome: file.outcome.as_str().to_owned(),
+                received_at: time(file.received_at),
+            })
+            .collect(),
+        total,
+    }))
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AgentStatusBody {

@@ -1,0 +1,362 @@
+//! The work loop (ADR 0009): claim a job with a long poll, run it, report,
+//! and again. Every request is retried with back-off until the console
+//! answers, and every step is safe to repeat, so a network cut, a console
+//! restart or a restart of this client loses and duplicates nothing. A
+//! credential the console refuses (the integration was deleted, or an
+//! admin connected another installation) means pairing again: a new PIN
+//! appears in the log.
+
+use std::{
+    path::{Path, PathBuf},
+    time::{Duration, SystemTime},
+};
+
+use domain::cloud_link::{
+    job::{Checksum, MAX_FILE_BYTES},
+    wire::{FileAccepted, JobOffer, JobResult, Task},
+};
+use reqwest::{Response, StatusCode};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    backoff::Backoff,
+    config::Config,
+    ledger::Ledger,
+    log::Log,
+    pairing::{self, client_info, describe},
+    state::{self, State},
+};
+
+/// How long a claim waits on the console for a job.
+const CLAIM_WAIT_SECONDS: u64 = 25;
+/// A file younger than this may still be being written: it waits for the
+/// next scan.
+pub const SETTLE: Duration = Duration::from_secs(2);
+/// How long an upload of the largest file may take.
+const UPLOAD_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long any other request may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Why a request got no usable answer.
+enum Failure {
+    /// The credential was refused: pair again.
+    Revoked,
+    /// The console refused the request for good (its envelope's code).
+    Refused(StatusCode, String),
+}
+
+/// Runs jobs for as long as the process runs, pairing again whenever the
+/// credential is refused.
+pub async fn run(http: &reqwest::Client, config: &Config, log: &mut Log, mut paired: State) -> ! {
+    loop {
+        Worker {
+            http,
+            config,
+            credential: &paired.credential,
+            backoff: Backoff::default(),
+        }
+        .serve(log)
+        .await;
+        log.line(
+            "the console no longer accepts this installation (its integration was deleted, \
+             or another installation was connected to it); pairing again",
+        );
+        if let Err(error) = state::forget(&config.folder).and(Ledger::forget(&config.folder)) {
+            log.line(&format!("cannot forget the old pairing: {error}"));
+        }
+        paired = pairing::pair(http, config, log).await;
+        if let Err(error) = state::save(&config.folder, &paired) {
+            log.line(&format!(
+                "cannot keep the credential in {}: {error}; it is used until the client stops",
+                state::path_in(&config.folder).display()
+            ));
+        }
+    }
+}
+
+struct Worker<'a> {
+    http: &'a reqwest::Client,
+    config: &'a Config,
+    credential: &'a str,
+    backoff: Backoff,
+}
+
+impl Worker<'_> {
+    fn url(&self, path: &str) -> String {
+        format!("{}/cloud-link/v1/{path}", self.config.server_url)
+    }
+
+    /// Claims and runs jobs until the credential is refused.
+    async fn serve(&mut self, log: &mut Log) {
+        log.line(&format!(
+            "connected to {}; waiting for jobs",
+            self.config.server_url
+        ));
+        loop {
+            let (http, url) = (
+                self.http,
+                self.url(&format!("jobs/claim?wait={CLAIM_WAIT_SECONDS}")),
+            );
+            let offer = self
+                .send(log, "claim a job", || {
+                    http.post(&url)
+                        .timeout(Duration::from_secs(CLAIM_WAIT_SECONDS) + REQUEST_TIMEOUT)
+                        .json(&client_info())
+                })
+                .await;
+            let response = match offer {
+                Ok(response) => response,
+                Err(Failure::Revoked) => return,
+                Err(Failure::Refused(status, code)) => {
+                    log.line(&format!("the console refused a claim ({status}, {code})"));
+                    tokio::time::sleep(self.backoff.wait()).await;
+                    continue;
+                }
+            };
+            if response.status() == StatusCode::NO_CONTENT {
+                continue;
+            }
+            let offer = match response.json::<JobOffer>().await {
+                Ok(offer) => offer,
+                Err(error) => {
+                    log.line(&format!("a job did not read: {error}; claiming again"));
+                    tokio::time::sleep(self.backoff.wait()).await;
+                    continue;
+                }
+            };
+            match self.run_job(log, &offer).await {
+                Ok(()) => {}
+                Err(Failure::Revoked) => return,
+                Err(Failure::Refused(status, code)) => log.line(&format!(
+                    "job {} ended early: the console refused it ({status}, {code})",
+                    offer.id
+                )),
+            }
+        }
+    }
+
+    /// Sends a request until the console answers it: waits and retries
+    /// while it cannot be reached or answers 5xx or 429.
+    async fn send(
+        &mut self,
+        log: &mut Log,
+        what: &str,
+        request: impl Fn() -> reqwest::RequestBuilder,
+    ) -> Result<Response, Failure> {
+        loop {
+            let wait = match request().bearer_auth(self.credential).send().await {
+                Ok(response) if response.status().is_success() => {
+                    self.backoff.reset();
+                    return Ok(response);
+                }
+                Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
+                    return Err(Failure::Revoked);
+                }
+                Ok(response)
+                    if response.status().is_server_error()
+                        || response.status() == StatusCode::TOO_MANY_REQUESTS =>
+                {
+                    let wait =
+                        pairing::retry_after(&response).unwrap_or_else(|| self.backoff.wait());
+                    log.line(&format!(
+                        "cannot {what}: the console answered {}; trying again in {} s",
+                        response.status(),
+                        wait.as_secs_f64().ceil()
+                    ));
+                    wait
+                }
+                Ok(response) => {
+                    let status = response.status();
+                    return Err(Failure::Refused(status, pairing::code_of(response).await));
+                }
+                Err(error) => {
+                    let wait = self.backoff.wait();
+                    log.line(&format!(
+                        "cannot {what}: {}; trying again in {} s",
+                        describe(&error),
+                        wait.as_secs_f64().ceil()
+                    ));
+                    wait
+                }
+            };
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    async fn run_job(&mut self, log: &mut Log, offer: &JobOffer) -> Result<(), Failure> {
+        let result = match offer.task {
+            Task::UploadFiles => self.upload_files(log, offer).await?,
+        };
+        log.line(&format!("job {}: {}", offer.id, result.message));
+        let key = offer.report_key();
+        let (http, url) = (self.http, self.url(&format!("jobs/{}/result", offer.id)));
+        let reported = self
+            .send(log, "report the job's end", || {
+                http.post(&url)
+                    .timeout(REQUEST_TIMEOUT)
+                    .header("Idempotency-Key", &key)
+                    .json(&result)
+            })
+            .await;
+        match reported {
+            // An earlier attempt reported first: nothing more to do.
+            Err(Failure::Refused(StatusCode::CONFLICT, _)) => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Uploads every settled file of the import folder the console has
+    /// not acknowledged yet, oldest name first.
+    async fn upload_files(
+        &mut self,
+        log: &mut Log,
+        offer: &JobOffer,
+    ) -> Result<JobResult, Failure> {
+        let folder = &self.config.import_directory;
+        let files = match settled_files(folder, SystemTime::now()) {
+            Ok(files) => files,
+            Err(error) => {
+                return Ok(JobResult {
+                    succeeded: false,
+                    message: format!(
+                        "cannot read the import folder {}: {error}",
+                        folder.display()
+                    ),
+                })
+            }
+        };
+        let mut ledger = Ledger::open(&self.config.folder);
+        let (mut sent, mut problems) = (0, Vec::new());
+        for path in files {
+            let name = path
+                .file_name()
+                .map(|name| name.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let content = match read_bounded(&path) {
+                Ok(Some(content)) => content,
+                Ok(None) => {
+                    problems.push(format!(
+                        "{name}: larger than {} MiB, left in the folder",
+                        MAX_FILE_BYTES / 1024 / 1024
+                    ));
+                    continue;
+                }
+                Err(error) => {
+                    problems.push(format!("{name}: cannot be read ({error})"));
+                    continue;
+                }
+            };
+            let sha256 = Checksum::of_digest(&Sha256::digest(&content));
+            if ledger.contains(sha256.as_str(), &name) {
+                continue;
+            }
+            let (http, url) = (
+                self.http,
+                self.url(&format!("jobs/{}/files/{}", offer.id, sha256.as_str())),
+            );
+            let uploaded = self
+                .send(log, &format!("upload {name}"), || {
+                    http.put(&url)
+                        .query(&[("name", &name)])
+                        .timeout(UPLOAD_TIMEOUT)
+                        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                        .body(content.clone())
+                })
+                .await;
+            match uploaded {
+                Ok(response) => {
+                    let outcome = response
+                        .json::<FileAccepted>()
+                        .await
+                        .map(|accepted| accepted.outcome)
+                        .unwrap_or_else(|_| "received".to_owned());
+                    log.line(&format!(
+                        "uploaded {name} ({} bytes, SHA-256 {}): {outcome}",
+                        content.len(),
+                        sha256.as_str()
+                    ));
+                    sent += 1;
+                    if let Err(error) = ledger.add(sha256.as_str(), &name) {
+                        log.line(&format!("cannot note {name} as uploaded: {error}"));
+                    }
+                }
+                Err(Failure::Refused(status, code)) => {
+                    problems.push(format!("{name}: refused ({status}, {code})"));
+                }
+                Err(Failure::Revoked) => return Err(Failure::Revoked),
+            }
+        }
+        let mut message = format!("{sent} new file(s) uploaded");
+        if !problems.is_empty() {
+            message.push_str("; ");
+            message.push_str(&problems.join("; "));
+        }
+        Ok(JobResult {
+            succeeded: problems.is_empty(),
+            message,
+        })
+    }
+}
+
+/// The regular files of `folder` not modified within `SETTLE` of `now`,
+/// by name; hidden files (a dot first) are someone's temporary files.
+pub fn settled_files(folder: &Path, now: SystemTime) -> std::io::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(folder)? {
+        let entry = entry?;
+        let metadata = entry.metadata()?;
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        let settled = metadata
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age >= SETTLE);
+        if metadata.is_file() && !hidden && settled {
+            files.push(entry.path());
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// The file's content, or `None` when it is larger than the console takes.
+fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    use std::io::Read;
+    let mut content = Vec::new();
+    std::fs::File::open(path)?
+        .take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut content)?;
+    Ok((content.len() as u64 <= MAX_FILE_BYTES).then_some(content))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_settled_visible_regular_files_are_picked_up_by_name() {
+        let folder = tempfile::tempdir().expect("a folder");
+        for name in ["b.csv", "a.csv", ".partial.csv"] {
+            std::fs::write(folder.path().join(name), "x").expect("written");
+        }
+        std::fs::create_dir(folder.path().join("archive")).expect("a folder");
+        let later = SystemTime::now() + SETTLE;
+        let names: Vec<String> = settled_files(folder.path(), later)
+            .expect("read")
+            .iter()
+            .map(|path| {
+                path.file_name()
+                    .expect("a name")
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        assert_eq!(names, ["a.csv", "b.csv"]);
+        assert!(
+            settled_files(folder.path(), SystemTime::now())
+                .expect("read")
+                .is_empty(),
+            "a file just written may still be growing"
+        );
+    }
+}
