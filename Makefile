@@ -16,7 +16,7 @@ OHA_VERSION          := 1.16.0
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV            := $(CURDIR)/target/fuzz-venv
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example clients.
-SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby
+SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
@@ -89,7 +89,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browsers: geckodriver
 	@missing=""; \
-	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby; do \
+	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy; do \
 		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
 	done; \
 	if [ -n "$$missing" ]; then \

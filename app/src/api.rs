@@ -39,6 +39,8 @@ pub struct LinkView {
     /// Whether the client has collected its credential since the PIN was
     /// entered.
     pub connected: bool,
+    /// Not heard of for over three claim periods.
+    pub quiet: bool,
 }
 
 /// A key just generated: shown once, never again.
@@ -127,6 +129,7 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
         domain::integrations::link(store.as_ref(), &actor, server::id(id))
             .await?
             .map(|link| LinkView {
+                quiet: link.is_quiet(chrono::Utc::now()),
                 host: link.client.host,
                 version: link.client.version,
                 os: link.client.os,
@@ -160,6 +163,15 @@ pub async fn link_client(id: i64, pin: String) -> Result<(), AppError> {
         chrono::Utc::now(),
     )
     .await?;
+    Ok(())
+}
+
+/// Disconnects the integration's Cloud Link client: its credential stops
+/// at once, and it shows a new PIN.
+#[server(prefix = "/_fn", endpoint = "integrations/unlink")]
+pub async fn unlink_client(id: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    domain::integrations::unlink_client(server::store().as_ref(), &actor, server::id(id)).await?;
     Ok(())
 }
 

@@ -43,6 +43,24 @@ pub struct QueueStats {
     pub intervals: Vec<IntervalView>,
 }
 
+/// A file a Cloud Link client uploaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedFileView {
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    /// `received` or `duplicate`.
+    pub outcome: String,
+    pub received_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReceivedFilePage {
+    pub files: Vec<ReceivedFileView>,
+    pub page: u32,
+    pub pages: u32,
+}
+
 /// One row of the import history.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportView {
@@ -201,4 +219,42 @@ pub async fn import_history(id: i64, page: u32) -> Result<ImportPage, AppError> 
         page,
         pages,
     })
+}
+
+/// The files a CSV integration's client uploaded; `None` for other kinds.
+#[server(prefix = "/_fn", endpoint = "integrations/files")]
+pub async fn received_files(id: i64, page: u32) -> Result<Option<ReceivedFilePage>, AppError> {
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let integration = domain::integrations::get(
+        store.as_ref(),
+        &actor,
+        domain::integration::IntegrationId(id),
+    )
+    .await?;
+    if integration.kind != domain::integration::IntegrationKind::Csv {
+        return Ok(None);
+    }
+    let page = page.max(1);
+    let (files, total) = domain::ingest::read::received_files(
+        store.as_ref(),
+        &actor,
+        domain::integration::IntegrationId(id),
+        domain::page::PageRequest::numbered(page, IMPORTS_PER_PAGE),
+    )
+    .await?;
+    Ok(Some(ReceivedFilePage {
+        files: files
+            .into_iter()
+            .map(|file| ReceivedFileView {
+                name: file.name,
+                size: file.size,
+                sha256: file.checksum,
+                outcome: file.outcome.as_str().to_owned(),
+                received_at: server::time(file.received_at),
+            })
+            .collect(),
+        page,
+        pages: page_count(total, IMPORTS_PER_PAGE),
+    }))
 }

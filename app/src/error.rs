@@ -21,6 +21,9 @@ pub enum AppError {
     /// The change makes no sense in the integration's state.
     #[error("{0}")]
     Conflict(String),
+    /// Too many wrong PINs: entry is paused until this time (RFC 3339).
+    #[error("PIN entry is paused until {until}")]
+    PinLocked { until: String },
     #[error("something went wrong on our side")]
     Internal,
     #[error("the request could not be completed: {0}")]
@@ -37,6 +40,7 @@ impl AppError {
             Self::NotFound => 404,
             Self::DuplicateName { .. } | Self::Conflict(_) => 409,
             Self::Invalid { .. } => 422,
+            Self::PinLocked { .. } => 429,
             Self::Request(_) => 400,
             Self::Internal => 500,
         }
@@ -87,9 +91,13 @@ impl From<domain::integrations::IntegrationError> for AppError {
                     code: "invalid_pin".into(),
                 }
             }
-            E::PinRefused(domain::cloud_link::PinRefused::Locked(_)) => {
-                AppError::Conflict("pin_entry_locked".into())
-            }
+            E::PinRefused(domain::cloud_link::PinRefused::Locked(wait)) => AppError::PinLocked {
+                until: (chrono::Utc::now()
+                    + chrono::TimeDelta::seconds(
+                        i64::try_from(wait.seconds()).unwrap_or(i64::MAX / 1_000),
+                    ))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            },
             E::Store(store) => store.into(),
         }
     }

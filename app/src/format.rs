@@ -28,9 +28,29 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// A size in bytes as people read it: `23 B`, `4.2 KiB`, `6.9 MiB`.
+pub fn file_size(bytes: u64) -> String {
+    const KIB: f64 = 1024.0;
+    let exact = bytes as f64;
+    if bytes < 1024 {
+        format!("{bytes} B")
+    } else if exact < KIB * KIB {
+        format!("{:.1} KiB", exact / KIB)
+    } else {
+        format!("{:.1} MiB", exact / KIB / KIB)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::short_time;
+
+    #[test]
+    fn sizes_read_as_people_write_them() {
+        assert_eq!(super::file_size(23), "23 B");
+        assert_eq!(super::file_size(4_300), "4.2 KiB");
+        assert_eq!(super::file_size(7 * 1024 * 1024), "7.0 MiB");
+    }
 
     #[cfg(feature = "ssr")]
     #[test]

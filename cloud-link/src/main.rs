@@ -4,14 +4,14 @@
 //! Built so far: the command line, the strict reading of
 //! `cloud-link.toml`, pairing (`pin`, and `run` when not paired yet),
 //! which keeps the credential in `cloud-link.state`, and `run`'s work
-//! loop. `check` and the services come next (issue 12); until then those
-//! say they are not available, so nobody mistakes this build for a
-//! finished client.
+//! loop, and `check`. The services come next (issue 12); until then
+//! `service` says it is not available, so nobody mistakes this build for
+//! a finished client.
 
 use std::{path::PathBuf, process::ExitCode};
 
 use clap::{Parser, Subcommand};
-use cloud_link::{config, ledger, log::Log, pairing, state, work};
+use cloud_link::{config, ledger, log::Log, net, pairing, state, work};
 
 #[derive(Parser)]
 #[command(
@@ -78,7 +78,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Pin => pin(&config, true),
         Command::Run => pin(&config, false),
-        Command::Check => not_yet("check"),
+        Command::Check => check(&config, &path),
         Command::Service { .. } => not_yet("service"),
     }
 }
@@ -102,17 +102,19 @@ fn pin(config: &config::Config, again: bool) -> ExitCode {
             return ExitCode::from(1);
         }
     }
-    let http = match reqwest::Client::builder()
-        .user_agent(concat!("cloud-link/", env!("CARGO_PKG_VERSION")))
-        .connect_timeout(std::time::Duration::from_secs(10))
-        .build()
-    {
+    let http = match net::client() {
         Ok(http) => http,
         Err(error) => {
-            log.line(&format!("cannot set up HTTPS: {error}"));
+            log.line(&error.to_string());
             return ExitCode::from(1);
         }
     };
+    if let Some(proxy) = net::proxy_from_env() {
+        log.line(&format!(
+            "reaching the console through the proxy {}",
+            net::shown_proxy(&proxy)
+        ));
+    }
     let paired =
         match state::load(&config.folder).filter(|state| state.server_url == config.server_url) {
             Some(paired) => paired,
@@ -134,6 +136,27 @@ fn pin(config: &config::Config, again: bool) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     runtime.block_on(work::run(&http, config, &mut log, paired))
+}
+
+/// Prints one PASS or FAIL line per check; fails when any check does.
+fn check(config: &config::Config, path: &std::path::Path) -> ExitCode {
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("cannot start: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    println!("PASS configuration: {} reads", path.display());
+    let lines = runtime.block_on(cloud_link::check::run(config));
+    for line in &lines {
+        println!("{line}");
+    }
+    if lines.iter().all(|line| line.passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
 }
 
 fn not_yet(command: &str) -> ExitCode {

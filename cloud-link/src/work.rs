@@ -28,7 +28,7 @@ use crate::{
 };
 
 /// How long a claim waits on the console for a job.
-const CLAIM_WAIT_SECONDS: u64 = 25;
+const CLAIM_WAIT_SECONDS: u64 = domain::cloud_link::job::CLAIM_WAIT.as_secs();
 /// A file younger than this may still be being written: it waits for the
 /// next scan.
 pub const SETTLE: Duration = Duration::from_secs(2);
@@ -149,8 +149,23 @@ impl Worker<'_> {
                     self.backoff.reset();
                     return Ok(response);
                 }
-                Ok(response) if response.status() == StatusCode::UNAUTHORIZED => {
-                    return Err(Failure::Revoked);
+                Ok(response)
+                    if response.status() == StatusCode::UNAUTHORIZED
+                        || response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED =>
+                {
+                    // Only the console's own refusal revokes the pairing; a
+                    // proxy asking for a password must not.
+                    let status = response.status();
+                    if pairing::code_of(response).await == "link_revoked" {
+                        return Err(Failure::Revoked);
+                    }
+                    let wait = self.backoff.wait();
+                    log.line(&format!(
+                        "cannot {what}: the proxy refused the user name or password ({status}): \
+                         fix them in https_proxy; trying again in {} s",
+                        wait.as_secs_f64().ceil()
+                    ));
+                    wait
                 }
                 Ok(response)
                     if response.status().is_server_error()

@@ -6,79 +6,16 @@
 
 #[path = "../../server/tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::{
-    path::Path,
-    process::Stdio,
-    time::{Duration, SystemTime},
-};
+use std::{process::Stdio, time::Duration};
 
 use common::{Engine, TestApp, ADMIN_EMAIL};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use reqwest::Method;
+use serde_json::Value;
+use support::{client_folder, drop_file, files_once, link, pin_in_log};
 
 on_both_engines!(a_running_client_uploads_new_files_once_and_pairs_again_when_deleted);
-
-/// The `nth` PIN (from 1) the client's log shows.
-async fn nth_pin_in_log(log: &Path, nth: usize) -> String {
-    for _ in 0..600 {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(rest) = text.split("Enter your pin: ").nth(nth) {
-            return rest.chars().take(6).collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no PIN number {nth} in {} after 60 s", log.display());
-}
-
-/// Writes a file as if it had been there a while (settled).
-fn drop_file(folder: &Path, name: &str, content: &str) {
-    let path = folder.join(name);
-    std::fs::write(&path, content).expect("written");
-    std::fs::File::options()
-        .write(true)
-        .open(&path)
-        .and_then(|file| file.set_modified(SystemTime::now() - Duration::from_secs(60)))
-        .expect("dated back");
-}
-
-/// The integration's received files once `count` are there, oldest first.
-async fn files_once(app: &TestApp, token: &str, id: i64, count: usize, log: &Path) -> Vec<Value> {
-    for _ in 0..600 {
-        let listed: Value = app
-            .api(
-                Method::GET,
-                &format!("/api/v1/integrations/{id}/files"),
-                Some(token),
-                None,
-            )
-            .await
-            .json()
-            .await
-            .expect("JSON");
-        let files = listed["files"].as_array().cloned().unwrap_or_default();
-        if files.len() >= count {
-            return files.into_iter().rev().collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!(
-        "fewer than {count} files after 60 s; the client's log:\n{}",
-        std::fs::read_to_string(log).unwrap_or_default()
-    );
-}
-
-async fn link(app: &TestApp, token: &str, id: i64, pin: &str) {
-    let linked = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/link"),
-            Some(token),
-            Some(json!({"pin": pin})),
-        )
-        .await;
-    assert_eq!(linked.status(), StatusCode::OK);
-}
 
 async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(engine: Engine) {
     let app = TestApp::spawn(engine).await.with_admin().await;
@@ -87,20 +24,9 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
         .linkable_integration(&token, "Calls from the ACD export", "csv")
         .await;
 
-    let folder = tempfile::tempdir().expect("a folder");
+    let (folder, config) = client_folder(&format!("http://{}", app.addr));
     let import = folder.path().join("import");
-    std::fs::create_dir(&import).expect("an import folder");
     drop_file(&import, "calls-1.csv", "queue;offered\nSales;10\n");
-    let server_url = format!("http://{}", app.addr);
-    let config = folder.path().join("cloud-link.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[app]\nname = \"com.example.cloud-link\"\nimportDirectory = \"import\"\n\n\
-             [server]\nurl = \"{server_url}\"\n"
-        ),
-    )
-    .expect("written");
     let _client = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-link"))
         .arg("--config")
         .arg(&config)
@@ -110,7 +36,7 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
         .spawn()
         .expect("cloud-link starts");
     let log = folder.path().join("cloud-link.log");
-    link(&app, &token, id, &nth_pin_in_log(&log, 1).await).await;
+    link(&app, &token, id, &pin_in_log(&log, 1).await).await;
 
     // The history: what is already in the folder arrives once paired.
     let files = files_once(&app, &token, id, 1, &log).await;
@@ -152,16 +78,8 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
         "nothing is sent twice"
     );
     let shown: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}/link"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+        .read_json(&format!("/api/v1/integrations/{id}/link"), &token)
+        .await;
     assert_eq!(shown["link"]["connected"], true);
 
     // Deleting the integration revokes the client: it logs a new PIN,
@@ -175,7 +93,7 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
         )
         .await;
     assert!(deleted.status().is_success(), "{}", deleted.status());
-    let second = nth_pin_in_log(&log, 2).await;
+    let second = pin_in_log(&log, 2).await;
     let text = std::fs::read_to_string(&log).expect("a log");
     assert!(
         text.contains("no longer accepts this installation"),

@@ -5,26 +5,15 @@
 
 #[path = "../../server/tests/common/mod.rs"]
 mod common;
+mod support;
 
-use std::{path::Path, process::Stdio, time::Duration};
+use std::{process::Stdio, time::Duration};
 
 use common::{Engine, TestApp, ADMIN_EMAIL};
-use reqwest::{Method, StatusCode};
-use serde_json::{json, Value};
+use serde_json::Value;
+use support::{client_folder, link, pin_in_log};
 
 on_both_engines!(a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential);
-
-/// The PIN in the client's log, once it has printed its box.
-async fn pin_in_log(log: &Path) -> String {
-    for _ in 0..300 {
-        let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(rest) = text.split("Enter your pin: ").nth(1) {
-            return rest.chars().take(6).collect();
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("no PIN in {} after 30 s", log.display());
-}
 
 async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engine: Engine) {
     let app = TestApp::spawn(engine).await.with_admin().await;
@@ -33,14 +22,8 @@ async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engi
         .on_premise_integration(&token, "Telephony on site")
         .await;
 
-    let folder = tempfile::tempdir().expect("a folder");
     let server_url = format!("http://{}", app.addr);
-    let config = folder.path().join("cloud-link.toml");
-    std::fs::write(
-        &config,
-        format!("[app]\nname = \"com.example.cloud-link\"\n\n[server]\nurl = \"{server_url}\"\n"),
-    )
-    .expect("written");
+    let (folder, config) = client_folder(&server_url);
     let mut client = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-link"))
         .arg("--config")
         .arg(&config)
@@ -51,7 +34,7 @@ async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engi
         .expect("cloud-link starts");
 
     let log = folder.path().join("cloud-link.log");
-    let pin = pin_in_log(&log).await;
+    let pin = pin_in_log(&log, 1).await;
     let text = std::fs::read_to_string(&log).expect("a log");
     assert!(
         text.contains(&format!(
@@ -65,16 +48,7 @@ async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engi
         "the documented box:\n{text}"
     );
 
-    let linked = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/link"),
-            Some(&token),
-            Some(json!({"pin": pin})),
-        )
-        .await;
-    assert_eq!(linked.status(), StatusCode::OK);
-    let linked: Value = linked.json().await.expect("JSON");
+    let linked = link(&app, &token, id, &pin).await;
     assert_eq!(
         linked["link"]["os"],
         format!("{} {}", std::env::consts::OS, std::env::consts::ARCH)
@@ -106,15 +80,7 @@ async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engi
         .expect("a log")
         .contains(&format!("paired with integration {id}")));
     let shown: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}/link"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+        .read_json(&format!("/api/v1/integrations/{id}/link"), &token)
+        .await;
     assert_eq!(shown["link"]["connected"], true);
 }

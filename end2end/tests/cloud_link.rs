@@ -1,7 +1,8 @@
 //! Pairing a real Cloud Link client from the integration page, in
 //! Chromium, Firefox and WebKit, and without JavaScript: the client prints
 //! its PIN in its log, the admin types it in, the page shows the client's
-//! host and the client collects its credential.
+//! host, the files it uploads from its import folder, and disconnecting
+//! it makes it show a new PIN.
 
 mod support;
 
@@ -25,8 +26,8 @@ fn cloud_link_binary() -> anyhow::Result<PathBuf> {
     Ok(binary)
 }
 
-/// An on-premise integration made through the management API.
-async fn on_premise_integration(intake: &Intake) -> anyhow::Result<i64> {
+/// A CSV integration made through the management API.
+async fn csv_integration(intake: &Intake) -> anyhow::Result<i64> {
     let output = std::process::Command::new(&intake.binary)
         .args(["token", "create", "--email", EMAIL, "--name", "e2e"])
         .env("INTAKE_DATABASE_URL", &intake.database_url)
@@ -39,7 +40,7 @@ async fn on_premise_integration(intake: &Intake) -> anyhow::Result<i64> {
     let created: Value = reqwest::Client::new()
         .post(intake.url("/api/v1/integrations"))
         .bearer_auth(&token)
-        .json(&json!({"name": "Telephony on site", "kind": "on_premise"}))
+        .json(&json!({"name": "Calls from the ACD export", "kind": "csv"}))
         .send()
         .await?
         .json()
@@ -47,40 +48,51 @@ async fn on_premise_integration(intake: &Intake) -> anyhow::Result<i64> {
     created["integration"]["id"].as_i64().context("an id")
 }
 
-async fn pin_in_log(log: &std::path::Path) -> anyhow::Result<String> {
+/// The `nth` PIN (from 1) in the client's log.
+async fn pin_in_log(log: &std::path::Path, nth: usize) -> anyhow::Result<String> {
     for _ in 0..300 {
         let text = std::fs::read_to_string(log).unwrap_or_default();
-        if let Some(rest) = text.split("Enter your pin: ").nth(1) {
+        if let Some(rest) = text.split("Enter your pin: ").nth(nth) {
             return Ok(rest.chars().take(6).collect());
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    bail!("no PIN in {} after 30 s", log.display())
+    bail!("no PIN number {nth} in {} after 30 s", log.display())
 }
 
 async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     set_up_and_sign_in(intake, browser).await?;
-    let id = on_premise_integration(intake).await?;
+    let id = csv_integration(intake).await?;
 
     let folder =
         std::env::temp_dir().join(format!("cloud-link-e2e-{}", uuid::Uuid::new_v4().simple()));
-    std::fs::create_dir_all(&folder)?;
+    let import = folder.join("import");
+    std::fs::create_dir_all(&import)?;
+    let file = import.join("calls-2026-11-26.csv");
+    std::fs::write(&file, "queue;offered\nSales;10\n")?;
+    // Settled: written a minute ago, not still being written.
+    std::fs::File::options()
+        .write(true)
+        .open(&file)?
+        .set_modified(std::time::SystemTime::now() - Duration::from_secs(60))?;
     let config = folder.join("cloud-link.toml");
     std::fs::write(
         &config,
         format!(
-            "[app]\nname = \"com.example.cloud-link\"\n\n[server]\nurl = \"{}\"\n",
+            "[app]\nname = \"com.example.cloud-link\"\nimportDirectory = \"import\"\n\n\
+             [server]\nurl = \"{}\"\n",
             intake.base
         ),
     )?;
-    let mut client = tokio::process::Command::new(cloud_link_binary()?)
+    let _client = tokio::process::Command::new(cloud_link_binary()?)
         .arg("--config")
         .arg(&config)
-        .arg("pin")
+        .arg("run")
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
-    let pin = pin_in_log(&folder.join("cloud-link.log")).await?;
+    let log = folder.join("cloud-link.log");
+    let pin = pin_in_log(&log, 1).await?;
 
     browser
         .client
@@ -100,15 +112,46 @@ async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()>
         .text()
         .await?;
     ensure!(!host.is_empty(), "the page names the client's host");
-    let exited = tokio::time::timeout(Duration::from_secs(60), client.wait())
-        .await
-        .context("the client collects its credential within a minute")??;
-    ensure!(exited.success(), "cloud-link pin ended with {exited}");
+
+    // The file in its import folder arrives and is listed on the page.
+    let page = intake.url(&format!("/account/integrations/{id}"));
+    let mut listed = String::new();
+    for _ in 0..30 {
+        browser.client.goto(&page).await?;
+        browser.find("section[data-test=received-files]").await?;
+        if let Ok(name) = browser.text_of("[data-test=file-name]").await {
+            listed = name;
+            break;
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    ensure!(
+        listed == "calls-2026-11-26.csv",
+        "the uploaded file is listed (found {listed:?})"
+    );
     ensure!(
         folder.join("cloud-link.state").exists(),
         "the client keeps its credential"
     );
+    // Best effort: a page without JavaScript still scrolls for WebDriver.
+    let _ = browser
+        .client
+        .execute(
+            "document.querySelector('[data-test=cloud-link]').scrollIntoView()",
+            vec![],
+        )
+        .await;
     browser.screenshot("cloud-link-paired").await?;
+
+    // Disconnecting stops the client's credential: it shows a new PIN.
+    browser.click("button[data-test=disconnect]").await?;
+    browser
+        .client
+        .wait()
+        .at_most(PATIENCE)
+        .for_element(fantoccini::Locator::Css("[data-test=link-body]"))
+        .await?;
+    pin_in_log(&log, 2).await?;
     let _ = std::fs::remove_dir_all(&folder);
     Ok(())
 }

@@ -80,30 +80,14 @@ async fn enter(app: &TestApp, token: &str, id: i64, pin: &str) -> reqwest::Respo
 
 /// What the management API shows of the integration's link.
 async fn link_of(app: &TestApp, token: &str, id: i64) -> Value {
-    app.api(
-        Method::GET,
-        &format!("/api/v1/integrations/{id}/link"),
-        Some(token),
-        None,
-    )
-    .await
-    .json()
-    .await
-    .expect("JSON")
+    app.read_json(&format!("/api/v1/integrations/{id}/link"), token)
+        .await
 }
 
 async fn status_of(app: &TestApp, token: &str, id: i64) -> String {
     let body: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}"),
-            Some(token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+        .read_json(&format!("/api/v1/integrations/{id}"), token)
+        .await;
     body["integration"]["status"]
         .as_str()
         .unwrap_or_default()
@@ -231,6 +215,26 @@ async fn a_wrong_expired_or_used_pin_binds_nothing_and_wrong_ones_lock_entry(eng
     assert!(locked.headers().contains_key("retry-after"));
     assert_eq!(error_code(locked).await.1, "pin_entry_locked");
     assert_eq!(status_of(&app, &token, id).await, "awaiting_link");
+
+    // The page is told until when, so it can say so.
+    app.sign_in_as_admin().await;
+    let page_locked = app
+        .client
+        .post(app.url("/_fn/integrations/link"))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .form(&[("id", id.to_string().as_str()), ("pin", fresh.pin.as_str())])
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(page_locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    let body: Value = page_locked.json().await.expect("JSON");
+    let until = body["PinLocked"]["until"].as_str().expect("until when");
+    let until = chrono::DateTime::parse_from_rfc3339(until).expect("a time");
+    let wait = until.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        wait > chrono::TimeDelta::minutes(14) && wait <= chrono::TimeDelta::minutes(15),
+        "{wait}"
+    );
 }
 
 async fn pairing_again_replaces_the_earlier_client(engine: Engine) {
@@ -322,6 +326,53 @@ async fn the_integration_page_pairs_by_pin_without_javascript(engine: Engine) {
     assert!(after.contains(r#"data-test="link-waiting""#));
     assert!(after.contains(r#"data-status="active""#));
     assert_eq!(status_of(&app, &token, id).await, "active");
+    let shown: Value = app
+        .read_json(&format!("/api/v1/integrations/{id}"), &token)
+        .await;
+    assert_eq!(
+        shown["link"]["host"], "<b>acd-gw</b>",
+        "GET carries the link"
+    );
+    assert_eq!(shown["link"]["quiet"], false);
+
+    // Heard of last two minutes ago: the page warns it has gone quiet.
+    let granted: Value = poll(&app, &pairing).await.json().await.expect("JSON");
+    assert!(granted["credential"].is_string());
+    app.execute(&format!(
+        "UPDATE cloud_links SET last_contact_at = '{}' WHERE integration_id = {id}",
+        (chrono::Utc::now() - chrono::TimeDelta::minutes(2)).format(if engine == Engine::Sqlite {
+            "%Y-%m-%dT%H:%M:%S%.f+00:00"
+        } else {
+            "%Y-%m-%d %H:%M:%S+00"
+        })
+    ))
+    .await;
+    let (_, quiet) = app.page(&page_path).await;
+    assert!(quiet.contains(r#"data-test="link-quiet""#), "{quiet}");
+    assert!(!quiet.contains(r#"data-test="link-waiting""#));
+
+    // Disconnect is a plain form too.
+    let disconnected = app
+        .client
+        .post(app.url("/_fn/integrations/unlink"))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, app.url(&page_path))
+        .form(&[("id", id.to_string().as_str())])
+        .send()
+        .await
+        .expect("answered");
+    assert!(
+        disconnected.status().is_redirection(),
+        "{}",
+        disconnected.status()
+    );
+    let (_, gone) = app.page(&page_path).await;
+    assert!(!gone.contains(r#"data-test="link-host""#));
+    let shown: Value = app
+        .read_json(&format!("/api/v1/integrations/{id}"), &token)
+        .await;
+    assert!(shown["link"].is_null());
 }
 
 async fn heartbeat(app: &TestApp, credential: &str, host: &str) -> reqwest::Response {
@@ -630,16 +681,8 @@ async fn an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole(engine: Engi
     assert_eq!(copy["outcome"], "duplicate");
 
     let listed: Value = app
-        .api(
-            Method::GET,
-            &format!("/api/v1/integrations/{id}/files"),
-            Some(&token),
-            None,
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
+        .read_json(&format!("/api/v1/integrations/{id}/files"), &token)
+        .await;
     assert_eq!(listed["total"], 2);
     assert_eq!(listed["files"][0]["name"], "calls copy.csv");
     assert_eq!(listed["files"][1]["name"], "calls.csv");
@@ -662,28 +705,14 @@ async fn an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole(engine: Engi
 
 async fn jobs_wait_while_the_integration_is_paused(engine: Engine) {
     let (app, token, id, credential) = paired_csv(engine).await;
-    let pause = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/pause"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let pause = app.integration_action(&token, id, "pause").await;
     assert!(pause.status().is_success(), "{}", pause.status());
     tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
     assert_eq!(
         claim(&app, &credential, 1).await.status(),
         StatusCode::NO_CONTENT
     );
-    let resume = app
-        .api(
-            Method::POST,
-            &format!("/api/v1/integrations/{id}/resume"),
-            Some(&token),
-            None,
-        )
-        .await;
+    let resume = app.integration_action(&token, id, "resume").await;
     assert!(resume.status().is_success(), "{}", resume.status());
     let offered = claim(&app, &credential, 25).await;
     assert_eq!(

@@ -13,6 +13,16 @@ use chrono::{DateTime, Utc};
 use super::{delta, wire::Task};
 use crate::integration::{IntegrationId, IntegrationKind, Status};
 
+/// The longest a client's claim waits for a job: under the idle timeout
+/// of common proxies (30 s and more), so the connection is not cut. A
+/// running client claims again at once, so it reports in at least this
+/// often while idle.
+pub const CLAIM_WAIT: Duration = Duration::from_secs(25);
+
+/// A client not heard of for this long (three claims) has gone quiet: the
+/// page warns.
+pub const QUIET_AFTER: Duration = Duration::from_secs(3 * CLAIM_WAIT.as_secs());
+
 /// A job, as the client names it in its requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct JobId(pub i64);

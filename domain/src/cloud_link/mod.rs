@@ -262,6 +262,14 @@ pub struct Link {
     pub collected: bool,
 }
 
+impl Link {
+    /// Whether the client has not reported in for longer than
+    /// `job::QUIET_AFTER` at `now` (it is stopped, or cannot get through).
+    pub fn is_quiet(&self, now: DateTime<Utc>) -> bool {
+        self.collected && now > self.last_contact_at + delta(job::QUIET_AFTER)
+    }
+}
+
 fn delta(duration: Duration) -> TimeDelta {
     TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
 }
@@ -329,6 +337,30 @@ mod tests {
         assert_eq!(pairing.poll(at(301)), Poll::Expired);
         pairing.bound_to = Some(IntegrationId(1));
         assert_eq!(pairing.bind(at(1)), Err(PinRefused::Invalid));
+    }
+
+    #[test]
+    fn a_client_unheard_of_for_three_claims_is_quiet() {
+        let link = Link {
+            client: wire::ClientInfo {
+                host: "h".into(),
+                version: "1".into(),
+                os: "linux".into(),
+            },
+            paired_at: at(0),
+            last_contact_at: at(0),
+            collected: true,
+        };
+        assert!(!link.is_quiet(at(75)));
+        assert!(link.is_quiet(at(76)));
+        let waiting = Link {
+            collected: false,
+            ..link
+        };
+        assert!(
+            !waiting.is_quiet(at(3_600)),
+            "not collected yet: the page says so instead"
+        );
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::{num::NonZeroU32, time::Duration};
 
 use axum::{
-    extract::{FromRequest, Path, State},
+    extract::{FromRequest, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{post, put},
@@ -24,7 +24,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::{rngs::OsRng, Rng};
 
 use super::{
-    api::{self, ApiError, ApiJson},
+    api::{self, ApiError, ApiJson, ApiPath},
     AppState,
 };
 use sha2::{Digest, Sha256};
@@ -216,9 +216,7 @@ async fn heartbeat(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The longest a claim waits for a job: under the idle timeout of common
-/// proxies (30 s and more), so the connection is not cut.
-pub const MAX_CLAIM_WAIT: Duration = Duration::from_secs(25);
+use domain::cloud_link::job::CLAIM_WAIT as MAX_CLAIM_WAIT;
 /// How often a waiting claim looks again when no local scheduler says a
 /// job was queued (another server process may have queued it).
 const CLAIM_RECHECK: Duration = Duration::from_secs(2);
@@ -286,7 +284,7 @@ struct FileQuery {
 /// its SHA-256: sending it again after a cut connection is safe.
 async fn upload_file(
     State(state): State<AppState>,
-    Path((job, claimed)): Path<(i64, String)>,
+    ApiPath((job, claimed)): ApiPath<(i64, String)>,
     request: axum::extract::Request,
 ) -> Result<Json<FileAccepted>, ApiError> {
     let credential = link_credential(request.headers())?;
@@ -391,7 +389,7 @@ fn unknown_job() -> ApiError {
 /// the same report again changes nothing.
 async fn report_job(
     State(state): State<AppState>,
-    Path(job): Path<i64>,
+    ApiPath(job): ApiPath<i64>,
     request: axum::extract::Request,
 ) -> Result<StatusCode, ApiError> {
     let credential = link_credential(request.headers())?;

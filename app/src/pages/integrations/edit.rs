@@ -7,11 +7,14 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
-use super::{imports::ImportHistory, list::Breadcrumb};
+use super::{
+    imports::{ImportHistory, ReceivedFiles},
+    list::Breadcrumb,
+};
 use crate::{
     api::{
         integration_detail, DeleteIntegration, Detail, GenerateApiKey, LinkClient, LinkView,
-        UpdateIntegration,
+        UnlinkClient, UpdateIntegration,
     },
     components::{
         dialog::{CopyButton, Modal},
@@ -44,6 +47,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
     let generate = ServerAction::<GenerateApiKey>::new();
     let delete = ServerAction::<DeleteIntegration>::new();
     let link = ServerAction::<LinkClient>::new();
+    let unlink = ServerAction::<UnlinkClient>::new();
     let detail = Resource::new(
         move || {
             (
@@ -51,9 +55,10 @@ pub fn EditIntegrationPage() -> impl IntoView {
                 update.version().get(),
                 generate.version().get(),
                 link.version().get(),
+                unlink.version().get(),
             )
         },
-        |(id, _, _, _)| integration_detail(id),
+        |(id, ..)| integration_detail(id),
     );
     let key_open = RwSignal::new(false);
     let confirm_regenerate = RwSignal::new(false);
@@ -85,7 +90,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! {
-                        <DetailView detail update generate delete link confirm_regenerate confirm_delete />
+                        <DetailView detail update generate delete link unlink confirm_regenerate confirm_delete />
                     }.into_any(),
                     Err(error) => view! {
                         <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div>
@@ -93,6 +98,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <ReceivedFiles integration=Signal::derive(id) />
         <ImportHistory integration=Signal::derive(id) />
         <Modal open=key_open test_id="key-dialog" title=Signal::derive(move || t_string!(i18n, edit.key_dialog_title).to_string())>
             <p class="text-sm text-amber-800">{t!(i18n, edit.key_dialog_warning)}</p>
@@ -157,6 +163,7 @@ fn DetailView(
     generate: ServerAction<GenerateApiKey>,
     delete: ServerAction<DeleteIntegration>,
     link: ServerAction<LinkClient>,
+    unlink: ServerAction<UnlinkClient>,
     confirm_regenerate: RwSignal<bool>,
     confirm_delete: RwSignal<bool>,
 ) -> impl IntoView {
@@ -266,8 +273,9 @@ fn DetailView(
             }
         })}
         {integration.kind.needs_cloud_link().then(|| view! {
-            <CloudLinkSection id link_action=link paired=detail.link.clone() editable />
+            <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() editable />
         })}
+
         {move || delete_error().map(|message| view! { <div class="mt-6"><ErrorAlert message /></div> })}
         {editable.then(|| view! {
             <div class="mt-10 flex justify-end border-t border-slate-200 pt-6">
@@ -285,6 +293,7 @@ fn DetailView(
 fn CloudLinkSection(
     id: i64,
     link_action: ServerAction<LinkClient>,
+    unlink_action: ServerAction<UnlinkClient>,
     paired: Option<LinkView>,
     editable: bool,
 ) -> impl IntoView {
@@ -308,9 +317,22 @@ fn CloudLinkSection(
                     {(!link.connected).then(|| view! {
                         <p class="mt-3 text-sm text-sky-800" role="status" data-test="link-waiting">{t!(i18n, edit.link_waiting)}</p>
                     })}
+                    {link.quiet.then(|| view! {
+                        <p class="mt-3 rounded-lg border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900" role="status" data-test="link-quiet">
+                            {t!(i18n, edit.link_quiet)}
+                        </p>
+                    })}
+                    {editable.then(|| view! {
+                        <ActionForm action=unlink_action attr:class="mt-4" attr:data-test="unlink-form">
+                            <input type="hidden" name="id" value=id />
+                            <button type="submit" data-test="disconnect" class=SECONDARY disabled=move || unlink_action.pending().get()>
+                                {t!(i18n, edit.link_disconnect)}
+                            </button>
+                        </ActionForm>
+                    })}
                 }.into_any(),
                 None => view! {
-                    <p class="mt-1 max-w-2xl text-sm text-slate-600">{t!(i18n, edit.link_body)}</p>
+                    <p class="mt-1 max-w-2xl text-sm text-slate-600" data-test="link-body">{t!(i18n, edit.link_body)}</p>
                 }.into_any(),
             }}
             {editable.then(|| view! {

@@ -20,8 +20,13 @@ pub fn app_error_text(i18n: leptos_i18n::I18nContext<Locale>, error: &AppError) 
         AppError::NotFound => t_string!(i18n, add.error_not_found),
         AppError::Forbidden => t_string!(i18n, add.error_forbidden),
         AppError::Conflict(what) if what == "deleted" => t_string!(i18n, add.error_deleted),
-        AppError::Conflict(what) if what == "pin_entry_locked" => {
-            t_string!(i18n, edit.link_locked)
+        AppError::PinLocked { until } => {
+            return t_string!(
+                i18n,
+                edit.link_locked,
+                until = crate::format::short_time(until)
+            )
+            .to_string();
         }
         AppError::Conflict(_) => t_string!(i18n, add.error_conflict),
         AppError::DuplicateName { .. } => t_string!(i18n, add.duplicate_title),

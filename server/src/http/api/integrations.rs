@@ -255,17 +255,33 @@ fn parse_id(raw: &str) -> Result<IntegrationId, ApiError> {
         .map_err(|_| ApiError::not_found())
 }
 
-/// Get one integration.
-#[utoipa::path(get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 200, body = One), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
+/// One integration with its Cloud Link client.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OneWithLink {
+    integration: IntegrationBody,
+    /// The paired Cloud Link client; `null` while none is paired, and for
+    /// API integrations.
+    link: Option<LinkBody>,
+}
+
+/// Get one integration, with its Cloud Link client.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}", tag = "integrations", params(("id" = i64, Path, description = "The integration configuration id")), responses((status = 200, body = OneWithLink), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)), security(("personal_access_token" = [])))]
 pub async fn get(
     State(state): State<AppState>,
     AdminActor(actor): AdminActor,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<One>, ApiError> {
+) -> Result<Json<OneWithLink>, ApiError> {
     let id = parse_id(&id)?;
-    Ok(one(
-        integrations::get(state.store.as_ref(), &actor, id).await?
-    ))
+    let integration = integrations::get(state.store.as_ref(), &actor, id).await?;
+    let link = if integration.kind.needs_cloud_link() {
+        integrations::link(state.store.as_ref(), &actor, id).await?
+    } else {
+        None
+    };
+    Ok(Json(OneWithLink {
+        integration: integration.into(),
+        link: link.map(Into::into),
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -414,6 +430,8 @@ pub struct LinkBody {
     last_contact: String,
     /// Whether the client has collected its credential since the PIN was entered.
     connected: bool,
+    /// Whether it has not reported in for over three claim periods (75 s): stopped, or unable to get through.
+    quiet: bool,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -425,6 +443,7 @@ pub struct LinkOf {
 impl From<Link> for LinkBody {
     fn from(link: Link) -> Self {
         Self {
+            quiet: link.is_quiet(chrono::Utc::now()),
             host: link.client.host,
             version: link.client.version,
             os: link.client.os,

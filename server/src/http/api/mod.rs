@@ -11,7 +11,7 @@ pub mod reference;
 use axum::{http::Method, routing::MethodRouter, Router};
 
 pub use error::{method_not_allowed, not_found, ApiError, ErrorEnvelope, Problem};
-pub use extract::{bearer_secret, is_json, ApiJson};
+pub use extract::{bearer_secret, is_json, ApiJson, ApiPath};
 
 use super::AppState;
 
