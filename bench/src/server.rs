@@ -1,6 +1,6 @@
 //! The release server on a free port with an account, an admin and a
 //! personal access token made through the product's own CLI; stopped when
-//! dropped. Shared by the benchmarks.
+//! dropped. Shared by the benchmarks, and by the tests that kill it.
 
 use std::{
     path::Path,
@@ -25,44 +25,23 @@ impl Server {
     /// Starts `binary` on the database at `url`, with `env` on top of the
     /// defaults (the rate limit is lifted so the load is the server's).
     pub async fn start(binary: &Path, url: &str, env: &[(&str, &str)]) -> anyhow::Result<Self> {
-        let run = |args: &[&str]| {
-            let mut command = Command::new(binary);
-            command
-                .args(args)
-                .env("INTAKE_DATABASE_URL", url)
-                .env("RUST_LOG", "warn")
-                .stdin(Stdio::piped())
-                .stdout(Stdio::null())
-                .stderr(Stdio::inherit());
-            command
-        };
-        let status = run(&["migrate"]).status().await?;
-        if !status.success() {
-            bail!("intake migrate failed");
-        }
-        let mut admin =
-            run(&["admin", "create", "--account", "Bench", "--email", EMAIL]).spawn()?;
-        if let Some(mut stdin) = admin.stdin.take() {
-            stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
-        }
-        if !admin.wait().await?.success() {
-            bail!("intake admin create failed");
-        }
-        let output = run(&["token", "create", "--email", EMAIL, "--name", "bench"])
-            .output()
-            .await?;
-        let printed = String::from_utf8_lossy(&output.stdout);
-        let token = printed
-            .split_whitespace()
-            .find(|word| word.starts_with("itp_"))
-            .context("intake token create printed no token")?
-            .to_owned();
+        let token = provision(binary, url).await?;
+        Self::serve(binary, url, env, token).await
+    }
 
+    /// Serves the database at `url` that `provision` prepared (again,
+    /// after a crash), acting with `token`.
+    pub async fn serve(
+        binary: &Path,
+        url: &str,
+        env: &[(&str, &str)],
+        token: String,
+    ) -> anyhow::Result<Self> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")?
             .local_addr()?
             .port();
         let addr = format!("127.0.0.1:{port}");
-        let mut serve = run(&["serve"]);
+        let mut serve = command(binary, url, &["serve"]);
         serve
             .env("INTAKE_ADDR", &addr)
             .env("INTAKE_INGEST_REQUESTS_PER_SECOND", "1000000");
@@ -79,6 +58,12 @@ impl Server {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Ok(server)
+    }
+
+    /// Stops the server as a power cut would: SIGKILL, no shutdown.
+    pub async fn kill(mut self) -> anyhow::Result<()> {
+        self.child.kill().await?;
+        Ok(())
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -135,6 +120,53 @@ impl Server {
             })
             .unwrap_or(0)
     }
+}
+
+/// `intake <args>` on the database at `url`.
+fn command(binary: &Path, url: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .args(args)
+        .env("INTAKE_DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    command
+}
+
+/// Migrates the database at `url` and makes an account with an admin
+/// through the product's own CLI; the admin's personal access token.
+pub async fn provision(binary: &Path, url: &str) -> anyhow::Result<String> {
+    let status = command(binary, url, &["migrate"]).status().await?;
+    if !status.success() {
+        bail!("intake migrate failed");
+    }
+    let mut admin = command(
+        binary,
+        url,
+        &["admin", "create", "--account", "Bench", "--email", EMAIL],
+    )
+    .spawn()?;
+    if let Some(mut stdin) = admin.stdin.take() {
+        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).await?;
+    }
+    if !admin.wait().await?.success() {
+        bail!("intake admin create failed");
+    }
+    let output = command(
+        binary,
+        url,
+        &["token", "create", "--email", EMAIL, "--name", "bench"],
+    )
+    .output()
+    .await?;
+    let printed = String::from_utf8_lossy(&output.stdout);
+    Ok(printed
+        .split_whitespace()
+        .find(|word| word.starts_with("itp_"))
+        .context("intake token create printed no token")?
+        .to_owned())
 }
 
 /// The binary the benchmarks run (`INTAKE_BENCH_BINARY`, by default the

@@ -57,10 +57,7 @@ impl Ledger {
 
     /// Forgets every file (a new pairing starts afresh).
     pub fn forget(folder: &Path) -> std::io::Result<()> {
-        match std::fs::remove_file(path_in(folder)) {
-            Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
-            _ => Ok(()),
-        }
+        crate::state::remove_if_there(&path_in(folder))
     }
 }
 

@@ -7,5 +7,6 @@ pub mod ledger;
 pub mod log;
 pub mod net;
 pub mod pairing;
+pub mod service;
 pub mod state;
 pub mod work;

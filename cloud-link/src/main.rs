@@ -4,9 +4,9 @@
 //! Built so far: the command line, the strict reading of
 //! `cloud-link.toml`, pairing (`pin`, and `run` when not paired yet),
 //! which keeps the credential in `cloud-link.state`, and `run`'s work
-//! loop, and `check`. The services come next (issue 12); until then
-//! `service` says it is not available, so nobody mistakes this build for
-//! a finished client.
+//! loop, `check`, and the service as a systemd unit on Linux. The
+//! Windows service comes next (issue 12); until then `service` says so
+//! there.
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -39,6 +39,10 @@ enum Command {
     Service {
         #[command(subcommand)]
         action: ServiceAction,
+        /// Writes the service under this folder instead of / and runs no
+        /// systemctl (for packaging)
+        #[arg(long, value_name = "DIR", global = true)]
+        root: Option<PathBuf>,
     },
 }
 
@@ -79,7 +83,7 @@ fn main() -> ExitCode {
         Command::Pin => pin(&config, true),
         Command::Run => pin(&config, false),
         Command::Check => check(&config, &path),
-        Command::Service { .. } => not_yet("service"),
+        Command::Service { action, root } => service(&config, &path, action, root.as_deref()),
     }
 }
 
@@ -159,10 +163,38 @@ fn check(config: &config::Config, path: &std::path::Path) -> ExitCode {
     }
 }
 
-fn not_yet(command: &str) -> ExitCode {
-    eprintln!(
-        "cloud-link {}: `{command}` is not available in this build yet",
-        env!("CARGO_PKG_VERSION"),
-    );
-    ExitCode::from(2)
+/// Installs or drives the service: a systemd unit on Linux.
+fn service(
+    config: &config::Config,
+    path: &std::path::Path,
+    action: ServiceAction,
+    root: Option<&std::path::Path>,
+) -> ExitCode {
+    use cloud_link::service::Action;
+    let action = match action {
+        ServiceAction::Install => Action::Install,
+        ServiceAction::Start => Action::Start,
+        ServiceAction::Stop => Action::Stop,
+        ServiceAction::Uninstall => Action::Uninstall,
+        ServiceAction::Status => Action::Status,
+    };
+    if !cfg!(target_os = "linux") {
+        eprintln!(
+            "cloud-link {}: services on this system come in a later build; run `cloud-link run` meanwhile",
+            env!("CARGO_PKG_VERSION"),
+        );
+        return ExitCode::from(2);
+    }
+    match cloud_link::service::run(action, config, path, root) {
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -63,7 +63,12 @@ pub fn save(folder: &Path, state: &State) -> std::io::Result<()> {
 /// Forgets the pairing (`cloud-link pin`, or a credential the server
 /// refuses).
 pub fn forget(folder: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(path_in(folder)) {
+    remove_if_there(&path_in(folder))
+}
+
+/// Removes a file; one that is not there is fine.
+pub fn remove_if_there(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
         Err(error) if error.kind() != std::io::ErrorKind::NotFound => Err(error),
         _ => Ok(()),
     }

@@ -7,11 +7,11 @@
 mod common;
 mod support;
 
-use std::{process::Stdio, time::Duration};
+use std::time::Duration;
 
 use common::{Engine, TestApp, ADMIN_EMAIL};
 use serde_json::Value;
-use support::{client_folder, link, pin_in_log};
+use support::{client_folder, link, pin_in_log, start_client};
 
 on_both_engines!(a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential);
 
@@ -24,14 +24,7 @@ async fn a_real_client_pairs_by_the_pin_in_its_log_and_keeps_its_credential(engi
 
     let server_url = format!("http://{}", app.addr);
     let (folder, config) = client_folder(&server_url);
-    let mut client = tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-link"))
-        .arg("--config")
-        .arg(&config)
-        .arg("pin")
-        .stdout(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("cloud-link starts");
+    let mut client = start_client(&config, "pin");
 
     let log = folder.path().join("cloud-link.log");
     let pin = pin_in_log(&log, 1).await;

@@ -13,30 +13,49 @@ pub const CATCH_UP_EVERY: Duration = Duration::from_millis(500);
 /// the others.
 const STEPS_EACH: u32 = 10;
 
+/// Runs `round` every `every` for as long as the server runs. Each round
+/// on its own task: a panic or a dropped future never leaves a step half
+/// done, and the loop goes on; `after` sees how each round ended.
+fn spawn_rounds<T, F, Fut>(
+    every: Duration,
+    what: &'static str,
+    round: F,
+    after: impl Fn(T) + Send + 'static,
+) -> tokio::task::JoinHandle<()>
+where
+    T: Send + 'static,
+    F: Fn() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, domain::store::StoreError>> + Send + 'static,
+{
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(every);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            match tokio::spawn(round()).await {
+                Ok(Ok(done)) => after(done),
+                Ok(Err(error)) => tracing::warn!(?error, "{what} failed; trying again"),
+                Err(error) => tracing::error!(?error, "a round of {what} stopped"),
+            }
+        }
+    })
+}
+
 /// Runs catching-up rounds for as long as the server runs.
 pub fn spawn_catch_up(
     store: Arc<dyn Store>,
     every: Duration,
     budget: replay::Budget,
 ) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            // Each round on its own task: a panic or a dropped future never
-            // leaves a step half done, and the loop goes on.
+    spawn_rounds(
+        every,
+        "catching up",
+        move || {
             let store = store.clone();
-            let round = tokio::spawn(async move {
-                replay::catch_up_all(store.as_ref(), budget, STEPS_EACH).await
-            });
-            match round.await {
-                Ok(Ok(_)) => {}
-                Ok(Err(error)) => tracing::warn!(?error, "catching up failed; trying again"),
-                Err(error) => tracing::error!(?error, "the catching-up round stopped"),
-            }
-        }
-    })
+            async move { replay::catch_up_all(store.as_ref(), budget, STEPS_EACH).await }
+        },
+        |_| {},
+    )
 }
 
 /// How often the job scheduler looks for due jobs, at most.
@@ -49,25 +68,17 @@ pub fn spawn_jobs(
     schedule: JobSchedule,
     queued: Arc<tokio::sync::Notify>,
 ) -> tokio::task::JoinHandle<()> {
-    let every = QUEUE_JOBS_EVERY.min(schedule.scan_files_every);
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
+    spawn_rounds(
+        QUEUE_JOBS_EVERY.min(schedule.scan_files_every),
+        "queuing Cloud Link jobs",
+        move || {
             let store = store.clone();
-            let round =
-                tokio::spawn(
-                    async move { store.queue_due_jobs(&schedule, chrono::Utc::now()).await },
-                );
-            match round.await {
-                Ok(Ok(0)) => {}
-                Ok(Ok(_)) => queued.notify_waiters(),
-                Ok(Err(error)) => {
-                    tracing::warn!(?error, "queuing Cloud Link jobs failed; trying again")
-                }
-                Err(error) => tracing::error!(?error, "the job scheduler's round stopped"),
+            async move { store.queue_due_jobs(&schedule, chrono::Utc::now()).await }
+        },
+        move |count| {
+            if count > 0 {
+                queued.notify_waiters();
             }
-        }
-    })
+        },
+    )
 }

@@ -16,6 +16,7 @@ on_both_engines!(
     a_job_is_claimed_once_offered_again_when_its_lease_runs_out_and_ended_once,
     an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole,
     jobs_wait_while_the_integration_is_paused,
+    one_address_starts_few_pairings_a_minute,
 );
 
 struct Pairing {
@@ -492,19 +493,7 @@ async fn a_paired_client_reports_in_until_its_credential_is_revoked(engine: Engi
 /// client is paired: the app, the admin's token, the integration and the
 /// client's credential.
 async fn paired_csv(engine: Engine) -> (TestApp, String, i64, String) {
-    let database = common::TestDatabase::create(engine).await;
-    let app = TestApp::spawn_with(database, common::client(), |settings| {
-        server::config::Settings {
-            job_schedule: domain::cloud_link::job::JobSchedule {
-                lease: std::time::Duration::from_secs(1),
-                ..settings.job_schedule
-            },
-            ..settings
-        }
-    })
-    .await
-    .with_admin()
-    .await;
+    let app = TestApp::spawn_with_short_leases(engine).await;
     let token = app.token_for(ADMIN_EMAIL).await;
     let id = app
         .linkable_integration(&token, "Calls export", "csv")
@@ -719,5 +708,37 @@ async fn jobs_wait_while_the_integration_is_paused(engine: Engine) {
         offered.status(),
         StatusCode::OK,
         "the scan waited for the resume"
+    );
+}
+
+async fn one_address_starts_few_pairings_a_minute(engine: Engine) {
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            trusted_proxies: vec!["127.0.0.1/32".parse().expect("a range")],
+            ..settings
+        }
+    })
+    .await;
+    let start_from = |address: &'static str| {
+        app.client
+            .post(app.url("/cloud-link/v1/pairings"))
+            .header("X-Forwarded-For", address)
+            .json(&json!({"host": "gateway", "version": "0.1.0", "os": "linux x86_64"}))
+            .send()
+    };
+    for _ in 0..10 {
+        let started = start_from("203.0.113.7").await.expect("answered");
+        assert_eq!(started.status(), StatusCode::CREATED);
+    }
+    let refused = start_from("203.0.113.7").await.expect("answered");
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(error_code(refused).await.1, "too_many_pairings");
+    let elsewhere = start_from("198.51.100.9").await.expect("answered");
+    assert_eq!(
+        elsewhere.status(),
+        StatusCode::CREATED,
+        "another address is not held back"
     );
 }

@@ -55,6 +55,19 @@ pub fn client_folder(server_url: &str) -> (tempfile::TempDir, PathBuf) {
     (folder, config)
 }
 
+/// `cloud-link --config <config> <command>`, its output dropped, killed
+/// when the test ends.
+pub fn start_client(config: &Path, command: &str) -> tokio::process::Child {
+    tokio::process::Command::new(env!("CARGO_BIN_EXE_cloud-link"))
+        .arg("--config")
+        .arg(config)
+        .arg(command)
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("cloud-link starts")
+}
+
 /// An admin enters `pin` on the integration through the management API.
 pub async fn link(app: &TestApp, token: &str, id: i64, pin: &str) -> Value {
     let linked = app

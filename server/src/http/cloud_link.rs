@@ -2,10 +2,14 @@
 //! a client starts a pairing and polls for its credential, RFC 8628 style.
 //! The rules are in `domain::cloud_link`; this module speaks HTTP.
 
-use std::{num::NonZeroU32, time::Duration};
+use std::{
+    net::{IpAddr, SocketAddr},
+    num::NonZeroU32,
+    time::Duration,
+};
 
 use axum::{
-    extract::{FromRequest, State},
+    extract::{ConnectInfo, FromRequest, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{post, put},
@@ -20,7 +24,7 @@ use domain::cloud_link::{
     },
     Pin, Poll, PIN_LIFETIME,
 };
-use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLimiter};
 use rand::{rngs::OsRng, Rng};
 
 use super::{
@@ -34,14 +38,37 @@ use crate::{
     secrets::token::{self, TokenKind},
 };
 
-/// New pairings a minute for the whole server: starting one needs no
-/// login, so it is bounded in all (ADR 0009).
-pub struct PairingLimiter(DefaultDirectRateLimiter);
+/// New pairings a minute for the whole server and for one address:
+/// starting one needs no login, so it is bounded (ADR 0009).
+pub struct PairingLimiter {
+    everyone: DefaultDirectRateLimiter,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Pairings one address may start a minute: a client starts one every five
+/// minutes, so a whole office behind one address has room.
+const PAIRINGS_PER_ADDRESS_PER_MINUTE: u32 = 10;
+/// Addresses remembered before the quiet ones are forgotten, so the
+/// limiter's memory stays bounded whatever addresses come.
+const ADDRESSES_KEPT: usize = 10_000;
 
 impl PairingLimiter {
     pub fn new(per_minute: u32) -> Self {
         let rate = NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN);
-        Self(RateLimiter::direct(Quota::per_minute(rate)))
+        let per_address =
+            NonZeroU32::new(PAIRINGS_PER_ADDRESS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        Self {
+            everyone: RateLimiter::direct(Quota::per_minute(rate)),
+            per_address: RateLimiter::keyed(Quota::per_minute(per_address)),
+        }
+    }
+
+    /// Whether `address` may start a pairing now.
+    fn check(&self, address: IpAddr) -> bool {
+        if self.per_address.len() > ADDRESSES_KEPT {
+            self.per_address.retain_recent();
+        }
+        self.per_address.check_key(&address).is_ok() && self.everyone.check().is_ok()
     }
 }
 
@@ -68,9 +95,12 @@ fn draw_pin() -> Pin {
 
 async fn start_pairing(
     State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     ApiJson(client): ApiJson<ClientInfo>,
 ) -> Result<Response, ApiError> {
-    if state.pairing_limiter.0.check().is_err() {
+    let address = super::client::address(peer.ip(), &headers, &state.settings.trusted_proxies);
+    if !state.pairing_limiter.check(address) {
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_pairings",

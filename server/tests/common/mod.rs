@@ -244,6 +244,22 @@ impl TestApp {
         }
     }
 
+    /// A server whose Cloud Link job leases last one second, with an
+    /// admin: a claimed job is offered again almost at once.
+    pub async fn spawn_with_short_leases(engine: Engine) -> Self {
+        let database = TestDatabase::create(engine).await;
+        Self::spawn_with(database, client(), |settings| Settings {
+            job_schedule: domain::cloud_link::job::JobSchedule {
+                lease: Duration::from_secs(1),
+                ..settings.job_schedule
+            },
+            ..settings
+        })
+        .await
+        .with_admin()
+        .await
+    }
+
     /// Stops the server and hands back its database and client, so a test
     /// can start it again.
     pub async fn stop(mut self) -> (TestDatabase, Client) {
