@@ -15,8 +15,10 @@ OHA_VERSION          := 1.16.0
 # The API fuzzer, from PyPI, in a virtual environment of its own.
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV            := $(CURDIR)/target/fuzz-venv
-# Browsers and drivers for end-to-end tests; Python and Ruby for the example clients.
-SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy
+# Browsers and drivers for end-to-end tests; Python and Ruby for the example
+# clients; tinyproxy for Cloud Link's proxy tests; unixODBC (cloud-link links
+# it) and psqlODBC for its query jobs.
+SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy unixodbc-dev odbc-postgresql
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
@@ -92,6 +94,7 @@ browsers: geckodriver
 	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy; do \
 		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
 	done; \
+	dpkg -s unixodbc-dev odbc-postgresql >/dev/null 2>&1 || missing="$$missing odbc"; \
 	if [ -n "$$missing" ]; then \
 		echo "==> installing browsers, drivers and example runtimes (missing:$$missing)"; \
 		$(SUDO) apt-get update -qq; \

@@ -7,6 +7,7 @@ pub mod ledger;
 pub mod log;
 pub mod net;
 pub mod pairing;
+pub mod query;
 pub mod service;
 pub mod state;
 pub mod work;

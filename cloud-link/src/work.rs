@@ -24,6 +24,7 @@ use crate::{
     ledger::Ledger,
     log::Log,
     pairing::{self, client_info, describe},
+    query,
     state::{self, State},
 };
 
@@ -199,8 +200,9 @@ impl Worker<'_> {
     }
 
     async fn run_job(&mut self, log: &mut Log, offer: &JobOffer) -> Result<(), Failure> {
-        let result = match offer.task {
+        let result = match &offer.task {
             Task::UploadFiles => self.upload_files(log, offer).await?,
+            Task::RunQuery { connection, sql } => self.run_query(log, connection, sql).await,
         };
         log.line(&format!("job {}: {}", offer.id, result.message));
         let key = offer.report_key();
@@ -217,6 +219,33 @@ impl Worker<'_> {
             // An earlier attempt reported first: nothing more to do.
             Err(Failure::Refused(StatusCode::CONFLICT, _)) => Ok(()),
             other => other.map(|_| ()),
+        }
+    }
+
+    /// Runs a query job over ODBC, off the async runtime.
+    async fn run_query(&self, log: &mut Log, connection: &str, sql: &str) -> JobResult {
+        let (connection, sql) = (connection.to_owned(), sql.to_owned());
+        let ran = tokio::task::spawn_blocking(move || query::run(&connection, &sql))
+            .await
+            .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
+        match ran {
+            Ok(rows) => {
+                if self.config.verbose {
+                    for line in query::describe(&rows) {
+                        log.line(&line);
+                    }
+                }
+                JobResult {
+                    succeeded: true,
+                    message: format!("{} row(s)", rows.row_count),
+                    rows: Some(rows),
+                }
+            }
+            Err(message) => JobResult {
+                succeeded: false,
+                message,
+                rows: None,
+            },
         }
     }
 
@@ -237,6 +266,7 @@ impl Worker<'_> {
                         "cannot read the import folder {}: {error}",
                         folder.display()
                     ),
+                    rows: None,
                 })
             }
         };
@@ -309,6 +339,7 @@ impl Worker<'_> {
         Ok(JobResult {
             succeeded: problems.is_empty(),
             message,
+            rows: None,
         })
     }
 }

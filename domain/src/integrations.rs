@@ -66,7 +66,7 @@ impl From<WriteError> for IntegrationError {
     }
 }
 
-fn require_admin(actor: &Actor) -> Result<(), IntegrationError> {
+pub(crate) fn require_admin(actor: &Actor) -> Result<(), IntegrationError> {
     if actor.role.may_manage_integrations() {
         Ok(())
     } else {

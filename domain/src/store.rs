@@ -10,8 +10,10 @@ use crate::{
     audit::{AuditEntry, AuditEvent},
     cloud_link::{
         self,
-        job::{FileOutcome, JobId, JobReport, JobSchedule, NewFile, ReceivedFile, Reported},
-        wire::{ClientInfo, JobOffer},
+        job::{
+            FileOutcome, JobId, JobReport, JobSchedule, JobView, NewFile, ReceivedFile, Reported,
+        },
+        wire::{ClientInfo, JobOffer, Task},
         Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started,
     },
     ingest::{
@@ -438,4 +440,21 @@ pub trait Store: Send + Sync + 'static {
         integration: IntegrationId,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<ReceivedFile>, u64), StoreError>>;
+
+    /// Queues `task` for the integration now, unless one of its jobs is
+    /// open (`None`).
+    fn queue_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        task: &'a Task,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<JobId>, StoreError>>;
+
+    /// One of the integration's jobs, its state as of `now`.
+    fn job(
+        &self,
+        integration: IntegrationId,
+        job: JobId,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>>;
 }

@@ -268,9 +268,12 @@ async fn names_with_markup_are_stored_as_plain_text(engine: Engine) {
     assert_eq!(created["name"], name);
 }
 
-/// Replaces `{id}` in a route's path.
+/// Replaces `{id}` (and a job's `{job}`) in a route's path.
 fn concrete(path: &str, id: i64) -> String {
-    format!("/api/v1{}", path.replace("{id}", &id.to_string()))
+    format!(
+        "/api/v1{}",
+        path.replace("{id}", &id.to_string()).replace("{job}", "1")
+    )
 }
 
 async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engine) {
@@ -287,6 +290,8 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     let body_for = |path: &str| {
         Some(if path.ends_with("/link") {
             json!({"pin": "000000"})
+        } else if path.ends_with("/probe") {
+            json!({"connection": "DSN=acd", "sql": "SELECT 1"})
         } else {
             json!({"name": "Renamed"})
         })

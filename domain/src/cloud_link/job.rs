@@ -213,6 +213,8 @@ pub struct JobReport {
     pub succeeded: bool,
     /// What went wrong, or a summary, in the client's words.
     pub message: String,
+    /// What a query returned, as JSON (`wire::QueryRows`), bounded.
+    pub rows: Option<String>,
     /// The key the client sent the report with: a repeat carries the same.
     pub key: String,
 }
@@ -225,6 +227,73 @@ impl JobReport {
             None => Reported::Applied,
             Some(key) if key == self.key => Reported::Repeated,
             Some(_) => Reported::AlreadyEnded,
+        }
+    }
+}
+
+/// Where a job is, as an admin sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobState {
+    /// Waiting for its client (or for the integration's resume).
+    Queued,
+    /// Claimed, its lease running.
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobState {
+    /// The state of a job that `ended` (with `succeeded`) or is leased
+    /// until `leased_until`, at `now`.
+    pub fn of(
+        ended: Option<bool>,
+        leased_until: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Self {
+        match ended {
+            Some(true) => Self::Succeeded,
+            Some(false) => Self::Failed,
+            None if claimable(leased_until, now) => Self::Queued,
+            None => Self::Running,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Running => "running",
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// A job as the management API shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobView {
+    pub id: JobId,
+    pub task: Task,
+    pub state: JobState,
+    pub attempts: u32,
+    pub message: Option<String>,
+    /// JSON of `wire::QueryRows`, for a query that returned.
+    pub rows: Option<String>,
+}
+
+/// The longest connection string and query a probe takes.
+pub const MAX_CONNECTION_CHARS: usize = 4_096;
+pub const MAX_SQL_CHARS: usize = 100_000;
+
+impl Task {
+    /// The task as kept once its job has ended: a query's connection
+    /// string (it may hold a password) is not kept past its use.
+    pub fn redacted(&self) -> Self {
+        match self {
+            Self::RunQuery { sql, .. } => Self::RunQuery {
+                connection: String::new(),
+                sql: sql.clone(),
+            },
+            other => other.clone(),
         }
     }
 }
@@ -301,11 +370,32 @@ mod tests {
         let report = JobReport {
             succeeded: true,
             message: "2 files".into(),
+            rows: None,
             key: "job-1-1".into(),
         };
         assert_eq!(report.against(None), Reported::Applied);
         assert_eq!(report.against(Some("job-1-1")), Reported::Repeated);
         assert_eq!(report.against(Some("job-1-2")), Reported::AlreadyEnded);
+    }
+
+    #[test]
+    fn a_job_is_queued_running_then_ended_and_a_query_forgets_its_connection() {
+        assert_eq!(JobState::of(None, None, at(0)), JobState::Queued);
+        assert_eq!(JobState::of(None, Some(at(5)), at(0)), JobState::Running);
+        assert_eq!(JobState::of(None, Some(at(5)), at(6)), JobState::Queued);
+        assert_eq!(JobState::of(Some(false), None, at(0)), JobState::Failed);
+        assert_eq!(JobState::of(Some(true), None, at(0)), JobState::Succeeded);
+        let query = Task::RunQuery {
+            connection: "DSN=acd;PWD=secret".into(),
+            sql: "SELECT 1".into(),
+        };
+        assert_eq!(
+            query.redacted(),
+            Task::RunQuery {
+                connection: String::new(),
+                sql: "SELECT 1".into()
+            }
+        );
     }
 
     #[test]

@@ -5,11 +5,19 @@
 use chrono::{DateTime, Utc};
 
 use super::{
-    job::{Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, NewFile, Reported},
-    wire::{ClientInfo, JobResult, MAX_MESSAGE_CHARS},
+    job::{
+        Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, JobView, NewFile, Reported,
+        MAX_CONNECTION_CHARS, MAX_SQL_CHARS,
+    },
+    wire::{ClientInfo, JobResult, QueryRows, Task, MAX_MESSAGE_CHARS, MAX_ROWS_REPORTED},
     NewPairing, Pairing, Pin, Poll, Started,
 };
 use crate::store::{Store, StoreError};
+use crate::{
+    actor::Actor,
+    integration::{IntegrationId, IntegrationKind},
+    integrations::IntegrationError,
+};
 
 /// Why no pairing was started.
 #[derive(Debug, thiserror::Error)]
@@ -176,6 +184,15 @@ pub enum ReportError {
     Store(#[from] StoreError),
 }
 
+/// Columns of a query result kept, at most.
+const MAX_COLUMNS: usize = 100;
+/// Characters of one cell or column name kept, at most.
+const MAX_CELL_CHARS: usize = 1_000;
+
+fn clip(text: &str) -> String {
+    text.chars().take(MAX_CELL_CHARS).collect()
+}
+
 /// Ends a job as its client reports, once: the same report again (same
 /// key) changes nothing.
 pub async fn report(
@@ -199,13 +216,113 @@ pub async fn report(
         .filter(|c| !c.is_control() || *c == '\n')
         .take(MAX_MESSAGE_CHARS)
         .collect();
+    let rows = result.rows.as_ref().map(|rows| {
+        let bounded = QueryRows {
+            columns: rows
+                .columns
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(|c| clip(c))
+                .collect(),
+            row_count: rows.row_count,
+            rows: rows
+                .rows
+                .iter()
+                .take(MAX_ROWS_REPORTED)
+                .map(|row| {
+                    row.iter()
+                        .take(MAX_COLUMNS)
+                        .map(|cell| cell.as_deref().map(clip))
+                        .collect()
+                })
+                .collect(),
+        };
+        serde_json::to_string(&bounded).unwrap_or_default()
+    });
     let report = JobReport {
         succeeded: result.succeeded,
         message,
+        rows,
         key: key.to_owned(),
     };
     store
         .report_job(integration, job, &report, now)
         .await?
         .ok_or(ReportError::UnknownJob)
+}
+
+/// Why a probe was not queued or cannot be shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ProbeError {
+    #[error(transparent)]
+    Integration(#[from] IntegrationError),
+    #[error("only database integrations run queries")]
+    NotDatabase,
+    #[error("no Cloud Link client is connected to this integration yet")]
+    NotConnected,
+    #[error("the client has a job open; try again when it has ended")]
+    Busy,
+    #[error("connection must be 1 to 4096 characters without NUL: a connection string or DSN=…")]
+    BadConnection,
+    #[error("sql must be 1 to 100000 characters without NUL")]
+    BadSql,
+    #[error("there is no such job")]
+    NoSuchJob,
+}
+
+impl From<StoreError> for ProbeError {
+    fn from(error: StoreError) -> Self {
+        Self::Integration(error.into())
+    }
+}
+
+fn fits(text: &str, max: usize) -> bool {
+    !text.trim().is_empty() && text.chars().count() <= max && !text.contains('\0')
+}
+
+/// An admin asks the database integration's client to run `sql` over
+/// `connection` (a `SELECT 1`-style probe: can it reach the database?).
+/// The connection string is kept only until the job ends.
+pub async fn probe(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    connection: &str,
+    sql: &str,
+    now: DateTime<Utc>,
+) -> Result<JobId, ProbeError> {
+    crate::integrations::require_admin(actor)?;
+    let integration = crate::integrations::get(store, actor, id).await?;
+    if integration.kind != IntegrationKind::Database {
+        return Err(ProbeError::NotDatabase);
+    }
+    if !fits(connection, MAX_CONNECTION_CHARS) {
+        return Err(ProbeError::BadConnection);
+    }
+    if !fits(sql, MAX_SQL_CHARS) {
+        return Err(ProbeError::BadSql);
+    }
+    if !store.link(id).await?.is_some_and(|link| link.collected) {
+        return Err(ProbeError::NotConnected);
+    }
+    let task = Task::RunQuery {
+        connection: connection.to_owned(),
+        sql: sql.to_owned(),
+    };
+    store
+        .queue_job(id, &task, now)
+        .await?
+        .ok_or(ProbeError::Busy)
+}
+
+/// One of the integration's jobs, for any member of its account.
+pub async fn job(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    job: JobId,
+    now: DateTime<Utc>,
+) -> Result<JobView, ProbeError> {
+    crate::integrations::get(store, actor, id).await?;
+    store.job(id, job, now).await?.ok_or(ProbeError::NoSuchJob)
 }

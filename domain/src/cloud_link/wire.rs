@@ -106,7 +106,25 @@ pub enum Task {
     /// Upload every file of the import folder the server has not
     /// acknowledged yet, one `PUT …/files/{sha256}` each, then report.
     UploadFiles,
+    /// Run `sql` over ODBC with `connection` (a connection string or
+    /// `DSN=…`), then report the row count and the first rows.
+    #[serde(rename_all = "camelCase")]
+    RunQuery { connection: String, sql: String },
 }
+
+/// What a query returned: its columns, how many rows, and the first
+/// `MAX_ROWS_REPORTED` of them as text (`null` for SQL NULL).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct QueryRows {
+    pub columns: Vec<String>,
+    pub row_count: u64,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// Rows a query job reports, at most.
+pub const MAX_ROWS_REPORTED: usize = 10;
 
 /// A job the client claimed: it runs `task`, then reports with the
 /// idempotency key `job-{id}-{attempt}`.
@@ -148,6 +166,9 @@ pub struct JobResult {
     /// A summary, or what went wrong; at most 2 000 characters.
     #[cfg_attr(feature = "openapi", schema(max_length = 2000))]
     pub message: String,
+    /// What a query job returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows: Option<QueryRows>,
 }
 
 /// The longest message a job report keeps.

@@ -8,8 +8,8 @@ use chrono::{DateTime, Utc};
 use domain::{
     cloud_link::{
         job::{
-            self, FileOutcome, JobCandidate, JobId, JobReport, JobSchedule, NewFile, ReceivedFile,
-            Reported,
+            self, FileOutcome, JobCandidate, JobId, JobReport, JobSchedule, JobState, JobView,
+            NewFile, ReceivedFile, Reported,
         },
         wire::{JobOffer, Task},
     },
@@ -266,29 +266,37 @@ impl Database {
         };
         let result: Result<Option<Reported>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let row: Option<(Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(&format!(
-                "SELECT ended_at, report_key FROM cloud_link_jobs \
+            let row: Option<(Option<DateTime<Utc>>, Option<String>, String)> = sqlx::query_as(&format!(
+                "SELECT ended_at, report_key, task FROM cloud_link_jobs \
                  WHERE id = $1 AND integration_id = $2{lock}"
             ))
             .bind(job.0)
             .bind(integration.0)
             .fetch_optional(&mut *tx)
             .await?;
-            let Some((ended_at, key)) = row else {
+            let Some((ended_at, key, task)) = row else {
                 tx.rollback().await?;
                 return Ok(None);
             };
             let ended_with = ended_at.map(|_| key.unwrap_or_default());
             let reported = report.against(ended_with.as_deref());
             if reported == Reported::Applied {
+                // What the job needed and must not keep (a query's
+                // connection string) goes with its end.
+                let kept = serde_json::from_str::<Task>(&task)
+                    .ok()
+                    .and_then(|task| serde_json::to_string(&task.redacted()).ok())
+                    .unwrap_or(task);
                 sqlx::query(
                     "UPDATE cloud_link_jobs SET ended_at = $1, succeeded = $2, message = $3, \
-                     report_key = $4, leased_until = NULL WHERE id = $5",
+                     report_key = $4, leased_until = NULL, result = $5, task = $6 WHERE id = $7",
                 )
                 .bind(now)
                 .bind(report.succeeded)
                 .bind(&report.message)
                 .bind(&report.key)
+                .bind(&report.rows)
+                .bind(&kept)
                 .bind(job.0)
                 .execute(&mut *tx)
                 .await?;
@@ -297,6 +305,63 @@ impl Database {
             Ok(Some(reported))
         }.await);
         result.map_err(StoreError::new)
+    }
+
+    pub(super) async fn queue_one_job(
+        &self,
+        integration: IntegrationId,
+        task: &Task,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobId>, StoreError> {
+        let task = serde_json::to_string(task).map_err(StoreError::new)?;
+        let _turn = self.write_turn().await;
+        let id: Option<i64> = on_pool!(self, pool => sqlx::query_scalar(
+            "INSERT INTO cloud_link_jobs (integration_id, task, queued_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING RETURNING id",
+        )
+        .bind(integration.0)
+        .bind(&task)
+        .bind(now)
+        .fetch_optional(pool)
+        .await)
+        .map_err(StoreError::new)?;
+        Ok(id.map(JobId))
+    }
+
+    pub(super) async fn job_of(
+        &self,
+        integration: IntegrationId,
+        job: JobId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobView>, StoreError> {
+        type Row = (
+            String,
+            i64,
+            Option<DateTime<Utc>>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+        );
+        let row: Option<Row> = on_pool!(self, pool => sqlx::query_as(
+            "SELECT task, attempts, leased_until, succeeded, message, result FROM cloud_link_jobs \
+             WHERE id = $1 AND integration_id = $2",
+        )
+        .bind(job.0)
+        .bind(integration.0)
+        .fetch_optional(pool)
+        .await)
+        .map_err(StoreError::new)?;
+        let Some((task, attempts, leased_until, succeeded, message, rows)) = row else {
+            return Ok(None);
+        };
+        Ok(Some(JobView {
+            id: job,
+            task: task_of(&task)?,
+            state: JobState::of(succeeded, leased_until, now),
+            attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+            message,
+            rows,
+        }))
     }
 
     pub(super) async fn page_of_received_files(

@@ -7,8 +7,10 @@ use domain::{
     actor::Actor,
     audit::{AuditEntry, AuditEvent},
     cloud_link::{
-        job::{FileOutcome, JobId, JobReport, JobSchedule, NewFile, ReceivedFile, Reported},
-        wire::{ClientInfo, JobOffer},
+        job::{
+            FileOutcome, JobId, JobReport, JobSchedule, JobView, NewFile, ReceivedFile, Reported,
+        },
+        wire::{ClientInfo, JobOffer, Task},
         Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started,
     },
     ingest::{
@@ -662,5 +664,23 @@ impl Store for Database {
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<ReceivedFile>, u64), StoreError>> {
         Box::pin(self.page_of_received_files(integration, page))
+    }
+
+    fn queue_job<'a>(
+        &'a self,
+        integration: IntegrationId,
+        task: &'a Task,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Option<JobId>, StoreError>> {
+        Box::pin(self.queue_one_job(integration, task, now))
+    }
+
+    fn job(
+        &self,
+        integration: IntegrationId,
+        job: JobId,
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>> {
+        Box::pin(self.job_of(integration, job, now))
     }
 }

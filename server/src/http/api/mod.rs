@@ -4,6 +4,7 @@
 mod error;
 mod extract;
 mod integrations;
+mod jobs;
 pub mod openapi;
 mod reads;
 pub mod reference;
@@ -98,6 +99,12 @@ pub fn routes() -> Vec<ApiRoute> {
         ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read("/integrations/{id}/files", get(reads::files)),
+        route(
+            Method::POST,
+            "/integrations/{id}/link/probe",
+            post(jobs::probe),
+        ),
+        read("/integrations/{id}/jobs/{job}", get(jobs::job)),
         read(
             "/integrations/{id}/agent-statuses",
             get(reads::agent_statuses),

@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{error, integrations, reads};
+use super::{error, integrations, jobs, reads};
 use crate::http::{cloud_link, ingest};
 
 #[derive(OpenApi)]
@@ -44,6 +44,8 @@ use crate::http::{cloud_link, ingest};
         reads::intervals,
         reads::imports,
         reads::files,
+        jobs::probe,
+        jobs::job,
         reads::agent_statuses,
     ),
     components(schemas(error::ErrorEnvelope, error::Problem)),

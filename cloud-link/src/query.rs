@@ -1,0 +1,101 @@
+//! Query jobs: run an SQL query over ODBC, through the system's driver
+//! manager and the customer's own drivers, and say what came back — the
+//! columns, how many rows, and the first `MAX_ROWS_REPORTED` as text.
+
+use domain::cloud_link::wire::{QueryRows, MAX_ROWS_REPORTED};
+use odbc_api::{buffers::TextRowSet, ConnectionOptions, Cursor, ResultSetMetadata};
+
+/// Rows fetched per round trip.
+const BATCH: usize = 1_000;
+/// The longest text kept of one value.
+const MAX_VALUE_BYTES: usize = 4_096;
+/// How long the database may take, in seconds.
+const QUERY_TIMEOUT_SECONDS: usize = 300;
+
+/// Runs `sql` over `connection` (blocking: call it off the async runtime).
+pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
+    let environment = odbc_api::environment()
+        .map_err(|error| format!("ODBC is not available on this machine: {error}"))?;
+    let connection = environment
+        .connect_with_connection_string(connection, ConnectionOptions::default())
+        .map_err(|error| format!("cannot connect to the database: {error}"))?;
+    let cursor = connection
+        .execute(sql, (), Some(QUERY_TIMEOUT_SECONDS))
+        .map_err(|error| format!("the query failed: {error}"))?;
+    let Some(mut cursor) = cursor else {
+        return Ok(QueryRows {
+            columns: Vec::new(),
+            row_count: 0,
+            rows: Vec::new(),
+        });
+    };
+    let columns: Vec<String> = cursor
+        .column_names()
+        .and_then(|names| names.collect())
+        .map_err(|error| format!("the result's columns did not read: {error}"))?;
+    let mut buffers = TextRowSet::for_cursor(BATCH, &mut cursor, Some(MAX_VALUE_BYTES))
+        .map_err(|error| format!("the result did not read: {error}"))?;
+    let mut rows_cursor = cursor
+        .bind_buffer(&mut buffers)
+        .map_err(|error| format!("the result did not read: {error}"))?;
+    let (mut row_count, mut rows) = (0u64, Vec::new());
+    while let Some(batch) = rows_cursor
+        .fetch()
+        .map_err(|error| format!("fetching rows failed: {error}"))?
+    {
+        for row in 0..batch.num_rows() {
+            if rows.len() < MAX_ROWS_REPORTED {
+                rows.push(
+                    (0..batch.num_cols())
+                        .map(|column| {
+                            batch
+                                .at(column, row)
+                                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                        })
+                        .collect(),
+                );
+            }
+            row_count += 1;
+        }
+    }
+    Ok(QueryRows {
+        columns,
+        row_count,
+        rows,
+    })
+}
+
+/// The lines `verbose = true` logs for a result: the row count, then the
+/// first rows, tab-separated.
+pub fn describe(rows: &QueryRows) -> Vec<String> {
+    let mut lines = vec![format!(
+        "{} row(s); columns: {}",
+        rows.row_count,
+        rows.columns.join(", ")
+    )];
+    lines.extend(rows.rows.iter().map(|row| {
+        row.iter()
+            .map(|value| value.as_deref().unwrap_or("NULL"))
+            .collect::<Vec<_>>()
+            .join("\t")
+    }));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn verbose_lines_are_the_count_then_the_rows() {
+        let rows = QueryRows {
+            columns: vec!["queue".into(), "offered".into()],
+            row_count: 12,
+            rows: vec![vec![Some("Sales".into()), None]],
+        };
+        assert_eq!(
+            describe(&rows),
+            ["12 row(s); columns: queue, offered", "Sales\tNULL"]
+        );
+    }
+}
