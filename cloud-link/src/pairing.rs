@@ -209,6 +209,34 @@ pub async fn pair(http: &reqwest::Client, config: &Config, log: &mut Log) -> Sta
 mod tests {
     use super::*;
 
+    /// The error a GET of `url` ends with.
+    async fn failure(url: &str) -> reqwest::Error {
+        reqwest::Client::new()
+            .get(url)
+            .timeout(Duration::from_secs(10))
+            .send()
+            .await
+            .expect_err("no answer")
+    }
+
+    #[tokio::test]
+    async fn connection_errors_name_their_cause_in_words() {
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let refused = describe(&failure(&format!("http://127.0.0.1:{closed}/")).await);
+        assert!(
+            refused.starts_with("the connection was refused: is the address right"),
+            "{refused}"
+        );
+        let unknown = describe(&failure("http://intake.invalid/").await);
+        assert!(
+            unknown.starts_with("the console's name does not resolve (DNS)"),
+            "{unknown}"
+        );
+    }
+
     #[test]
     fn the_box_is_the_documented_one() {
         let pin = Pin::parse("424242").expect("a PIN");
