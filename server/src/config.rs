@@ -52,7 +52,14 @@ pub struct Settings {
     /// When Cloud Link jobs are queued and how long a claim holds one
     /// (`INTAKE_CLOUD_LINK_SCAN_SECONDS`, `INTAKE_CLOUD_LINK_LEASE_SECONDS`).
     pub job_schedule: domain::cloud_link::job::JobSchedule,
+    /// Cloud Link file uploads received at once, server-wide
+    /// (`INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE`): each holds up to 7 MiB in
+    /// memory, so this bounds what parallel uploads cost. More get a 503
+    /// with `Retry-After`, and clients send again.
+    pub uploads_at_once: usize,
 }
+
+pub const DEFAULT_UPLOADS_AT_ONCE: usize = 16;
 
 /// Ingestion requests a second per credential unless configured.
 pub const DEFAULT_INGEST_REQUESTS_PER_SECOND: u32 = 50;
@@ -123,6 +130,12 @@ impl Settings {
             .map_err(|problem| anyhow::anyhow!("INTAKE_TRUSTED_PROXIES: {problem}"))?,
             login_policy: domain::login::LoginPolicy::default(),
             catch_up_every: Some(crate::scheduler::CATCH_UP_EVERY),
+            uploads_at_once: number(
+                var("INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE"),
+                "INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE",
+            )?
+            .filter(|&n| n > 0)
+            .unwrap_or(DEFAULT_UPLOADS_AT_ONCE),
             job_schedule: {
                 let default = domain::cloud_link::job::JobSchedule::default();
                 let seconds = |name: &str, default: std::time::Duration| {

@@ -17,6 +17,7 @@ on_both_engines!(
     an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole,
     jobs_wait_while_the_integration_is_paused,
     one_address_starts_few_pairings_a_minute,
+    uploads_received_at_once_are_bounded,
 );
 
 struct Pairing {
@@ -683,13 +684,49 @@ async fn an_uploaded_file_is_kept_once_and_only_if_it_arrived_whole(engine: Engi
         .await;
     assert_eq!(kept, [1], "one copy of the content is kept");
 
-    // Each upload extended the job's lease; a revoked client uploads nothing.
+    // A revoked client uploads nothing; another integration's client
+    // cannot reach this integration's job.
     assert_eq!(
         error_code(upload(&app, "itl_forged", job, "calls.csv", &sha, content).await)
             .await
             .1,
         "link_revoked"
     );
+    let other = app
+        .linkable_integration(&token, "Other export", "csv")
+        .await;
+    let intruder = paired(&app, &token, other, "other-server").await;
+    assert_eq!(
+        error_code(upload(&app, &intruder, job, "calls.csv", &sha, content).await)
+            .await
+            .1,
+        "unknown_job"
+    );
+    assert_eq!(
+        error_code(report(&app, &intruder, job, "job-x-1").await)
+            .await
+            .1,
+        "unknown_job"
+    );
+    assert_eq!(
+        app.read_json(&format!("/api/v1/integrations/{other}/files"), &token)
+            .await["total"],
+        0
+    );
+
+    // A file name is text on the page, never markup.
+    let named: &'static [u8] = b"queue;offered\nSales;11\n";
+    let markup = "<img src=x onerror=alert(1)>.csv";
+    let kept = upload(&app, &credential, job, markup, &sha256_hex(named), named).await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    app.sign_in_as_admin().await;
+    let (_, page) = app.page(&format!("/account/integrations/{id}")).await;
+    assert!(page.contains(r#"data-test="received-files""#), "{page}");
+    assert!(
+        page.contains("&lt;img src=x onerror=alert(1)&gt;.csv"),
+        "escaped"
+    );
+    assert!(!page.contains("<img src=x"), "never markup");
 }
 
 async fn jobs_wait_while_the_integration_is_paused(engine: Engine) {
@@ -741,4 +778,61 @@ async fn one_address_starts_few_pairings_a_minute(engine: Engine) {
         StatusCode::CREATED,
         "another address is not held back"
     );
+}
+
+async fn uploads_received_at_once_are_bounded(engine: Engine) {
+    use tokio::io::AsyncWriteExt;
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            uploads_at_once: 1,
+            ..settings
+        }
+    })
+    .await
+    .with_admin()
+    .await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let id = app
+        .linkable_integration(&token, "Calls export", "csv")
+        .await;
+    let credential = paired(&app, &token, id, "file-server").await;
+    let offer: Value = claim(&app, &credential, 25)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let job = offer["id"].as_i64().expect("an id");
+    let content: &'static [u8] = b"queue;offered\nSales;10\n";
+    let sha = sha256_hex(content);
+
+    // One upload whose body is slow to come holds the only permit.
+    let mut slow = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connected");
+    let head = format!(
+        "PUT /cloud-link/v1/jobs/{job}/files/{sha}?name=slow.csv HTTP/1.1\r\nHost: {}\r\n\
+         Authorization: Bearer {credential}\r\nContent-Length: {}\r\n\r\n",
+        app.addr,
+        content.len()
+    );
+    slow.write_all(head.as_bytes()).await.expect("sent");
+    slow.write_all(&content[..5]).await.expect("sent");
+    slow.flush().await.expect("sent");
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+
+    let refused = upload(&app, &credential, job, "calls.csv", &sha, content).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    assert_eq!(error_code(refused).await.1, "busy");
+
+    // The slow client hangs up: its permit comes back, nothing is kept.
+    drop(slow);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let kept = upload(&app, &credential, job, "calls.csv", &sha, content).await;
+    assert_eq!(kept.status(), StatusCode::OK);
+    let listed = app
+        .read_json(&format!("/api/v1/integrations/{id}/files"), &token)
+        .await;
+    assert_eq!(listed["total"], 1, "{listed}");
 }

@@ -349,6 +349,16 @@ async fn upload_file(
     {
         return Err(link_revoked());
     }
+    // Each upload in flight holds its body in memory: at most so many.
+    let Ok(_permit) = state.uploads.clone().try_acquire_owned() else {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "busy",
+            "",
+            "too many files are being received; send this one again shortly",
+        )
+        .with_retry_after(5));
+    };
     let (parts, body) = request.into_parts();
     let max = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
     let content = super::ingest::read_body(
@@ -527,6 +537,7 @@ pub async fn document_claim_job() {}
         (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
         (status = 404, body = api::ErrorEnvelope, description = "unknown_job"),
         (status = 413, body = api::ErrorEnvelope, description = "payload_too_large"),
+        (status = 503, body = api::ErrorEnvelope, description = "busy: too many uploads at once; send again after Retry-After"),
         (status = 422, body = api::ErrorEnvelope, description = "checksum_mismatch (cut or changed on the way: send again) or invalid_file_name"),
     ),
     security(("cloud_link_credential" = [])))]

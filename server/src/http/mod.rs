@@ -49,6 +49,8 @@ pub struct AppState {
     /// Woken when the scheduler queues Cloud Link jobs, so waiting claims
     /// look at once.
     pub jobs_queued: Arc<tokio::sync::Notify>,
+    /// Permits for Cloud Link uploads being received.
+    pub uploads: Arc<tokio::sync::Semaphore>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -73,6 +75,7 @@ impl AppState {
             )),
             passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
+            uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
         }
