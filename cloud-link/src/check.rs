@@ -4,10 +4,7 @@
 //! and the ODBC drivers. Customers' most common trouble is a firewall or a
 //! proxy; this is where they find out.
 
-use std::{
-    path::{Path, PathBuf},
-    time::Duration,
-};
+use std::{path::Path, time::Duration};
 
 use chrono::{DateTime, Utc};
 
@@ -133,7 +130,7 @@ pub async fn run(config: &Config) -> Vec<Line> {
 /// The checks that need no console.
 fn finish(mut lines: Vec<Line>, config: &Config) -> Vec<Line> {
     lines.push(import_folder(&config.import_directory));
-    lines.push(odbc_drivers(&odbc_ini_paths()));
+    lines.push(odbc_drivers(crate::query::drivers()));
     lines
 }
 
@@ -239,41 +236,24 @@ pub fn import_folder(folder: &Path) -> Line {
     }
 }
 
-/// Where unixODBC lists installed drivers.
-fn odbc_ini_paths() -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    if let Ok(folder) = std::env::var("ODBCSYSINI") {
-        paths.push(Path::new(&folder).join("odbcinst.ini"));
-    }
-    paths.push(PathBuf::from("/etc/odbcinst.ini"));
-    paths.push(PathBuf::from("/usr/local/etc/odbcinst.ini"));
-    paths
-}
-
-/// The installed ODBC drivers (sections of `odbcinst.ini`): needed only by
-/// database integrations.
-pub fn odbc_drivers(inis: &[PathBuf]) -> Line {
-    let mut drivers: Vec<String> = inis
-        .iter()
-        .filter_map(|path| std::fs::read_to_string(path).ok())
-        .flat_map(|text| {
-            text.lines()
-                .filter_map(|line| {
-                    let section = line.trim().strip_prefix('[')?.strip_suffix(']')?;
-                    (section != "ODBC").then(|| section.to_owned())
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    drivers.sort();
-    drivers.dedup();
-    if drivers.is_empty() {
-        pass(
+/// The ODBC drivers the driver manager knows (on Linux the one built
+/// into this client, reading `/etc/odbcinst.ini` or `$ODBCSYSINI`; on
+/// Windows the system's): needed only by database integrations.
+pub fn odbc_drivers(drivers: Result<Vec<String>, String>) -> Line {
+    match drivers {
+        Ok(mut drivers) if !drivers.is_empty() => {
+            drivers.sort();
+            drivers.dedup();
+            pass("ODBC drivers", drivers.join(", "))
+        }
+        Ok(_) => pass(
             "ODBC drivers",
             "none installed (needed only for database integrations: install your database's ODBC driver)",
-        )
-    } else {
-        pass("ODBC drivers", drivers.join(", "))
+        ),
+        Err(error) => fail(
+            "ODBC drivers",
+            format!("the driver manager did not answer ({error}): database integrations cannot run here"),
+        ),
     }
 }
 
@@ -295,20 +275,18 @@ mod tests {
     }
 
     #[test]
-    fn drivers_are_the_sections_of_odbcinst_ini() {
-        let folder = tempfile::tempdir().expect("a folder");
-        let ini = folder.path().join("odbcinst.ini");
-        std::fs::write(
-            &ini,
-            "[ODBC]\nTrace=No\n\n[PostgreSQL Unicode]\nDriver=psqlodbcw.so\n\n[MariaDB Unicode]\nDriver=libmaodbc.so\n",
-        )
-        .expect("written");
-        let line = odbc_drivers(&[ini, folder.path().join("missing.ini")]);
+    fn drivers_are_listed_by_name_and_none_is_not_a_failure() {
+        let line = odbc_drivers(Ok(vec![
+            "PostgreSQL Unicode".into(),
+            "MariaDB Unicode".into(),
+        ]));
         assert_eq!(
             line.to_string(),
             "PASS ODBC drivers: MariaDB Unicode, PostgreSQL Unicode"
         );
-        assert!(odbc_drivers(&[]).detail.starts_with("none installed"));
+        let none = odbc_drivers(Ok(Vec::new()));
+        assert!(none.passed && none.detail.starts_with("none installed"));
+        assert!(!odbc_drivers(Err("no memory".into())).passed);
     }
 
     #[test]

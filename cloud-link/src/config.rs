@@ -197,6 +197,17 @@ url = "https://intake.example.com/"
         Config::parse(text, Path::new("cloud-link.toml"), PathBuf::from("/opt/cl"))
     }
 
+    #[test]
+    fn the_downloads_template_reads_with_the_consoles_address() {
+        let config = parse(&domain::cloud_link::config_template(
+            "https://intake.example.com:8443/",
+        ))
+        .expect("the shipped template reads");
+        assert_eq!(config.server_url, "https://intake.example.com:8443");
+        assert_eq!(config.name, "com.example.cloud-link");
+        assert_eq!(config.import_directory, Path::new("/opt/cl/import"));
+    }
+
     fn error(text: &str) -> String {
         parse(text).expect_err("refused").to_string()
     }

@@ -1,12 +1,10 @@
 //! Cloud Link: the on-premise client that pairs with one integration and
 //! pulls work from Intake over outbound HTTPS (DESIGN §5, ADR 0009).
 //!
-//! Built so far: the command line, the strict reading of
-//! `cloud-link.toml`, pairing (`pin`, and `run` when not paired yet),
-//! which keeps the credential in `cloud-link.state`, and `run`'s work
-//! loop, `check`, and the service as a systemd unit on Linux. The
-//! Windows service comes next (issue 12); until then `service` says so
-//! there.
+//! The command line: `run` pairs when needed (keeping the credential in
+//! `cloud-link.state`) and then works; `pin` pairs anew; `check` says
+//! what stands in the way; `service` installs and drives the system
+//! service (a systemd unit on Linux, a Windows service on Windows).
 
 use std::{path::PathBuf, process::ExitCode};
 
@@ -30,7 +28,11 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Runs in the foreground: pairs when needed, then fetches and runs jobs
-    Run,
+    Run {
+        /// Runs as the Windows service (the service control manager passes it)
+        #[arg(long, hide = true)]
+        service: bool,
+    },
     /// Forgets the pairing and shows a new PIN to enter on the integration's page
     Pin,
     /// Checks the configuration, the way to the console (DNS, proxy, TLS, clock) and the import folder
@@ -40,7 +42,7 @@ enum Command {
         #[command(subcommand)]
         action: ServiceAction,
         /// Writes the service under this folder instead of / and runs no
-        /// systemctl (for packaging)
+        /// systemctl (for packaging; Linux only)
         #[arg(long, value_name = "DIR", global = true)]
         root: Option<PathBuf>,
     },
@@ -81,7 +83,8 @@ fn main() -> ExitCode {
     };
     match cli.command {
         Command::Pin => pin(&config, true),
-        Command::Run => pin(&config, false),
+        Command::Run { service: false } => pin(&config, false),
+        Command::Run { service: true } => as_service(config),
         Command::Check => check(&config, &path),
         Command::Service { action, root } => service(&config, &path, action, root.as_deref()),
     }
@@ -142,6 +145,27 @@ fn pin(config: &config::Config, again: bool) -> ExitCode {
     runtime.block_on(work::run(&http, config, &mut log, paired))
 }
 
+/// Runs the work loop as the Windows service.
+#[cfg(windows)]
+fn as_service(config: config::Config) -> ExitCode {
+    let work = move || {
+        pin(&config, false);
+    };
+    match cloud_link::service::windows::dispatch(work) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Elsewhere the system's service manager runs `cloud-link run` itself.
+#[cfg(not(windows))]
+fn as_service(config: config::Config) -> ExitCode {
+    pin(&config, false)
+}
+
 /// Prints one PASS or FAIL line per check; fails when any check does.
 fn check(config: &config::Config, path: &std::path::Path) -> ExitCode {
     let runtime = match tokio::runtime::Runtime::new() {
@@ -163,7 +187,8 @@ fn check(config: &config::Config, path: &std::path::Path) -> ExitCode {
     }
 }
 
-/// Installs or drives the service: a systemd unit on Linux.
+/// Installs or drives the service: a systemd unit on Linux, a service of
+/// the service control manager on Windows.
 fn service(
     config: &config::Config,
     path: &std::path::Path,
@@ -178,14 +203,14 @@ fn service(
         ServiceAction::Uninstall => Action::Uninstall,
         ServiceAction::Status => Action::Status,
     };
-    if !cfg!(target_os = "linux") {
-        eprintln!(
-            "cloud-link {}: services on this system come in a later build; run `cloud-link run` meanwhile",
-            env!("CARGO_PKG_VERSION"),
-        );
-        return ExitCode::from(2);
-    }
-    match cloud_link::service::run(action, config, path, root) {
+    #[cfg(windows)]
+    let done = {
+        let _ = root;
+        cloud_link::service::windows::run(action, config, path)
+    };
+    #[cfg(not(windows))]
+    let done = cloud_link::service::run(action, config, path, root);
+    match done {
         Ok(lines) => {
             for line in lines {
                 println!("{line}");

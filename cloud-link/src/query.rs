@@ -65,6 +65,16 @@ pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
     })
 }
 
+/// The names of the installed ODBC drivers.
+pub fn drivers() -> Result<Vec<String>, String> {
+    let environment = odbc_api::environment().map_err(|error| error.to_string())?;
+    let drivers = environment.drivers().map_err(|error| error.to_string())?;
+    Ok(drivers
+        .into_iter()
+        .map(|driver| driver.description)
+        .collect())
+}
+
 /// The lines `verbose = true` logs for a result: the row count, then the
 /// first rows, tab-separated.
 pub fn describe(rows: &QueryRows) -> Vec<String> {

@@ -21,6 +21,29 @@ use crate::{
     login::{Limit, RetryAfter},
 };
 
+/// The configuration file shipped in every download, `[server] url`
+/// filled in with the console's address (DESIGN §5); the client reads it
+/// strictly, so what is written here is what it accepts.
+pub fn config_template(server_url: &str) -> String {
+    let url = server_url.trim_end_matches('/');
+    // A TOML basic string: quotes and backslashes escaped, nothing else
+    // can occur in a URL the console serves.
+    let url = url.replace('\\', "\\\\").replace('"', "\\\"");
+    format!(
+        "# Intake Cloud Link: the settings of this installation.\n\
+         # Several installations run side by side from separate folders: give\n\
+         # each its own [app] name.\n\
+         \n\
+         [app]\n\
+         name = \"com.example.cloud-link\"          # service id; change it per extra instance\n\
+         verbose = false                          # database: log row count + first 10 rows per request\n\
+         importDirectory = \"import\"               # CSV folder, relative or absolute\n\
+         \n\
+         [server]\n\
+         url = \"{url}\"       # the console; filled in by the download\n"
+    )
+}
+
 /// Six decimal digits, as shown by the client and typed by an admin.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Pin(String);

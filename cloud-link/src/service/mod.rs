@@ -1,9 +1,15 @@
-//! `cloud-link service install | start | stop | uninstall | status` on
-//! Linux: a systemd unit named after `[app] name`, so several instances
-//! run side by side from separate folders. The unit runs `cloud-link run`
-//! with this configuration, restarts it when it stops, and starts it at
-//! boot. `--root DIR` writes under DIR instead of `/` and runs no
-//! `systemctl` (for packaging, and for tests).
+//! `cloud-link service install | start | stop | uninstall | status`.
+//!
+//! On Linux: a systemd unit named after `[app] name`, so several
+//! instances run side by side from separate folders. The unit runs
+//! `cloud-link run` with this configuration, restarts it when it stops,
+//! and starts it at boot. `--root DIR` writes under DIR instead of `/` and
+//! runs no `systemctl` (for packaging, and for tests).
+//!
+//! On Windows ([`windows`]): a service of the service control manager
+//! named "Intake Cloud Link", and "Intake Cloud Link (Instance N)" for
+//! the second to eighth installation on one machine; which one belongs to
+//! a folder is read off the services' command lines ([`windows_slot`]).
 
 use std::{
     path::{Path, PathBuf},
@@ -20,6 +26,57 @@ pub enum Action {
     Stop,
     Uninstall,
     Status,
+}
+
+#[cfg(windows)]
+pub mod windows;
+
+/// The Windows service's name for the first installation on a machine.
+pub const WINDOWS_SERVICE: &str = "Intake Cloud Link";
+/// How many installations one Windows machine may have.
+pub const WINDOWS_INSTANCES: usize = 8;
+
+/// The Windows service name of installation `number` (1 to 8).
+pub fn windows_service_name(number: usize) -> String {
+    if number <= 1 {
+        WINDOWS_SERVICE.to_owned()
+    } else {
+        format!("{WINDOWS_SERVICE} (Instance {number})")
+    }
+}
+
+/// Which Windows service is, or would be, this configuration's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// Installed already under this name.
+    Ours(String),
+    /// Not installed; this is the first free name.
+    Free(String),
+}
+
+/// Finds this configuration's service among the installed ones:
+/// `installed[n - 1]` is the command line of the service named
+/// [`windows_service_name`]`(n)`, when there is one. A service is this
+/// configuration's when its command line names `config_path` (Windows
+/// paths compare without regard to case).
+pub fn windows_slot(installed: &[Option<String>], config_path: &str) -> Result<Slot, String> {
+    let ours = config_path.to_lowercase();
+    let numbered = || (1..=WINDOWS_INSTANCES).zip(installed.iter().chain(std::iter::repeat(&None)));
+    if let Some((number, _)) = numbered().find(|(_, command)| {
+        command
+            .as_ref()
+            .is_some_and(|command| command.to_lowercase().contains(&ours))
+    }) {
+        return Ok(Slot::Ours(windows_service_name(number)));
+    }
+    numbered()
+        .find(|(_, command)| command.is_none())
+        .map(|(number, _)| Slot::Free(windows_service_name(number)))
+        .ok_or_else(|| {
+            format!(
+                "{WINDOWS_INSTANCES} installations of Cloud Link are this machine's most: uninstall one first"
+            )
+        })
 }
 
 /// Where the unit lives under `root`.
@@ -194,6 +251,35 @@ mod tests {
             unit_path(Path::new("/"), "com.example.cloud-link-2"),
             Path::new("/etc/systemd/system/com.example.cloud-link-2.service")
         );
+    }
+
+    #[test]
+    fn windows_installations_take_the_first_free_name_and_find_their_own() {
+        let folder = r"C:\Intake\Second\cloud-link.toml";
+        let first = Some(
+            r#""C:\Intake\cloud-link.exe" --config "C:\Intake\cloud-link.toml" run --service"#
+                .to_owned(),
+        );
+        assert_eq!(
+            windows_slot(&[], folder),
+            Ok(Slot::Free("Intake Cloud Link".into()))
+        );
+        assert_eq!(
+            windows_slot(std::slice::from_ref(&first), folder),
+            Ok(Slot::Free("Intake Cloud Link (Instance 2)".into()))
+        );
+        let second = Some(format!(
+            r#""C:\Intake\Second\cloud-link.exe" --config "{}" run --service"#,
+            folder.to_uppercase()
+        ));
+        assert_eq!(
+            windows_slot(&[first.clone(), None, second.clone()], folder),
+            Ok(Slot::Ours("Intake Cloud Link (Instance 3)".into()))
+        );
+        let full = vec![first; WINDOWS_INSTANCES];
+        assert!(windows_slot(&full, folder)
+            .expect_err("no name left")
+            .contains("uninstall one first"));
     }
 
     #[test]
