@@ -15,6 +15,11 @@ OHA_VERSION          := 1.16.0
 # The API fuzzer, from PyPI, in a virtual environment of its own.
 SCHEMATHESIS_VERSION := 4.32.5
 FUZZ_VENV            := $(CURDIR)/target/fuzz-venv
+# The Cloud Link client's downloads: Windows is cross-compiled with MinGW;
+# cargo-about lists the licences of what the client links.
+WINDOWS_TARGET       := x86_64-pc-windows-gnu
+CARGO_ABOUT_VERSION  := 0.9.3
+DOWNLOADS            := $(CURDIR)/target/downloads
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example
 # clients; tinyproxy for Cloud Link's proxy tests; unixODBC (cloud-link links
 # it) and psqlODBC for its query jobs.
@@ -24,10 +29,10 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build-site tools wasm-target cargo-leptos wasm-bindgen node-tools browsers geckodriver oha schemathesis lint unit-and-integration end2end fuzz bench clean
+.PHONY: run test build-site downloads tools wasm-target windows-target cargo-about cargo-leptos wasm-bindgen node-tools browsers geckodriver oha schemathesis lint unit-and-integration end2end fuzz bench clean
 
 ## run: build the release site and serve Intake on http://127.0.0.1:3000 (SQLite in ./data/)
-run: tools
+run: tools downloads
 	cargo leptos serve --release
 
 ## test: lint, then unit + integration (SQLite and PostgreSQL), then end-to-end in three browsers, then schemathesis against the live API
@@ -44,6 +49,8 @@ lint:
 	cargo clippy -p domain -p app -p server -p cloud-link -p end2end -p bench --all-targets -- -D warnings
 	@echo "==> clippy (browser side: hydrate, wasm32)"
 	cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+	@echo "==> clippy (Cloud Link for Windows, $(WINDOWS_TARGET))"
+	cargo clippy -p cloud-link --target $(WINDOWS_TARGET) -- -D warnings
 
 # Packages are named rather than --workspace: building `frontend` alongside
 # would switch on app's `hydrate` next to `ssr` (cargo unifies features).
@@ -51,21 +58,49 @@ unit-and-integration:
 	@echo "==> unit and integration tests (SQLite always; PostgreSQL when one answers on 127.0.0.1:5432 or INTAKE_TEST_POSTGRES_URL)"
 	cargo test -p domain -p app -p server -p cloud-link
 
-build-site: tools
+build-site: tools downloads
 	@echo "==> building the release site (server + wasm + css)"
 	cargo leptos build --release
 
+## downloads: the Cloud Link client for Linux and Windows and the licences it carries, into target/downloads (the server packs them per console address)
+downloads: windows-target cargo-about
+	@echo "==> building the Cloud Link client for Linux and Windows"
+	cargo build --release -p cloud-link
+	cargo build --release -p cloud-link --target $(WINDOWS_TARGET)
+	rm -rf $(DOWNLOADS).new
+	mkdir -p $(DOWNLOADS).new/linux-x86_64 $(DOWNLOADS).new/windows-x86_64 $(DOWNLOADS).new/licenses
+	cp target/release/cloud-link $(DOWNLOADS).new/linux-x86_64/
+	cp target/$(WINDOWS_TARGET)/release/cloud-link.exe $(DOWNLOADS).new/windows-x86_64/
+	@echo "==> listing the client's open-source licences (cargo-about)"
+	cargo about generate --locked --fail -c cloud-link/about.toml -m cloud-link/Cargo.toml \
+		cloud-link/about.hbs -o $(DOWNLOADS).new/licenses/licenses.html
+	rm -rf $(DOWNLOADS) && mv $(DOWNLOADS).new $(DOWNLOADS)
+
 end2end: build-site
 	@echo "==> end-to-end tests in Chromium, Firefox ESR and WebKitGTK"
-	cargo build -p cloud-link
 	INTAKE_E2E_BINARY=$(CURDIR)/target/release/intake INTAKE_E2E_SITE_ROOT=$(CURDIR)/target/site \
-		INTAKE_E2E_CLOUD_LINK=$(CURDIR)/target/debug/cloud-link \
+		INTAKE_E2E_DOWNLOADS=$(DOWNLOADS) \
 		cargo test -p end2end -- --test-threads=1
 
-tools: wasm-target cargo-leptos wasm-bindgen node-tools
+tools: wasm-target windows-target cargo-leptos wasm-bindgen node-tools
 
 wasm-target:
 	@rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
+
+# Rust's Windows target and Debian's MinGW linker for it.
+windows-target:
+	@rustup target list --installed | grep -x $(WINDOWS_TARGET) >/dev/null || rustup target add $(WINDOWS_TARGET)
+	@if ! command -v x86_64-w64-mingw32-gcc >/dev/null; then \
+		echo "==> installing the MinGW-w64 linker (gcc-mingw-w64-x86-64)"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq gcc-mingw-w64-x86-64; \
+	fi
+
+cargo-about:
+	@if ! cargo about --version 2>/dev/null | grep " $(CARGO_ABOUT_VERSION)$$" >/dev/null; then \
+		echo "==> installing cargo-about $(CARGO_ABOUT_VERSION)"; \
+		cargo install --locked cargo-about --version =$(CARGO_ABOUT_VERSION); \
+	fi
 
 cargo-leptos:
 	@if ! cargo leptos --version 2>/dev/null | grep " $(CARGO_LEPTOS_VERSION)$$" >/dev/null; then \

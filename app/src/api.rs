@@ -26,6 +26,21 @@ pub struct Detail {
     pub held_imports: u64,
     /// The Cloud Link client paired with it (Cloud Link kinds only).
     pub link: Option<LinkView>,
+    /// The client's downloads (Cloud Link kinds; empty when this build
+    /// has none).
+    pub downloads: Vec<DownloadView>,
+}
+
+/// One download of the Cloud Link client.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadView {
+    /// `linux` or `windows`.
+    pub platform: String,
+    pub href: String,
+    pub file_name: String,
+    pub size: u64,
+    /// Lowercase hex.
+    pub sha256: String,
 }
 
 /// A paired Cloud Link client, for the integration's page.
@@ -141,12 +156,27 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
     } else {
         None
     };
+    let downloads = if integration.kind.needs_cloud_link() {
+        let headers: Option<http::HeaderMap> = leptos_axum::extract().await.ok();
+        let host = headers
+            .as_ref()
+            .and_then(|headers| headers.get(http::header::HOST))
+            .and_then(|host| host.to_str().ok())
+            .map(str::to_owned);
+        expect_context::<crate::context::ServerContext>()
+            .downloads
+            .list(host)
+            .await
+    } else {
+        Vec::new()
+    };
     Ok(Detail {
         can_manage: actor.role.may_manage_integrations(),
         integration,
         api_key,
         held_imports,
         link,
+        downloads,
     })
 }
 

@@ -1,6 +1,6 @@
 //! What the server hands to server functions through Leptos context.
 
-use std::sync::Arc;
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use domain::{ingest::replay, secret::SecretIssuer, store::Store};
 
@@ -11,4 +11,16 @@ pub struct ServerContext {
     pub secrets: Arc<dyn SecretIssuer>,
     /// How a resume catches up (with the configured queue cap).
     pub catch_up: replay::Budget,
+    /// The Cloud Link client's downloads.
+    pub downloads: Arc<dyn ClientDownloads>,
+}
+
+/// The Cloud Link client's downloads, packed for the console address a
+/// request came to (its `Host`, unless the server knows its public URL).
+pub trait ClientDownloads: Send + Sync {
+    /// Empty when this build has none.
+    fn list(
+        &self,
+        host: Option<String>,
+    ) -> Pin<Box<dyn Future<Output = Vec<crate::api::DownloadView>> + Send>>;
 }

@@ -1,8 +1,9 @@
 //! Pairing a real Cloud Link client from the integration page, in
-//! Chromium, Firefox and WebKit, and without JavaScript: the client prints
-//! its PIN in its log, the admin types it in, the page shows the client's
-//! host, the files it uploads from its import folder, and disconnecting
-//! it makes it show a new PIN.
+//! Chromium, Firefox and WebKit, and without JavaScript: the admin
+//! downloads the client from the page and starts it as it comes, the
+//! client prints its PIN in its log, the admin types it in, the page shows
+//! the client's host, the files it uploads from its import folder, and
+//! disconnecting it makes it show a new PIN.
 
 mod support;
 
@@ -12,18 +13,63 @@ use anyhow::{bail, ensure, Context};
 use serde_json::{json, Value};
 use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, EMAIL, PATIENCE};
 
-/// The client cargo built (`INTAKE_E2E_CLOUD_LINK`, set by `make end2end`).
-fn cloud_link_binary() -> anyhow::Result<PathBuf> {
-    let binary = std::env::var_os("INTAKE_E2E_CLOUD_LINK")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("../target/debug/cloud-link"));
-    if !binary.exists() {
-        bail!(
-            "{} is missing: `make end2end` builds it (cargo build -p cloud-link)",
-            binary.display()
-        );
-    }
-    Ok(binary)
+/// Downloads the Linux client the way the page offers it (with the
+/// browser's session), checks it against the SHA-256 the page shows, and
+/// unpacks it into `folder`: the executable, its licences and a
+/// `cloud-link.toml` that already names this console.
+async fn download_client(
+    intake: &Intake,
+    browser: &Browser,
+    folder: &std::path::Path,
+) -> anyhow::Result<PathBuf> {
+    let link = browser.find("[data-test=download-linux] a").await?;
+    let href = link
+        .attr("href")
+        .await?
+        .context("the download has an address")?;
+    let shown = browser
+        .text_of("[data-test=download-linux] [data-test=sha256]")
+        .await?;
+    let session = browser
+        .client
+        .get_all_cookies()
+        .await?
+        .into_iter()
+        .map(|cookie| format!("{}={}", cookie.name(), cookie.value()))
+        .collect::<Vec<_>>()
+        .join("; ");
+    // Some engines give the attribute as written, others resolved.
+    let address = if href.starts_with("http") {
+        href
+    } else {
+        intake.url(&href)
+    };
+    let archive = reqwest::Client::new()
+        .get(address)
+        .header(reqwest::header::COOKIE, session)
+        .send()
+        .await?
+        .error_for_status()?
+        .bytes()
+        .await?;
+    use sha2::Digest;
+    let sha256 = hex::encode(sha2::Sha256::digest(&archive));
+    ensure!(
+        shown.trim() == sha256,
+        "the page's SHA-256 {shown:?} is the download's {sha256}"
+    );
+    tar::Archive::new(flate2::read::MultiGzDecoder::new(&archive[..])).unpack(folder)?;
+    let unpacked = folder.join("cloud-link");
+    let config = std::fs::read_to_string(unpacked.join("cloud-link.toml"))?;
+    ensure!(
+        config.contains(&format!("url = \"{}\"", intake.base)),
+        "the download names this console: {config}"
+    );
+    ensure!(
+        unpacked.join("licenses/licenses.html").exists(),
+        "the download lists its licences"
+    );
+    Ok(unpacked)
 }
 
 /// A CSV integration made through the management API.
@@ -64,30 +110,25 @@ async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()>
     set_up_and_sign_in(intake, browser).await?;
     let id = csv_integration(intake).await?;
 
-    let folder =
+    let download =
         std::env::temp_dir().join(format!("cloud-link-e2e-{}", uuid::Uuid::new_v4().simple()));
-    let import = folder.join("import");
-    std::fs::create_dir_all(&import)?;
-    let file = import.join("calls-2026-11-26.csv");
+    std::fs::create_dir_all(&download)?;
+    browser
+        .client
+        .goto(&intake.url(&format!("/account/integrations/{id}")))
+        .await?;
+    let folder = download_client(intake, browser, &download).await?;
+    let file = folder.join("import").join("calls-2026-11-26.csv");
     std::fs::write(&file, "queue;offered\nSales;10\n")?;
     // Settled: written a minute ago, not still being written.
     std::fs::File::options()
         .write(true)
         .open(&file)?
         .set_modified(std::time::SystemTime::now() - Duration::from_secs(60))?;
-    let config = folder.join("cloud-link.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[app]\nname = \"com.example.cloud-link\"\nimportDirectory = \"import\"\n\n\
-             [server]\nurl = \"{}\"\n",
-            intake.base
-        ),
-    )?;
-    let _client = tokio::process::Command::new(cloud_link_binary()?)
-        .arg("--config")
-        .arg(&config)
+    // As the customer starts it: from its folder, configured by the download.
+    let _client = tokio::process::Command::new(folder.join("cloud-link"))
         .arg("run")
+        .current_dir(&folder)
         .stdout(Stdio::null())
         .kill_on_drop(true)
         .spawn()?;
@@ -152,7 +193,7 @@ async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()>
         .for_element(fantoccini::Locator::Css("[data-test=link-body]"))
         .await?;
     pin_in_log(&log, 2).await?;
-    let _ = std::fs::remove_dir_all(&folder);
+    let _ = std::fs::remove_dir_all(&download);
     Ok(())
 }
 

@@ -57,6 +57,9 @@ pub struct Settings {
     /// memory, so this bounds what parallel uploads cost. More get a 503
     /// with `Retry-After`, and clients send again.
     pub uploads_at_once: usize,
+    /// Where the release build put the Cloud Link client's executables and
+    /// licences (`INTAKE_CLOUD_LINK_DOWNLOADS`, default `target/downloads`).
+    pub downloads_folder: PathBuf,
 }
 
 pub const DEFAULT_UPLOADS_AT_ONCE: usize = 16;
@@ -130,6 +133,9 @@ impl Settings {
             .map_err(|problem| anyhow::anyhow!("INTAKE_TRUSTED_PROXIES: {problem}"))?,
             login_policy: domain::login::LoginPolicy::default(),
             catch_up_every: Some(crate::scheduler::CATCH_UP_EVERY),
+            downloads_folder: var("INTAKE_CLOUD_LINK_DOWNLOADS")
+                .unwrap_or_else(|| "target/downloads".to_owned())
+                .into(),
             uploads_at_once: number(
                 var("INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE"),
                 "INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE",

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod downloads;
 pub mod http;
 pub mod scheduler;
 pub mod secrets;

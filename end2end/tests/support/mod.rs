@@ -103,6 +103,12 @@ impl Intake {
             .env("INTAKE_DATABASE_URL", &database_url)
             .env("INTAKE_ADDR", format!("127.0.0.1:{port}"))
             .env("LEPTOS_SITE_ROOT", &site_root)
+            .env(
+                "INTAKE_CLOUD_LINK_DOWNLOADS",
+                std::env::var_os("INTAKE_E2E_DOWNLOADS")
+                    .map(PathBuf::from)
+                    .unwrap_or_else(|| root.join("target/downloads")),
+            )
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())

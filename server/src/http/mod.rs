@@ -6,6 +6,7 @@ mod auth;
 pub mod client;
 pub mod cloud_link;
 mod detach;
+mod downloads;
 mod guard;
 mod headers;
 mod health;
@@ -51,6 +52,8 @@ pub struct AppState {
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// Permits for Cloud Link uploads being received.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// The Cloud Link client's downloads, packed per console address.
+    pub downloads: Arc<crate::downloads::Downloads>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -76,6 +79,9 @@ impl AppState {
             passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
+            downloads: Arc::new(crate::downloads::Downloads::new(
+                settings.downloads_folder.clone(),
+            )),
             settings: Arc::new(settings),
             set_up: Arc::new(AtomicBool::new(false)),
         }
@@ -98,6 +104,10 @@ impl AppState {
             store: self.store.clone(),
             secrets: self.secrets.clone(),
             catch_up: self.catch_up_budget(),
+            downloads: Arc::new(downloads::ForPages {
+                downloads: self.downloads.clone(),
+                public_origin: self.settings.public_origin.clone(),
+            }),
         }
     }
 
@@ -141,6 +151,8 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .nest("/api/v1", api::router())
         .nest("/external-systems", ingest::router())
         .nest("/cloud-link", cloud_link::router())
+        // Under /account: only a signed-in user gets one (`guard::pages`).
+        .route("/account/downloads/{file}", get(downloads::download))
         .route(
             // Server functions live apart from `/api`, which belongs to the
             // public APIs and answers unknown paths with the error envelope.

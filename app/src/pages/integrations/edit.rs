@@ -13,15 +13,15 @@ use super::{
 };
 use crate::{
     api::{
-        integration_detail, DeleteIntegration, Detail, GenerateApiKey, LinkClient, LinkView,
-        UnlinkClient, UpdateIntegration,
+        integration_detail, DeleteIntegration, Detail, DownloadView, GenerateApiKey, LinkClient,
+        LinkView, UnlinkClient, UpdateIntegration,
     },
     components::{
         dialog::{CopyButton, Modal},
         forms::{ErrorAlert, NoticeAlert},
         integration::{kind_label, StatusBadge},
     },
-    format::short_time,
+    format::{file_size, short_time},
     i18n::*,
     pages::integrations::form::{app_error_text, IntegrationFields},
 };
@@ -273,7 +273,7 @@ fn DetailView(
             }
         })}
         {integration.kind.needs_cloud_link().then(|| view! {
-            <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() editable />
+            <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() downloads=detail.downloads.clone() editable />
         })}
 
         {move || delete_error().map(|message| view! { <div class="mt-6"><ErrorAlert message /></div> })}
@@ -287,6 +287,45 @@ fn DetailView(
     }
 }
 
+/// The client's downloads, each with its size and SHA-256 to check it by.
+#[component]
+fn ClientDownloads(downloads: Vec<DownloadView>) -> impl IntoView {
+    let i18n = use_i18n();
+    if downloads.is_empty() {
+        return view! {
+            <p class="mt-4 max-w-2xl text-sm text-slate-500" data-test="no-downloads">{t!(i18n, edit.link_downloads_none)}</p>
+        }
+        .into_any();
+    }
+    view! {
+        <div class="mt-4 max-w-3xl" data-test="downloads">
+            <ul class="grid grid-cols-1 gap-3 sm:grid-cols-2">
+                {downloads.into_iter().map(|download| {
+                    let label = if download.platform == "windows" {
+                        t_string!(i18n, edit.link_download_windows).to_string()
+                    } else {
+                        t_string!(i18n, edit.link_download_linux).to_string()
+                    };
+                    view! {
+                        <li class="rounded-lg border border-slate-200 p-3" data-test=format!("download-{}", download.platform)>
+                            <a href=download.href download=download.file_name.clone() rel="external" class=format!("{SECONDARY} flex w-full justify-center")>
+                                {label}
+                            </a>
+                            <p class="mt-2 text-xs text-slate-500">{download.file_name}" · "{file_size(download.size)}</p>
+                            <p class="mt-1 text-xs text-slate-500">
+                                {t!(i18n, edit.link_checksum)}": "
+                                <code class="break-all font-mono text-slate-700" data-test="sha256">{download.sha256}</code>
+                            </p>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <p class="mt-2 text-sm text-slate-600">{t!(i18n, edit.link_downloads_hint)}</p>
+        </div>
+    }
+    .into_any()
+}
+
 /// The Cloud Link client: who is paired, and the PIN field that pairs one
 /// (again). Works as a plain form post without JavaScript.
 #[component]
@@ -295,6 +334,7 @@ fn CloudLinkSection(
     link_action: ServerAction<LinkClient>,
     unlink_action: ServerAction<UnlinkClient>,
     paired: Option<LinkView>,
+    downloads: Vec<DownloadView>,
     editable: bool,
 ) -> impl IntoView {
     let i18n = use_i18n();
@@ -335,6 +375,7 @@ fn CloudLinkSection(
                     <p class="mt-1 max-w-2xl text-sm text-slate-600" data-test="link-body">{t!(i18n, edit.link_body)}</p>
                 }.into_any(),
             }}
+            <ClientDownloads downloads />
             {editable.then(|| view! {
                 <ActionForm action=link_action attr:class="mt-4 max-w-md space-y-3" attr:data-test="link-form">
                     <input type="hidden" name="id" value=id />
