@@ -1,7 +1,8 @@
-//! `cloud-link.uploaded`: the files the console has acknowledged, by name
-//! and SHA-256, so a file is uploaded once and not again at every scan.
-//! The console judges duplicates itself; this only saves the bytes. It
-//! belongs to one pairing and is forgotten with it.
+//! `cloud-link.uploaded`: the files the console has answered for good —
+//! acknowledged, or refused for their name or size — by name and SHA-256,
+//! so a file is uploaded once and not again at every scan. The console
+//! judges duplicates itself; this only saves the bytes. It belongs to one
+//! pairing and is forgotten with it.
 
 use std::{
     collections::HashSet,

@@ -28,6 +28,13 @@ use crate::{
     state::{self, State},
 };
 
+/// Whether the console refused a file for its name or size, which sending
+/// it again cannot change (a checksum mismatch can: the file changed while
+/// it was read).
+fn refused_for_good(code: &str) -> bool {
+    matches!(code, "invalid_file_name" | "payload_too_large")
+}
+
 /// How long a claim waits on the console for a job.
 const CLAIM_WAIT_SECONDS: u64 = domain::cloud_link::job::CLAIM_WAIT.as_secs();
 /// A file younger than this may still be being written: it waits for the
@@ -327,6 +334,13 @@ impl Worker<'_> {
                 }
                 Err(Failure::Refused(status, code)) => {
                     problems.push(format!("{name}: refused ({status}, {code})"));
+                    // Refused for what it is, it would be refused again:
+                    // reported once, and sent again only renamed or changed.
+                    if refused_for_good(&code) {
+                        if let Err(error) = ledger.add(sha256.as_str(), &name) {
+                            log.line(&format!("cannot note {name} as refused: {error}"));
+                        }
+                    }
                 }
                 Err(Failure::Revoked) => return Err(Failure::Revoked),
             }

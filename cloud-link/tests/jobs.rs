@@ -50,6 +50,9 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
     // duplicate, new content under an old name is received.
     drop_file(&import, "calls-1 (copy).csv", "queue;offered\nSales;10\n");
     drop_file(&import, "calls-2.csv", "queue;offered\nSales;12\n");
+    // A name the console refuses (a control character) is reported once,
+    // not sent again at every scan.
+    drop_file(&import, "calls\u{7}.csv", "queue;offered\nSales;1\n");
     let files = files_once(&app, &token, id, 3, &log).await;
     let outcomes: Vec<(&str, &str)> = files
         .iter()
@@ -73,6 +76,12 @@ async fn a_running_client_uploads_new_files_once_and_pairs_again_when_deleted(en
         files_once(&app, &token, id, 3, &log).await.len(),
         3,
         "nothing is sent twice"
+    );
+    let text = std::fs::read_to_string(&log).expect("a log");
+    assert_eq!(
+        text.matches("invalid_file_name").count(),
+        1,
+        "a refused name is reported once: {text}"
     );
     let shown: Value = app
         .read_json(&format!("/api/v1/integrations/{id}/link"), &token)

@@ -18,6 +18,8 @@ on_both_engines!(
     jobs_wait_while_the_integration_is_paused,
     one_address_starts_few_pairings_a_minute,
     uploads_received_at_once_are_bounded,
+    one_installation_has_few_claims_waiting,
+    every_paired_integration_gets_its_jobs_however_many_there_are,
 );
 
 struct Pairing {
@@ -835,4 +837,74 @@ async fn uploads_received_at_once_are_bounded(engine: Engine) {
         .read_json(&format!("/api/v1/integrations/{id}/files"), &token)
         .await;
     assert_eq!(listed["total"], 1, "{listed}");
+}
+
+async fn one_installation_has_few_claims_waiting(engine: Engine) {
+    let (app, token, id, credential) = paired_csv(engine).await;
+    // Paused: no job comes, so claims wait their whole time.
+    let pause = app.integration_action(&token, id, "pause").await;
+    assert!(pause.status().is_success(), "{}", pause.status());
+    let app = std::sync::Arc::new(app);
+    let waiting: Vec<_> = (0..2)
+        .map(|_| {
+            let (app, credential) = (app.clone(), credential.clone());
+            tokio::spawn(async move { claim(&app, &credential, 3).await.status() })
+        })
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(700)).await;
+    let refused = claim(&app, &credential, 0).await;
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.headers()[header::RETRY_AFTER], "5");
+    let (_, code, _) = error_code(refused).await;
+    assert_eq!(code, "too_many_claims");
+    for claim in waiting {
+        assert_eq!(claim.await.expect("answered"), StatusCode::NO_CONTENT);
+    }
+    assert_eq!(
+        claim(&app, &credential, 0).await.status(),
+        StatusCode::NO_CONTENT,
+        "a place is free again once a claim ends"
+    );
+}
+
+/// The scheduler reads paired integrations a batch at a time; every one is
+/// reached, past the first batch too.
+async fn every_paired_integration_gets_its_jobs_however_many_there_are(engine: Engine) {
+    let (app, _token, _id, _credential) = paired_csv(engine).await;
+    // 1 becomes 1,024 paired CSV integrations, each with its credential.
+    for _ in 0..10 {
+        app.execute(
+            "INSERT INTO integrations (account_id, name, kind, status, interval_minutes, \
+             carries_contacts, carries_agent_statuses, created_at) \
+             SELECT account_id, name, kind, status, interval_minutes, carries_contacts, \
+             carries_agent_statuses, created_at FROM integrations",
+        )
+        .await;
+    }
+    let credential = match app.database.engine {
+        Engine::Sqlite => "randomblob(32)",
+        Engine::Postgres => "decode(md5(i.id::text), 'hex')",
+    };
+    app.execute(&format!(
+        "INSERT INTO cloud_links (integration_id, pairing_id, credential_hash, host, version, \
+         os, paired_at, last_contact_at) \
+         SELECT i.id, l.pairing_id, {credential}, l.host, l.version, l.os, l.paired_at, \
+         l.last_contact_at FROM integrations i CROSS JOIN cloud_links l \
+         WHERE i.id <> l.integration_id"
+    ))
+    .await;
+    let mut open = 0;
+    for _ in 0..40 {
+        open = app
+            .database
+            .scalars::<i64>(
+                "SELECT COUNT(DISTINCT integration_id) FROM cloud_link_jobs WHERE ended_at IS NULL",
+            )
+            .await[0];
+        if open == 1_024 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+    assert_eq!(open, 1_024, "every paired integration has its scan queued");
 }

@@ -19,6 +19,12 @@ use crate::integration::{IntegrationId, IntegrationKind, Status};
 /// often while idle.
 pub const CLAIM_WAIT: Duration = Duration::from_secs(25);
 
+/// Claims one integration's credential may have waiting at once: a
+/// client waits on one, and a second covers a restart while the first is
+/// still open. More would let one credential hold connections and
+/// database rechecks without bound.
+pub const MAX_WAITING_CLAIMS: usize = 2;
+
 /// A client not heard of for this long (three claims) has gone quiet: the
 /// page warns.
 pub const QUIET_AFTER: Duration = Duration::from_secs(3 * CLAIM_WAIT.as_secs());

@@ -28,7 +28,11 @@ const CANDIDATES: &str = "SELECT i.id, i.kind, i.status, l.credential_hash IS NO
         AND j.queued_at >= l.paired_at ORDER BY j.id DESC LIMIT 1), \
      EXISTS (SELECT 1 FROM cloud_link_jobs j WHERE j.integration_id = i.id AND j.ended_at IS NULL) \
      FROM cloud_links l JOIN integrations i ON i.id = l.integration_id \
-     WHERE i.status <> 'deleted' ORDER BY i.id";
+     WHERE i.status <> 'deleted' AND i.id > $1 ORDER BY i.id LIMIT $2";
+
+/// Paired integrations looked at per read when queuing: memory stays
+/// bounded however many there are.
+const CANDIDATES_PER_READ: i64 = 500;
 
 fn candidate_of(row: CandidateRow) -> Option<JobCandidate> {
     let (id, kind, status, collected, last_queued_at, open) = row;
@@ -76,39 +80,50 @@ impl Database {
         schedule: &JobSchedule,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let rows: Vec<CandidateRow> = on_pool!(self, pool => sqlx::query_as(CANDIDATES)
-            .fetch_all(pool)
-            .await)
-        .map_err(StoreError::new)?;
-        let due: Vec<(IntegrationId, String)> = rows
-            .into_iter()
-            .filter_map(candidate_of)
-            .filter_map(|candidate| {
-                let task = schedule.due(&candidate, now)?;
-                Some((candidate.integration, serde_json::to_string(&task).ok()?))
-            })
-            .collect();
-        if due.is_empty() {
-            return Ok(0);
-        }
-        let _turn = self.write_turn().await;
-        let mut queued = 0;
-        for (integration, task) in due {
-            // The partial unique index keeps one open job per integration,
-            // even when two server processes queue at once.
-            queued += on_pool!(self, pool => sqlx::query(
-                "INSERT INTO cloud_link_jobs (integration_id, task, queued_at) \
-                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            )
-            .bind(integration.0)
-            .bind(&task)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))
+        let (mut after, mut queued) = (0_i64, 0);
+        loop {
+            let rows: Vec<CandidateRow> = on_pool!(self, pool => sqlx::query_as(CANDIDATES)
+                .bind(after)
+                .bind(CANDIDATES_PER_READ)
+                .fetch_all(pool)
+                .await)
             .map_err(StoreError::new)?;
+            let Some(last) = rows.last().map(|row| row.0) else {
+                return Ok(queued);
+            };
+            after = last;
+            let read = rows.len();
+            let due: Vec<(IntegrationId, String)> = rows
+                .into_iter()
+                .filter_map(candidate_of)
+                .filter_map(|candidate| {
+                    let task = schedule.due(&candidate, now)?;
+                    Some((candidate.integration, serde_json::to_string(&task).ok()?))
+                })
+                .collect();
+            if !due.is_empty() {
+                let _turn = self.write_turn().await;
+                for (integration, task) in due {
+                    // The partial unique index keeps one open job per
+                    // integration, even when two server processes queue at
+                    // once.
+                    queued += on_pool!(self, pool => sqlx::query(
+                        "INSERT INTO cloud_link_jobs (integration_id, task, queued_at) \
+                         VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                    )
+                    .bind(integration.0)
+                    .bind(&task)
+                    .bind(now)
+                    .execute(pool)
+                    .await
+                    .map(|done| done.rows_affected()))
+                    .map_err(StoreError::new)?;
+                }
+            }
+            if read < CANDIDATES_PER_READ as usize {
+                return Ok(queued);
+            }
         }
-        Ok(queued)
     }
 
     pub(super) async fn claim_open_job(

@@ -3,8 +3,10 @@
 //! The rules are in `domain::cloud_link`; this module speaks HTTP.
 
 use std::{
+    collections::HashMap,
     net::{IpAddr, SocketAddr},
     num::NonZeroU32,
+    sync::{Arc, Mutex},
     time::Duration,
 };
 
@@ -17,7 +19,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::cloud_link::{
-    job::{Checksum, JobId, Reported, MAX_FILE_BYTES},
+    job::{Checksum, JobId, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
     service::{self, ContactError, FileError, ReportError, StartError, Upload},
     wire::{
         ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, TokenGranted, TokenRequest,
@@ -37,6 +39,52 @@ use crate::{
     db::payload,
     secrets::token::{self, TokenKind},
 };
+
+/// The claims waiting per integration (`MAX_WAITING_CLAIMS` each).
+#[derive(Default)]
+pub struct WaitingClaims(Mutex<HashMap<domain::integration::IntegrationId, usize>>);
+
+/// One waiting claim; leaving its place when dropped.
+struct WaitingClaim {
+    claims: Arc<WaitingClaims>,
+    integration: domain::integration::IntegrationId,
+}
+
+impl WaitingClaims {
+    /// A place for one more waiting claim, unless the integration has its
+    /// most.
+    fn enter(
+        claims: &Arc<WaitingClaims>,
+        integration: domain::integration::IntegrationId,
+    ) -> Option<WaitingClaim> {
+        let mut waiting = claims.0.lock().unwrap_or_else(|poison| poison.into_inner());
+        let count = waiting.entry(integration).or_default();
+        if *count >= MAX_WAITING_CLAIMS {
+            return None;
+        }
+        *count += 1;
+        Some(WaitingClaim {
+            claims: claims.clone(),
+            integration,
+        })
+    }
+}
+
+impl Drop for WaitingClaim {
+    fn drop(&mut self) {
+        let mut waiting = self
+            .claims
+            .0
+            .lock()
+            .unwrap_or_else(|poison| poison.into_inner());
+        if let Some(count) = waiting.get_mut(&self.integration) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                waiting.remove(&self.integration);
+            }
+        }
+    }
+}
 
 /// New pairings a minute for the whole server and for one address:
 /// starting one needs no login, so it is bounded (ADR 0009).
@@ -284,6 +332,17 @@ async fn claim_job(
     };
     let ApiJson(client) = ApiJson::<ClientInfo>::from_request(request, &state).await?;
     let integration = report_in(&state, &credential, &client).await?;
+    let Some(_waiting) = WaitingClaims::enter(&state.waiting_claims, integration) else {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_claims",
+            "",
+            format!(
+                "this installation has {MAX_WAITING_CLAIMS} claims waiting already: claim again when one ends"
+            ),
+        )
+        .with_retry_after(5));
+    };
     let schedule = state.settings.job_schedule;
     let deadline = tokio::time::Instant::now() + wait;
     loop {
@@ -519,6 +578,7 @@ pub async fn document_heartbeat() {}
         (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
         (status = 415, body = api::ErrorEnvelope),
         (status = 422, body = api::ErrorEnvelope, description = "invalid_field or invalid_client_info"),
+        (status = 429, body = api::ErrorEnvelope, description = "too_many_claims: this credential has claims waiting already; see Retry-After"),
     ),
     security(("cloud_link_credential" = [])))]
 pub async fn document_claim_job() {}

@@ -50,6 +50,8 @@ pub struct AppState {
     /// Woken when the scheduler queues Cloud Link jobs, so waiting claims
     /// look at once.
     pub jobs_queued: Arc<tokio::sync::Notify>,
+    /// Cloud Link claims waiting, per integration.
+    pub waiting_claims: Arc<cloud_link::WaitingClaims>,
     /// Permits for Cloud Link uploads being received.
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// The Cloud Link client's downloads, packed per console address.
@@ -78,6 +80,7 @@ impl AppState {
             )),
             passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
+            waiting_claims: Arc::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
             downloads: Arc::new(crate::downloads::Downloads::new(
                 settings.downloads_folder.clone(),

@@ -90,7 +90,7 @@ pub fn EditIntegrationPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! {
-                        <DetailView detail update generate delete link unlink confirm_regenerate confirm_delete />
+                        <DetailView detail update generate link unlink confirm_regenerate />
                     }.into_any(),
                     Err(error) => view! {
                         <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div>
@@ -100,6 +100,15 @@ pub fn EditIntegrationPage() -> impl IntoView {
         </Suspense>
         <ReceivedFiles integration=Signal::derive(id) />
         <ImportHistory integration=Signal::derive(id) />
+        <Suspense>
+            {move || Suspend::new(async move {
+                detail.await.ok().map(|detail| {
+                    let editable =
+                        detail.can_manage && detail.integration.status != Status::Deleted;
+                    view! { <DeleteZone editable delete confirm_delete /> }
+                })
+            })}
+        </Suspense>
         <Modal open=key_open test_id="key-dialog" title=Signal::derive(move || t_string!(i18n, edit.key_dialog_title).to_string())>
             <p class="text-sm text-amber-800">{t!(i18n, edit.key_dialog_warning)}</p>
             <div class="mt-4 flex items-center gap-2">
@@ -161,11 +170,9 @@ fn DetailView(
     detail: Detail,
     update: ServerAction<UpdateIntegration>,
     generate: ServerAction<GenerateApiKey>,
-    delete: ServerAction<DeleteIntegration>,
     link: ServerAction<LinkClient>,
     unlink: ServerAction<UnlinkClient>,
     confirm_regenerate: RwSignal<bool>,
-    confirm_delete: RwSignal<bool>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let integration = detail.integration;
@@ -175,10 +182,6 @@ fn DetailView(
     let config_id = Signal::derive(move || id.to_string());
     let saved = move || matches!(update.value().get(), Some(Ok(())));
     let update_error = move || match update.value().get() {
-        Some(Err(error)) => Some(app_error_text(i18n, &error)),
-        _ => None,
-    };
-    let delete_error = move || match delete.value().get() {
         Some(Err(error)) => Some(app_error_text(i18n, &error)),
         _ => None,
     };
@@ -275,7 +278,22 @@ fn DetailView(
         {integration.kind.needs_cloud_link().then(|| view! {
             <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() downloads=detail.downloads.clone() editable />
         })}
+    }
+}
 
+/// Deleting, last on the page, below everything the integration holds.
+#[component]
+fn DeleteZone(
+    editable: bool,
+    delete: ServerAction<DeleteIntegration>,
+    confirm_delete: RwSignal<bool>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let delete_error = move || match delete.value().get() {
+        Some(Err(error)) => Some(app_error_text(i18n, &error)),
+        _ => None,
+    };
+    view! {
         {move || delete_error().map(|message| view! { <div class="mt-6"><ErrorAlert message /></div> })}
         {editable.then(|| view! {
             <div class="mt-10 flex justify-end border-t border-slate-200 pt-6">
