@@ -21,9 +21,10 @@ WINDOWS_TARGET       := x86_64-pc-windows-gnu
 CARGO_ABOUT_VERSION  := 0.9.3
 DOWNLOADS            := $(CURDIR)/target/downloads
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example
-# clients; tinyproxy for Cloud Link's proxy tests; unixODBC (cloud-link links
+# clients; tinyproxy and openssl (an untrusted TLS server) for Cloud Link's
+# connection tests; unixODBC (cloud-link links
 # it) and psqlODBC for its query jobs.
-SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy unixodbc-dev odbc-postgresql
+SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy unixodbc-dev odbc-postgresql openssl
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
@@ -126,7 +127,7 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 browsers: geckodriver
 	@missing=""; \
-	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy; do \
+	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy openssl; do \
 		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
 	done; \
 	dpkg -s unixodbc-dev odbc-postgresql >/dev/null 2>&1 || missing="$$missing odbc"; \

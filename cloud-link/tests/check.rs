@@ -200,3 +200,67 @@ async fn a_client_behind_an_authenticating_proxy_pairs_uploads_and_checks_out(en
         "the local checks still run: {lines}"
     );
 }
+
+/// A console whose certificate nobody trusts (a self-signed one, served by
+/// `openssl s_server`): `check` fails on the connection and says why.
+#[tokio::test]
+async fn an_untrusted_certificate_fails_the_connection_check_with_what_to_do() {
+    let folder = tempfile::tempdir().expect("a folder");
+    let (key, certificate) = (
+        folder.path().join("key.pem"),
+        folder.path().join("cert.pem"),
+    );
+    let made = std::process::Command::new("openssl")
+        .args([
+            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+        ])
+        .args([
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost",
+        ])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&certificate)
+        .stderr(Stdio::null())
+        .status()
+        .expect("openssl runs (make test installs it)");
+    assert!(made.success(), "a self-signed certificate");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port();
+    let _server = tokio::process::Command::new("openssl")
+        .args(["s_server", "-quiet", "-www", "-accept"])
+        .arg(port.to_string())
+        .arg("-cert")
+        .arg(&certificate)
+        .arg("-key")
+        .arg(&key)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("openssl s_server runs");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let (_client, config) = client_folder(&format!("https://localhost:{port}"));
+    let (lines, passed) = check(&config, None).await;
+    assert!(!passed, "{lines}");
+    assert!(
+        lines.contains(
+            "FAIL connection: the TLS handshake failed: the certificate is not trusted \
+             (a proxy inspecting TLS needs its CA installed)"
+        ),
+        "{lines}"
+    );
+}
