@@ -7,6 +7,7 @@ pub mod actor;
 pub mod audit;
 pub mod catalogue;
 pub mod cloud_link;
+pub mod csv;
 pub mod email;
 pub mod ingest;
 pub mod integration;
