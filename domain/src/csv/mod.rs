@@ -1,7 +1,11 @@
 //! CSV integrations (DESIGN §4, issue 13): how a file's bytes become the
 //! rows its schema reads — the encoding, the pre-processing of its lines,
-//! and the date, time and timestamp formats of its columns.
+//! the table (delimiter, header, rows with their lines), and the values of
+//! its cells: counts, durations, and dates and times in the schema's
+//! formats.
 
 pub mod encoding;
 pub mod format;
 pub mod preprocess;
+pub mod table;
+pub mod value;
