@@ -346,6 +346,66 @@ impl DateTimeFormat {
     }
 }
 
+/// Formats proposed from a sample, in order of preference: day before
+/// month (the way most of the world writes dates) where both read.
+const DATE_GUESSES: [&str; 12] = [
+    "YYYY-MM-DD",
+    "DD.MM.YYYY",
+    "D.M.YYYY",
+    "DD/MM/YYYY",
+    "D/M/YYYY",
+    "MM/DD/YYYY",
+    "M/D/YYYY",
+    "DD-MM-YYYY",
+    "DD.MM.YY",
+    "DD/MM/YY",
+    "YYYYMMDD",
+    "DDMMYYYY",
+];
+const TIME_GUESSES: [&str; 4] = ["hh:mm:ss", "hh:mm", "h:mm:ss", "h:mm"];
+
+/// A first guess at the format of a column from its sample values, for
+/// the admin to confirm: the first common format every non-empty value
+/// reads with (at most the first 200 values are looked at). `None` when
+/// none does, or nothing is filled in.
+pub fn guess(values: &[&str], kind: FormatKind) -> Option<DateTimeFormat> {
+    let sample: Vec<&str> = values
+        .iter()
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+        .take(200)
+        .collect();
+    if sample.is_empty() {
+        return None;
+    }
+    let candidates: Vec<String> = match kind {
+        FormatKind::Date => DATE_GUESSES.iter().map(|f| (*f).to_owned()).collect(),
+        FormatKind::Time => TIME_GUESSES.iter().map(|f| (*f).to_owned()).collect(),
+        FormatKind::Timestamp => {
+            let mut all = vec![
+                "YYYY-MM-DDThh:mm:ss".to_owned(),
+                "YYYY-MM-DDThh:mm:ssZ".to_owned(),
+            ];
+            for date in DATE_GUESSES {
+                for time in TIME_GUESSES {
+                    all.push(format!("{date} {time}"));
+                }
+            }
+            all
+        }
+    };
+    candidates
+        .iter()
+        .filter_map(|text| DateTimeFormat::parse(text, kind).ok())
+        .find(|format| {
+            sample.iter().all(|value| match kind {
+                FormatKind::Date => format.read_date(value).is_ok(),
+                FormatKind::Time => format.read_time(value).is_ok(),
+                FormatKind::Timestamp => format.read_timestamp(value).is_ok(),
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -489,6 +549,39 @@ mod tests {
             Ok(at(2026, 11, 27, 8, 30, 0))
         );
         assert!(iso.read_timestamp("2026-11-27 08:30:00Z").is_err());
+    }
+
+    #[test]
+    fn a_columns_format_is_guessed_from_its_values_day_before_month() {
+        let text = |values: &[&str], kind| guess(values, kind).map(|f| f.to_string());
+        assert_eq!(
+            text(&["05/03/2026", "06/03/2026", ""], FormatKind::Date).as_deref(),
+            Some("DD/MM/YYYY"),
+            "ambiguous dates read day first"
+        );
+        assert_eq!(
+            text(&["03/05/2026", "03/25/2026"], FormatKind::Date).as_deref(),
+            Some("MM/DD/YYYY"),
+            "a 25th month cannot be: month first"
+        );
+        assert_eq!(
+            text(&["2026-11-27"], FormatKind::Date).as_deref(),
+            Some("YYYY-MM-DD")
+        );
+        assert_eq!(
+            text(
+                &["27.11.2026 08:15", "27.11.2026 08:30"],
+                FormatKind::Timestamp
+            )
+            .as_deref(),
+            Some("DD.MM.YYYY hh:mm")
+        );
+        assert_eq!(
+            text(&["8:15", "10:30"], FormatKind::Time).as_deref(),
+            Some("h:mm")
+        );
+        assert_eq!(text(&["soon"], FormatKind::Date), None);
+        assert_eq!(text(&["", " "], FormatKind::Date), None);
     }
 
     proptest::proptest! {

@@ -6,6 +6,7 @@
 
 pub mod encoding;
 pub mod format;
+pub mod interval;
 pub mod preprocess;
 pub mod table;
 pub mod value;
