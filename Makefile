@@ -100,7 +100,7 @@ windows-target:
 cargo-about:
 	@if ! cargo about --version 2>/dev/null | grep " $(CARGO_ABOUT_VERSION)$$" >/dev/null; then \
 		echo "==> installing cargo-about $(CARGO_ABOUT_VERSION)"; \
-		cargo install --locked cargo-about --version =$(CARGO_ABOUT_VERSION); \
+		cargo install --locked cargo-about --version =$(CARGO_ABOUT_VERSION) --features cli; \
 	fi
 
 cargo-leptos:
