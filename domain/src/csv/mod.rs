@@ -10,3 +10,4 @@ pub mod interval;
 pub mod preprocess;
 pub mod table;
 pub mod value;
+pub mod zone;
