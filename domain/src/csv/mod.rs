@@ -2,14 +2,18 @@
 //! rows its schema reads — the encoding, the pre-processing of its lines,
 //! the table (delimiter, header, rows with their lines), and the values of
 //! its cells: counts, durations, and dates and times in the schema's
-//! formats and time zone; then an interval-based file's rows as queue
-//! intervals, every problem listed by line and column.
+//! formats and time zone; then a file's rows as queue intervals
+//! (interval-based) or contacts (contact-based, counted into 15-minute
+//! intervals like the ingestion API's), every problem listed by line and
+//! column.
 
+pub mod contacts;
 pub mod encoding;
 pub mod format;
 pub mod interval;
 pub mod intervals;
 pub mod preprocess;
+pub mod rows;
 pub mod table;
 pub mod value;
 pub mod zone;
