@@ -3,10 +3,11 @@
 //! the table (delimiter, header, rows with their lines), and the values of
 //! its cells: counts, durations, and dates and times in the schema's
 //! formats and time zone; then a file's rows as queue intervals
-//! (interval-based) or contacts (contact-based, counted into 15-minute
-//! intervals like the ingestion API's), every problem listed by line and
-//! column.
+//! (interval-based), contacts (contact-based, counted into 15-minute
+//! intervals like the ingestion API's) or agent statuses, every problem
+//! listed by line and column.
 
+pub mod agents;
 pub mod contacts;
 pub mod encoding;
 pub mod format;

@@ -115,7 +115,7 @@ impl RowMapping {
                 })?,
             },
         };
-        let local = self.local_time(row)?;
+        let local = self.when.read(row)?;
         check(local).map_err(|detail| (None, detail))?;
         let queue = QueueKey {
             identifier: queue_name.clone(),
@@ -133,9 +133,12 @@ impl RowMapping {
             at,
         })
     }
+}
 
-    fn local_time(&self, row: &Row) -> Result<NaiveDateTime, RowError> {
-        match &self.when {
+impl When {
+    /// The local time a row holds, or the column and what is wrong.
+    pub fn read(&self, row: &Row) -> Result<NaiveDateTime, RowError> {
+        match self {
             When::Timestamp { column, format } => format
                 .read_timestamp(row.cell(column.0))
                 .map_err(|e| (Some(*column), e.to_string())),
