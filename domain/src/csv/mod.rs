@@ -15,6 +15,7 @@ pub mod interval;
 pub mod intervals;
 pub mod preprocess;
 pub mod rows;
+pub mod schema;
 pub mod table;
 pub mod value;
 pub mod zone;
