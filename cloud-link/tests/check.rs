@@ -19,6 +19,27 @@ use support::{drop_file, files_once, link, pin_in_log};
 
 on_both_engines!(a_client_behind_an_authenticating_proxy_pairs_uploads_and_checks_out);
 
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
+}
+
+/// Whether something listens on `port` within five seconds.
+async fn listens(port: u16) -> bool {
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    false
+}
+
 /// A tinyproxy on a free local port that wants `ops` / `s3cret`.
 struct Proxy {
     port: u16,
@@ -29,10 +50,7 @@ struct Proxy {
 impl Proxy {
     async fn start() -> Self {
         let folder = tempfile::tempdir().expect("a folder");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+        let port = free_port();
         let config = folder.path().join("tinyproxy.conf");
         std::fs::write(
             &config,
@@ -51,20 +69,12 @@ impl Proxy {
             .kill_on_drop(true)
             .spawn()
             .unwrap_or_else(|error| panic!("tinyproxy runs (make test installs it): {error}"));
-        for _ in 0..100 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_ok()
-            {
-                return Self {
-                    port,
-                    _process: process,
-                    _folder: folder,
-                };
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+        assert!(listens(port).await, "tinyproxy did not listen on {port}");
+        Self {
+            port,
+            _process: process,
+            _folder: folder,
         }
-        panic!("tinyproxy did not listen on {port}");
     }
 
     fn url(&self, password: &str) -> String {
@@ -228,10 +238,7 @@ async fn an_untrusted_certificate_fails_the_connection_check_with_what_to_do() {
         .status()
         .expect("openssl runs (make test installs it)");
     assert!(made.success(), "a self-signed certificate");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|listener| listener.local_addr())
-        .expect("a free port")
-        .port();
+    let port = free_port();
     let _server = tokio::process::Command::new("openssl")
         .args(["s_server", "-quiet", "-www", "-accept"])
         .arg(port.to_string())
@@ -244,15 +251,10 @@ async fn an_untrusted_certificate_fails_the_connection_check_with_what_to_do() {
         .kill_on_drop(true)
         .spawn()
         .expect("openssl s_server runs");
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    assert!(
+        listens(port).await,
+        "openssl s_server did not listen on {port}"
+    );
     let (_client, config) = client_folder(&format!("https://localhost:{port}"));
     let (lines, passed) = check(&config, None).await;
     assert!(!passed, "{lines}");

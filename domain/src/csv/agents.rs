@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{
-    rows::{CellProblem, Column, RowError, When},
+    rows::{read_all, CellProblem, Column, RowError, When},
     table::{Row, Table},
     zone::TimeZone,
 };
@@ -35,20 +35,10 @@ pub fn read_agent_statuses(
     table: &Table,
     mapping: &AgentMapping,
 ) -> Result<Vec<(usize, AgentStatus)>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let mut statuses = Vec::new();
     let mut previous: HashMap<String, DateTime<Utc>> = HashMap::new();
-    for row in &table.rows {
-        match status(row, mapping, &mut previous) {
-            Ok(status) => statuses.push((row.line, status)),
-            Err((column, detail)) => problems.push(CellProblem::at(table, row, column, detail)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(statuses)
-    } else {
-        Err(problems)
-    }
+    read_all(table, |row| {
+        Ok((row.line, status(row, mapping, &mut previous)?))
+    })
 }
 
 fn status(

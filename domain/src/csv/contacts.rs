@@ -5,7 +5,7 @@
 //! intervals by [`crate::ingest::aggregate`].
 
 use super::{
-    rows::{CellProblem, Column, Previous, RowError, RowMapping},
+    rows::{read_all, CellProblem, Column, Previous, RowError, RowMapping},
     table::{Row, Table},
     value::{read_duration_ms, DurationFormat},
 };
@@ -30,34 +30,22 @@ pub fn read_contacts(
     table: &Table,
     mapping: &ContactMapping,
 ) -> Result<Vec<(usize, ContactEvent)>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let mut contacts = Vec::new();
     let mut previous = Previous::default();
-    for row in &table.rows {
-        let read = mapping
-            .row
-            .locate(row, &mut previous, |_| Ok(()))
-            .and_then(|located| Ok((located, answered_and_duration(row, mapping)?)));
-        match read {
-            Ok((located, (answered, duration_ms))) => contacts.push((
-                row.line,
-                ContactEvent {
-                    queue: located.queue,
-                    queue_name: located.queue_name,
-                    at: located.at,
-                    offered: true,
-                    handled: answered,
-                    duration_ms,
-                },
-            )),
-            Err((column, detail)) => problems.push(CellProblem::at(table, row, column, detail)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(contacts)
-    } else {
-        Err(problems)
-    }
+    read_all(table, |row| {
+        let located = mapping.row.locate(row, &mut previous, |_| Ok(()))?;
+        let (answered, duration_ms) = answered_and_duration(row, mapping)?;
+        Ok((
+            row.line,
+            ContactEvent {
+                queue: located.queue,
+                queue_name: located.queue_name,
+                at: located.at,
+                offered: true,
+                handled: answered,
+                duration_ms,
+            },
+        ))
+    })
 }
 
 fn answered_and_duration(row: &Row, mapping: &ContactMapping) -> Result<(bool, i64), RowError> {

@@ -432,22 +432,27 @@ mod tests {
         assert_eq!(date("D/M,YY").read_date("15/12,26"), Ok(ymd(2026, 12, 15)));
         assert_eq!(date("DDMMYY").read_date("050326"), Ok(ymd(2026, 3, 5)));
         assert_eq!(date("DDMMYYYY").read_date("05032026"), Ok(ymd(2026, 3, 5)));
-        assert_eq!(
-            timestamp("D/M,YY h:m:s").read_timestamp("5/3,26 7:4:9"),
-            Ok(at(2026, 3, 5, 7, 4, 9))
-        );
-        assert_eq!(
-            timestamp("D/M,YY h:m:s").read_timestamp("25/11,26 17:45:00"),
-            Ok(at(2026, 11, 25, 17, 45, 0))
-        );
-        assert_eq!(
-            timestamp("DDMMYY hh:mm").read_timestamp("050326 07:04"),
-            Ok(at(2026, 3, 5, 7, 4, 0))
-        );
-        assert_eq!(
-            timestamp("YYYY-MM-DD hh:mm:ss").read_timestamp(" 2026-11-27 23:59:59 "),
-            Ok(at(2026, 11, 27, 23, 59, 59))
-        );
+        let timestamps = [
+            ("D/M,YY h:m:s", "5/3,26 7:4:9", at(2026, 3, 5, 7, 4, 9)),
+            (
+                "D/M,YY h:m:s",
+                "25/11,26 17:45:00",
+                at(2026, 11, 25, 17, 45, 0),
+            ),
+            ("DDMMYY hh:mm", "050326 07:04", at(2026, 3, 5, 7, 4, 0)),
+            (
+                "YYYY-MM-DD hh:mm:ss",
+                " 2026-11-27 23:59:59 ",
+                at(2026, 11, 27, 23, 59, 59),
+            ),
+        ];
+        for (format, value, expected) in timestamps {
+            assert_eq!(
+                timestamp(format).read_timestamp(value),
+                Ok(expected),
+                "{format}"
+            );
+        }
         let time = DateTimeFormat::parse("hh:mm", FormatKind::Time).expect("a time format");
         assert_eq!(
             time.read_time("08:15"),
@@ -494,48 +499,36 @@ mod tests {
     fn formats_that_cannot_work_are_refused_with_what_to_write() {
         let refused =
             |format: &str, kind| DateTimeFormat::parse(format, kind).expect_err("refused");
-        assert_eq!(refused("", FormatKind::Date), FormatError::Empty);
-        assert_eq!(
-            refused("DD/MM", FormatKind::Date),
-            FormatError::IncompleteDate
-        );
-        assert_eq!(
-            refused("DD/MM/Y", FormatKind::Date),
-            FormatError::LoneY("Y".into())
-        );
-        assert_eq!(
-            refused("DD/MM/YYY", FormatKind::Date),
-            FormatError::LoneY("Y".into()),
-            "YYY is YY and a lone Y"
-        );
-        assert_eq!(
-            refused("DMYY", FormatKind::Date),
-            FormatError::Ambiguous("D", "DD")
-        );
-        assert_eq!(
-            refused("DD/DD/YY", FormatKind::Date),
-            FormatError::Repeated(Field::Day)
-        );
-        assert_eq!(
-            refused("DD/MM/YY hh", FormatKind::Date),
-            FormatError::TimeInDate
-        );
-        assert_eq!(
-            refused("DD hh:mm", FormatKind::Time),
-            FormatError::DateInTime
-        );
-        assert_eq!(
-            refused("hh:ss", FormatKind::Time),
-            FormatError::IncompleteTime
-        );
-        assert_eq!(
-            refused("DD/MM/YY", FormatKind::Timestamp),
-            FormatError::IncompleteTime
-        );
-        assert_eq!(
-            refused(&"D".repeat(MAX_FORMAT_CHARS + 1), FormatKind::Date),
-            FormatError::TooLong
-        );
+        let long = "D".repeat(MAX_FORMAT_CHARS + 1);
+        let cases = [
+            ("", FormatKind::Date, FormatError::Empty),
+            ("DD/MM", FormatKind::Date, FormatError::IncompleteDate),
+            ("DD/MM/Y", FormatKind::Date, FormatError::LoneY("Y".into())),
+            // YYY is YY and a lone Y.
+            (
+                "DD/MM/YYY",
+                FormatKind::Date,
+                FormatError::LoneY("Y".into()),
+            ),
+            ("DMYY", FormatKind::Date, FormatError::Ambiguous("D", "DD")),
+            (
+                "DD/DD/YY",
+                FormatKind::Date,
+                FormatError::Repeated(Field::Day),
+            ),
+            ("DD/MM/YY hh", FormatKind::Date, FormatError::TimeInDate),
+            ("DD hh:mm", FormatKind::Time, FormatError::DateInTime),
+            ("hh:ss", FormatKind::Time, FormatError::IncompleteTime),
+            (
+                "DD/MM/YY",
+                FormatKind::Timestamp,
+                FormatError::IncompleteTime,
+            ),
+            (long.as_str(), FormatKind::Date, FormatError::TooLong),
+        ];
+        for (format, kind, error) in cases {
+            assert_eq!(refused(format, kind), error, "{format:?}");
+        }
         assert!(refused("DMYY", FormatKind::Date)
             .to_string()
             .contains("write DD for two digits"));

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     interval::check_interval_starts,
-    rows::{CellProblem, Column, Previous, RowMapping},
+    rows::{read_all, CellProblem, Column, Previous, RowMapping},
     table::Table,
     value::{read_count, read_duration_ms, DurationFormat},
 };
@@ -59,33 +59,20 @@ pub fn read_intervals(
     table: &Table,
     mapping: &IntervalMapping,
 ) -> Result<Vec<IntervalRow>, Vec<CellProblem>> {
-    let mut problems = Vec::new();
-    let mut rows = Vec::new();
     let mut previous = Previous::default();
-    for row in &table.rows {
-        let read = mapping
-            .row
-            .locate(row, &mut previous, |local| {
-                check_interval_starts([(row.line, local)], mapping.length)
-                    .map_err(|shorter| shorter.to_string())
-            })
-            .and_then(|located| Ok((located, totals(row, mapping)?)));
-        match read {
-            Ok((located, totals)) => rows.push(IntervalRow {
-                line: row.line,
-                queue: located.queue,
-                queue_name: located.queue_name,
-                start: located.at,
-                totals,
-            }),
-            Err((column, detail)) => problems.push(CellProblem::at(table, row, column, detail)),
-        }
-    }
-    if problems.is_empty() {
-        Ok(rows)
-    } else {
-        Err(problems)
-    }
+    read_all(table, |row| {
+        let located = mapping.row.locate(row, &mut previous, |local| {
+            check_interval_starts([(row.line, local)], mapping.length)
+                .map_err(|shorter| shorter.to_string())
+        })?;
+        Ok(IntervalRow {
+            line: row.line,
+            queue: located.queue,
+            queue_name: located.queue_name,
+            start: located.at,
+            totals: totals(row, mapping)?,
+        })
+    })
 }
 
 /// A row's counts, or no data.

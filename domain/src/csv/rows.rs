@@ -72,6 +72,27 @@ impl CellProblem {
     }
 }
 
+/// Reads every row of `table` with `read`: all values, or every row's
+/// problem (a file is applied all or nothing).
+pub fn read_all<T>(
+    table: &Table,
+    mut read: impl FnMut(&Row) -> Result<T, RowError>,
+) -> Result<Vec<T>, Vec<CellProblem>> {
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for row in &table.rows {
+        match read(row) {
+            Ok(value) => values.push(value),
+            Err((column, detail)) => problems.push(CellProblem::at(table, row, column, detail)),
+        }
+    }
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Where and when a row is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Located {
