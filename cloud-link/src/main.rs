@@ -204,9 +204,11 @@ fn service(
         ServiceAction::Status => Action::Status,
     };
     #[cfg(windows)]
-    let done = {
-        let _ = root;
-        cloud_link::service::windows::run(action, config, path)
+    let done = match root {
+        Some(_) => Err(
+            "--root is for systemd units on Linux; Windows services have no root folder".to_owned(),
+        ),
+        None => cloud_link::service::windows::run(action, config, path),
     };
     #[cfg(not(windows))]
     let done = cloud_link::service::run(action, config, path, root);

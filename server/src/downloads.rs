@@ -130,6 +130,7 @@ pub struct Downloads {
     folder: PathBuf,
     base: OnceCell<Option<Arc<Base>>>,
     packed: Mutex<VecDeque<(String, Arc<Packed>)>>,
+    packing: tokio::sync::Mutex<()>,
 }
 
 impl Downloads {
@@ -138,6 +139,7 @@ impl Downloads {
             folder,
             base: OnceCell::new(),
             packed: Mutex::new(VecDeque::new()),
+            packing: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -165,6 +167,13 @@ impl Downloads {
             })
             .await
             .clone()?;
+        // One packing at a time: each holds the executables' size in
+        // memory, and many addresses at once (forged `Host` headers) must
+        // not multiply it. Whoever waited finds the address packed.
+        let _packing = self.packing.lock().await;
+        if let Some(packed) = self.kept(url) {
+            return Some(packed);
+        }
         let owned_url = url.to_owned();
         let packed = tokio::task::spawn_blocking(move || base.pack(&owned_url))
             .await

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 on_both_engines!(
     downloads_carry_the_client_its_licences_and_this_consoles_address,
     without_downloads_in_the_build_the_page_says_so,
+    many_addresses_at_once_each_get_their_own_configuration,
 );
 
 const LINUX: &str = "/account/downloads/cloud-link-linux-x86_64.tar.gz";
@@ -196,4 +197,43 @@ async fn without_downloads_in_the_build_the_page_says_so(engine: Engine) {
         .await
         .expect("a body")
         .contains("make downloads"));
+}
+
+/// Thirty downloads at once, for ten addresses (as `Host` headers say):
+/// each archive names the address it was asked of, whatever was packed
+/// meanwhile.
+async fn many_addresses_at_once_each_get_their_own_configuration(engine: Engine) {
+    let folder = tempfile::tempdir().expect("a folder");
+    build_folder(folder.path());
+    let app = spawn(engine, folder.path()).await;
+    app.sign_in_as_admin().await;
+    let downloads: Vec<_> = (0..30)
+        .map(|n| {
+            let (client, url) = (app.client.clone(), app.url(LINUX));
+            let host = format!("console-{}.example:8{:03}", n % 10, n % 10);
+            tokio::spawn(async move {
+                let archive = client
+                    .get(url)
+                    .header(header::HOST, &host)
+                    .send()
+                    .await
+                    .expect("answered")
+                    .bytes()
+                    .await
+                    .expect("an archive");
+                (host, archive)
+            })
+        })
+        .collect();
+    for download in downloads {
+        let (host, archive) = download.await.expect("downloaded");
+        let config = untar(&archive)
+            .pop()
+            .map(|(_, _, text)| text)
+            .unwrap_or_default();
+        assert!(
+            config.contains(&format!("url = \"http://{host}\"")),
+            "{host}: {config}"
+        );
+    }
 }
