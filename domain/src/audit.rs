@@ -19,10 +19,11 @@ pub enum AuditAction {
     TokenRevoked,
     CloudLinkPaired,
     CloudLinkDisconnected,
+    CsvSchemaSaved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -35,6 +36,7 @@ impl AuditAction {
         Self::TokenRevoked,
         Self::CloudLinkPaired,
         Self::CloudLinkDisconnected,
+        Self::CsvSchemaSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +53,7 @@ impl AuditAction {
             Self::TokenRevoked => "token_revoked",
             Self::CloudLinkPaired => "cloud_link_paired",
             Self::CloudLinkDisconnected => "cloud_link_disconnected",
+            Self::CsvSchemaSaved => "csv_schema_saved",
         }
     }
 

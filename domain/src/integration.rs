@@ -272,6 +272,15 @@ pub enum TransitionError {
 }
 
 impl Status {
+    pub const ALL: [Status; 6] = [
+        Self::AwaitingLink,
+        Self::Active,
+        Self::Paused,
+        Self::Resuming,
+        Self::Failing,
+        Self::Deleted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::AwaitingLink => "awaiting_link",
@@ -284,16 +293,7 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [
-            Self::AwaitingLink,
-            Self::Active,
-            Self::Paused,
-            Self::Resuming,
-            Self::Failing,
-            Self::Deleted,
-        ]
-        .into_iter()
-        .find(|status| status.as_str() == s)
+        Self::ALL.into_iter().find(|status| status.as_str() == s)
     }
 
     pub fn pause(self) -> Result<Self, TransitionError> {
@@ -351,6 +351,14 @@ impl Status {
     /// while held data is still being applied, so arrival order is kept.
     pub fn holds_pushed_data(self) -> bool {
         matches!(self, Self::Paused | Self::Resuming)
+    }
+
+    /// Whether files (CSV, uploaded or through Cloud Link) are imported
+    /// now: not while paused — they wait, as a paused query waits — nor
+    /// once deleted. An integration waiting for Cloud Link takes files
+    /// uploaded by hand.
+    pub fn imports_files(self) -> bool {
+        !self.holds_pushed_data() && self != Self::Deleted
     }
 }
 

@@ -16,6 +16,10 @@ use crate::{
         wire::{ClientInfo, JobOffer, Task},
         Link, NewPairing, PinEntryPolicy, PinRefused, Poll, Started,
     },
+    csv::{
+        schema::CsvSchema,
+        service::{NewFileImport, RefusedFile, StoredSchema, WaitingFile},
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -457,4 +461,47 @@ pub trait Store: Send + Sync + 'static {
         job: JobId,
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>>;
+
+    /// The CSV integration's schema, if one was saved.
+    fn csv_schema(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<StoredSchema>, StoreError>>;
+
+    /// Saves the integration's schema with its audit entry, if the saved
+    /// one is still `read_version` (`None`: none saved yet) — compare and
+    /// set — and the integration is not deleted.
+    fn save_csv_schema<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        schema: &'a CsvSchema,
+        read_version: Option<i64>,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<StoredSchema, WriteError>>;
+
+    /// Applies a read file in one transaction that first locks the
+    /// integration: its queues, the intervals it replaces
+    /// (`csv::import`), its agent statuses, an applied import in the
+    /// history, and its received file marked taken. Refused when the
+    /// integration is paused (files wait rather than being held) or
+    /// deleted, or its queues would pass the cap; `DuplicateKey` when the
+    /// received file was taken meanwhile (by another server process).
+    fn apply_file<'a>(
+        &'a self,
+        new: &'a NewFileImport<'a>,
+    ) -> BoxFuture<'a, Result<ImportRecord, StoreImportError>>;
+
+    /// Notes a refused file in the import history; its received file, if
+    /// any, is marked as taken, so it is not read again (nothing is noted
+    /// when it was taken meanwhile).
+    fn record_refused_file<'a>(
+        &'a self,
+        refused: &'a RefusedFile<'a>,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
+
+    /// The oldest file received through Cloud Link and not yet taken, of
+    /// an integration that is running and has a schema; duplicates are
+    /// never offered.
+    fn next_received_file(&self) -> BoxFuture<'_, Result<Option<WaitingFile>, StoreError>>;
 }

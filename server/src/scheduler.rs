@@ -5,7 +5,12 @@
 
 use std::{sync::Arc, time::Duration};
 
-use domain::{cloud_link::job::JobSchedule, ingest::replay, store::Store};
+use domain::{
+    cloud_link::job::JobSchedule,
+    csv,
+    ingest::{replay, Caps},
+    store::Store,
+};
 
 /// How often the catching-up round runs unless configured.
 pub const CATCH_UP_EVERY: Duration = Duration::from_millis(500);
@@ -80,5 +85,34 @@ pub fn spawn_jobs(
                 queued.notify_waiters();
             }
         },
+    )
+}
+
+/// How often waiting CSV files are looked for.
+pub const IMPORT_FILES_EVERY: Duration = Duration::from_secs(1);
+/// Files imported per round at most, so a round stays short.
+const FILES_EACH_ROUND: u32 = 20;
+
+/// Imports the CSV files Cloud Link clients upload, one after another,
+/// for as long as the server runs; a file that waits (its integration
+/// paused, or without a schema yet) is picked up once it may be.
+pub fn spawn_file_imports(store: Arc<dyn Store>, caps: Caps) -> tokio::task::JoinHandle<()> {
+    spawn_rounds(
+        IMPORT_FILES_EVERY,
+        "importing CSV files",
+        move || {
+            let store = store.clone();
+            async move {
+                let mut taken = 0;
+                while taken < FILES_EACH_ROUND
+                    && csv::service::import_next_received(store.as_ref(), caps, chrono::Utc::now())
+                        .await?
+                {
+                    taken += 1;
+                }
+                Ok(taken)
+            }
+        },
+        |_| {},
     )
 }

@@ -19,6 +19,7 @@ pub struct Application {
     catch_up_budget: domain::ingest::replay::Budget,
     job_schedule: domain::cloud_link::job::JobSchedule,
     jobs_queued: Arc<tokio::sync::Notify>,
+    caps: domain::ingest::Caps,
 }
 
 impl Application {
@@ -31,6 +32,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
         let catch_up_every = settings.catch_up_every;
         let job_schedule = settings.job_schedule;
+        let caps = settings.ingest_limits.caps;
         let state = AppState::new(database.clone(), settings);
         let jobs_queued = state.jobs_queued.clone();
         let catch_up_budget = state.catch_up_budget();
@@ -43,6 +45,7 @@ impl Application {
             catch_up_budget,
             job_schedule,
             jobs_queued,
+            caps,
         })
     }
 
@@ -70,6 +73,8 @@ impl Application {
             self.job_schedule,
             self.jobs_queued.clone(),
         );
+        let files =
+            crate::scheduler::spawn_file_imports(Arc::new(self.database.clone()), self.caps);
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -79,6 +84,7 @@ impl Application {
             .context("the server stopped with an error");
         cleanup.abort();
         jobs.abort();
+        files.abort();
         if let Some(catch_up) = catch_up {
             catch_up.abort();
         }

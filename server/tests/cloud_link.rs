@@ -20,6 +20,7 @@ on_both_engines!(
     uploads_received_at_once_are_bounded,
     one_installation_has_few_claims_waiting,
     every_paired_integration_gets_its_jobs_however_many_there_are,
+    files_from_the_client_are_imported_once_and_wait_while_paused,
 );
 
 struct Pairing {
@@ -907,4 +908,111 @@ async fn every_paired_integration_gets_its_jobs_however_many_there_are(engine: E
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
     assert_eq!(open, 1_024, "every paired integration has its scan queued");
+}
+
+/// The integration's import history, once it has `count` entries (the
+/// server imports received files in the background).
+async fn imports_once(app: &TestApp, token: &str, id: i64, count: u64) -> Value {
+    for _ in 0..100 {
+        let history = app
+            .read_json(&format!("/api/v1/integrations/{id}/imports"), token)
+            .await;
+        if history["total"] == count {
+            return history;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("the history did not reach {count} imports");
+}
+
+async fn files_from_the_client_are_imported_once_and_wait_while_paused(engine: Engine) {
+    let (app, token, id, credential) = paired_csv(engine).await;
+    let offer: Value = claim(&app, &credential, 25)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let job = offer["id"].as_i64().expect("an id");
+    // Received before there is a schema: it waits for one.
+    let first: &'static [u8] =
+        b"queue,start,offered,answered,aht\nSales,2026-11-02 08:00,10,8,60\n";
+    upload(
+        &app,
+        &credential,
+        job,
+        "monday.csv",
+        &sha256_hex(first),
+        first,
+    )
+    .await;
+    let schema = json!({
+        "encoding": "utf-8", "delimiter": "comma", "timeZone": "UTC", "layout": "intervals",
+        "intervalMinutes": 15,
+        "columns": {"queue": "A", "when": {"timestamp": "B", "timestampFormat": "YYYY-MM-DD hh:mm"},
+            "offered": "C", "answered": "D", "handleTime": "E"}
+    });
+    let saved = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/integrations/{id}/csv-schema"),
+            Some(&token),
+            Some(schema),
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let history = imports_once(&app, &token, id, 1).await;
+    assert_eq!(history["imports"][0]["fileName"], "monday.csv");
+    assert_eq!(history["imports"][0]["outcome"], "applied");
+
+    // The same content under another name is not imported again; a file
+    // with a problem is listed with it.
+    upload(
+        &app,
+        &credential,
+        job,
+        "copy.csv",
+        &sha256_hex(first),
+        first,
+    )
+    .await;
+    let broken: &'static [u8] = b"queue,start,offered,answered,aht\nSales,2026-11-02 08:10,1,1,1\n";
+    upload(
+        &app,
+        &credential,
+        job,
+        "broken.csv",
+        &sha256_hex(broken),
+        broken,
+    )
+    .await;
+    let history = imports_once(&app, &token, id, 2).await;
+    assert_eq!(history["imports"][0]["fileName"], "broken.csv");
+    assert_eq!(history["imports"][0]["outcome"], "rejected");
+
+    // Paused, a received file waits; resumed, it is imported.
+    let pause = app.integration_action(&token, id, "pause").await;
+    assert!(pause.status().is_success(), "{}", pause.status());
+    let later: &'static [u8] = b"queue,start,offered,answered,aht\nSales,2026-11-02 09:00,3,3,30\n";
+    upload(
+        &app,
+        &credential,
+        job,
+        "later.csv",
+        &sha256_hex(later),
+        later,
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1_500)).await;
+    imports_once(&app, &token, id, 2).await;
+    let resume = app.integration_action(&token, id, "resume").await;
+    assert!(resume.status().is_success(), "{}", resume.status());
+    let history = imports_once(&app, &token, id, 3).await;
+    assert_eq!(history["imports"][0]["fileName"], "later.csv");
+    let waiting: Vec<i64> = app
+        .database
+        .scalars(
+            "SELECT COUNT(*) FROM received_files WHERE taken_at IS NULL AND outcome = 'received'",
+        )
+        .await;
+    assert_eq!(waiting, [0]);
 }

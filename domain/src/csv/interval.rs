@@ -18,6 +18,16 @@ pub struct ShorterInterval {
     pub minutes: u32,
 }
 
+impl ShorterInterval {
+    /// What is wrong, without the line (for a problem that names it).
+    pub fn detail(&self) -> String {
+        format!(
+            "{} does not start a {}-minute interval; the file's intervals are shorter than the schema's",
+            self.start, self.minutes
+        )
+    }
+}
+
 /// Checks that every start (with its line) is on the grid of `length`.
 pub fn check_interval_starts(
     starts: impl IntoIterator<Item = (usize, NaiveDateTime)>,

@@ -63,7 +63,7 @@ pub fn read_intervals(
     read_all(table, |row| {
         let located = mapping.row.locate(row, &mut previous, |local| {
             check_interval_starts([(row.line, local)], mapping.length)
-                .map_err(|shorter| shorter.to_string())
+                .map_err(|shorter| shorter.detail())
         })?;
         Ok(IntervalRow {
             line: row.line,
@@ -210,7 +210,7 @@ mod tests {
                 (2, "Answered"),
                 (3, "Queue"),
                 (4, "Date"),
-                (5, ""),
+                (5, "Time"),
                 (6, "Offered"),
                 (7, "Channel"),
                 (8, "AHT"),

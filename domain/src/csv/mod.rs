@@ -9,13 +9,16 @@
 
 pub mod agents;
 pub mod contacts;
+pub mod document;
 pub mod encoding;
 pub mod format;
+pub mod import;
 pub mod interval;
 pub mod intervals;
 pub mod preprocess;
 pub mod rows;
 pub mod schema;
+pub mod service;
 pub mod table;
 pub mod value;
 pub mod zone;

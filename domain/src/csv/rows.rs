@@ -137,7 +137,8 @@ impl RowMapping {
             },
         };
         let local = self.when.read(row)?;
-        check(local).map_err(|detail| (None, detail))?;
+        let time = Some(self.when.time_column());
+        check(local).map_err(|detail| (time, detail))?;
         let queue = QueueKey {
             identifier: queue_name.clone(),
             channel,
@@ -145,7 +146,7 @@ impl RowMapping {
         let at = self
             .zone
             .instant(local, previous.get(&queue).copied())
-            .map_err(|skipped| (None, skipped.to_string()))?;
+            .map_err(|skipped| (time, skipped.to_string()))?;
         previous.insert(queue.clone(), at);
         Ok(Located {
             queue,
@@ -157,6 +158,14 @@ impl RowMapping {
 }
 
 impl When {
+    /// The column a time of day is read from.
+    pub fn time_column(&self) -> Column {
+        match self {
+            When::Timestamp { column, .. } => *column,
+            When::DateAndTime { time, .. } => *time,
+        }
+    }
+
     /// The local time a row holds, or the column and what is wrong.
     pub fn read(&self, row: &Row) -> Result<NaiveDateTime, RowError> {
         match self {

@@ -12,7 +12,10 @@ use super::{
     rows::CellProblem,
     table::{Delimiter, Table, TableError},
 };
-use crate::ingest::{AgentStatus, ContactEvent};
+use crate::{
+    ingest::{AgentStatus, ContactEvent, Feed},
+    integration::IntervalLength,
+};
 
 /// The largest file read, uploaded by hand or through Cloud Link.
 pub const MAX_FILE_BYTES: usize = crate::cloud_link::job::MAX_FILE_BYTES as usize;
@@ -25,6 +28,26 @@ pub enum Mapping {
     Intervals(IntervalMapping),
     Contacts(ContactMapping),
     AgentStatuses(AgentMapping),
+}
+
+/// What a schema's rows are: fixed once a schema is saved, since the
+/// data already imported was read that way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Interval-based contact data, intervals of this length.
+    Intervals(IntervalLength),
+    /// One row per contact.
+    Contacts,
+    AgentStatuses,
+}
+
+impl Layout {
+    pub fn feed(self) -> Feed {
+        match self {
+            Layout::Intervals(_) | Layout::Contacts => Feed::ContactEvents,
+            Layout::AgentStatuses => Feed::AgentStatuses,
+        }
+    }
 }
 
 /// A CSV integration's schema.
@@ -68,6 +91,9 @@ pub enum FileRefused {
     Decode(#[from] DecodeError),
     #[error(transparent)]
     Table(#[from] TableError),
+    /// Read fine, but its queues would pass the integration's cap.
+    #[error("the integration would have more than {cap} queues")]
+    TooManyQueues { cap: u64 },
     #[error("{total} row problem(s), the first on line {}", .listed.first().map_or(0, |p| p.line))]
     Rows {
         /// At most [`MAX_PROBLEMS_LISTED`], in line order.
@@ -115,6 +141,14 @@ impl CsvSchema {
         &self.mapping
     }
 
+    pub fn layout(&self) -> Layout {
+        match &self.mapping {
+            Mapping::Intervals(mapping) => Layout::Intervals(mapping.length),
+            Mapping::Contacts(_) => Layout::Contacts,
+            Mapping::AgentStatuses(_) => Layout::AgentStatuses,
+        }
+    }
+
     /// The file as a table, before mapping (what the preview shows).
     pub fn table(&self, bytes: &[u8]) -> Result<Table, FileRefused> {
         if bytes.len() > MAX_FILE_BYTES {
@@ -157,7 +191,6 @@ mod tests {
             zone::TimeZone,
         },
         ingest::Channel,
-        integration::IntervalLength,
     };
 
     fn schema(delimiter: Delimiter) -> CsvSchema {

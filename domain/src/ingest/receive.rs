@@ -70,6 +70,8 @@ pub struct ImportRecord {
     pub error_count: i64,
     pub error_summary: Option<String>,
     pub request_hash: Option<Vec<u8>>,
+    /// The CSV file it was read from.
+    pub file_name: Option<String>,
 }
 
 /// Checked data, ready to store.
@@ -171,6 +173,9 @@ pub struct Idempotency {
 pub enum StoreImportError {
     #[error("the integration was deleted")]
     Deleted,
+    /// Files are not held: they wait for the integration to run again.
+    #[error("the integration is paused")]
+    Paused,
     #[error("another request with this idempotency key came first")]
     DuplicateKey,
     #[error("the integration would have more than {cap} queues")]
@@ -305,6 +310,8 @@ pub async fn receive(
         Err(StoreImportError::TooManyQueues { cap }) => Err(IngestError::TooManyQueues { cap }),
         Err(StoreImportError::HeldFull { cap }) => Err(IngestError::HeldFull { cap }),
         Err(StoreImportError::Store(error)) => Err(IngestError::Store(error)),
+        // Pushed data is held while paused, never refused for it.
+        Err(StoreImportError::Paused) => Err(IngestError::Store(StoreError::new(HeldNotPaused))),
         // A concurrent retry won the race: answer as it was answered.
         Err(StoreImportError::DuplicateKey) => {
             let vanished = || IngestError::Store(StoreError::new(VanishedImport));
@@ -315,6 +322,10 @@ pub async fn receive(
         }
     }
 }
+
+#[derive(Debug, thiserror::Error)]
+#[error("the store refused pushed data as paused rather than holding it")]
+struct HeldNotPaused;
 
 #[derive(Debug, thiserror::Error)]
 #[error("an import with this idempotency key was reported but cannot be read")]

@@ -10,7 +10,7 @@ use domain::{
         aggregate,
         read::DiscoveredKind,
         receive::{ImportData, ImportRecord, NewImport, Outcome, StoreImportError},
-        replay, AgentStatusBatch, ContactBatch, Feed, IntervalTotals, QueueKey, Rejected,
+        replay, AgentStatus, ContactBatch, Feed, IntervalTotals, QueueKey, Rejected,
     },
     integration::{IntegrationId, Status},
     store::StoreError,
@@ -31,7 +31,7 @@ const ROWS_PER_STATEMENT: usize = 1_000;
 const KEY_USE_RESOLUTION: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
 
 impl<'c> TxRef<'_, 'c> {
-    fn reborrow(&mut self) -> TxRef<'_, 'c> {
+    pub(super) fn reborrow(&mut self) -> TxRef<'_, 'c> {
         match self {
             TxRef::Sqlite(tx) => TxRef::Sqlite(tx),
             TxRef::Postgres(tx) => TxRef::Postgres(tx),
@@ -52,44 +52,67 @@ pub(super) async fn apply(
 ) -> Result<Result<i64, QueueCapReached>, sqlx::Error> {
     match data {
         ImportData::Contacts(batch) => {
-            let known = known_queues(tx.reborrow(), integration, batch).await?;
-            let named = queues_in(batch).len();
-            let new = u64::try_from(named.saturating_sub(known.len())).unwrap_or(u64::MAX);
-            if new > 0 {
-                let existing: i64 = on_tx!(tx.reborrow(), tx => {
-                    sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE integration_id = $1")
-                        .bind(integration.0)
-                        .fetch_one(&mut **tx)
-                        .await?
-                });
-                if u64::try_from(existing)
-                    .unwrap_or_default()
-                    .saturating_add(new)
-                    > queue_cap
-                {
-                    return Ok(Err(QueueCapReached));
-                }
-            }
-            let ids = upsert_queues(tx.reborrow(), account, integration, batch, now).await?;
+            let queues = queues_in(batch);
+            let ensured =
+                ensure_queues(tx.reborrow(), account, integration, &queues, queue_cap, now).await?;
+            let Ok((ids, created)) = ensured else {
+                return Ok(Err(QueueCapReached));
+            };
             add_interval_stats(tx, &ids, batch).await?;
-            let created = ids.keys().filter(|key| !known.contains_key(*key)).count();
-            Ok(Ok(i64::try_from(created).unwrap_or(i64::MAX)))
+            Ok(Ok(created))
         }
         ImportData::AgentStatuses(batch) => {
-            upsert_agent_statuses(tx.reborrow(), integration, import_id, batch).await?;
-            note_discovered_ids(tx, integration, batch, now).await?;
+            upsert_agent_statuses(tx.reborrow(), integration, import_id, &batch.statuses).await?;
+            note_discovered_ids(tx, integration, &batch.statuses, now).await?;
             Ok(Ok(0))
         }
     }
 }
 
+/// Creates the queues that are new and renames or widens the known ones,
+/// unless the new ones would pass `queue_cap`. The id of every queue, and
+/// how many are new.
+pub(super) async fn ensure_queues(
+    mut tx: TxRef<'_, '_>,
+    account: AccountId,
+    integration: IntegrationId,
+    queues: &QueueSummary<'_>,
+    queue_cap: u64,
+    now: DateTime<Utc>,
+) -> Result<Result<(QueueIds, i64), QueueCapReached>, sqlx::Error> {
+    let known = known_queues(tx.reborrow(), integration, queues).await?;
+    let new = u64::try_from(queues.len().saturating_sub(known.len())).unwrap_or(u64::MAX);
+    if new > 0 {
+        let existing: i64 = on_tx!(tx.reborrow(), tx => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM queues WHERE integration_id = $1")
+                .bind(integration.0)
+                .fetch_one(&mut **tx)
+                .await?
+        });
+        if u64::try_from(existing)
+            .unwrap_or_default()
+            .saturating_add(new)
+            > queue_cap
+        {
+            return Ok(Err(QueueCapReached));
+        }
+    }
+    let ids = upsert_queues(tx, account, integration, queues, now).await?;
+    let created = ids.keys().filter(|key| !known.contains_key(*key)).count();
+    Ok(Ok((ids, i64::try_from(created).unwrap_or(i64::MAX))))
+}
+
 /// Applying would pass the integration's queue cap: nothing was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct QueueCapReached;
+pub(crate) struct QueueCapReached;
+
+/// Queues by identity, each with its latest name and the first and last
+/// time of its data.
+pub(super) type QueueSummary<'a> = BTreeMap<&'a QueueKey, (&'a str, DateTime<Utc>, DateTime<Utc>)>;
 
 /// The batch's queues: the latest name sent and the first and last event
 /// time of each.
-fn queues_in(batch: &ContactBatch) -> BTreeMap<&QueueKey, (&str, DateTime<Utc>, DateTime<Utc>)> {
+fn queues_in(batch: &ContactBatch) -> QueueSummary<'_> {
     let mut queues: BTreeMap<&QueueKey, (&str, DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
     for event in &batch.events {
         queues
@@ -104,17 +127,16 @@ fn queues_in(batch: &ContactBatch) -> BTreeMap<&QueueKey, (&str, DateTime<Utc>, 
     queues
 }
 
-/// Creates the batch's queues that are new and renames or widens the
-/// known ones, in one statement per thousand queues. Returns the id of
-/// every queue of the batch.
+/// Creates the queues that are new and renames or widens the known ones,
+/// in one statement per thousand queues. Returns the id of every queue.
 async fn upsert_queues(
     tx: TxRef<'_, '_>,
     account: AccountId,
     integration: IntegrationId,
-    batch: &ContactBatch,
+    queues: &QueueSummary<'_>,
     now: DateTime<Utc>,
 ) -> Result<QueueIds, sqlx::Error> {
-    let queues: Vec<_> = queues_in(batch).into_iter().collect();
+    let queues: Vec<_> = queues.iter().collect();
     let mut ids = QueueIds::with_capacity(queues.len());
     on_tx!(tx, tx => {
         for chunk in queues.chunks(ROWS_PER_STATEMENT) {
@@ -148,17 +170,17 @@ async fn upsert_queues(
     })
 }
 
-type QueueIds = HashMap<(String, String), i64>;
+pub(super) type QueueIds = HashMap<(String, String), i64>;
 
-/// The ids of the batch's queues that exist already, by identity
-/// (identifier, channel): only the queues the request names are read,
-/// however many the integration has.
+/// The ids of the queues that exist already, by identity (identifier,
+/// channel): only the queues named are read, however many the
+/// integration has.
 async fn known_queues(
     tx: TxRef<'_, '_>,
     integration: IntegrationId,
-    batch: &ContactBatch,
+    queues: &QueueSummary<'_>,
 ) -> Result<QueueIds, sqlx::Error> {
-    let identifiers: Vec<&str> = queues_in(batch)
+    let identifiers: Vec<&str> = queues
         .keys()
         .map(|key| key.identifier.as_str())
         .collect::<std::collections::BTreeSet<_>>()
@@ -225,14 +247,14 @@ async fn add_interval_stats(
 
 /// Stores statuses; a re-sent one (same agent and start) replaces the
 /// earlier.
-async fn upsert_agent_statuses(
+pub(super) async fn upsert_agent_statuses(
     tx: TxRef<'_, '_>,
     integration: IntegrationId,
     import_id: i64,
-    batch: &AgentStatusBatch,
+    statuses: &[AgentStatus],
 ) -> Result<(), sqlx::Error> {
     on_tx!(tx, tx => {
-        for chunk in batch.statuses.chunks(ROWS_PER_STATEMENT) {
+        for chunk in statuses.chunks(ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
                 "INSERT INTO agent_statuses (integration_id, agent_identifier, start_time, \
                  activity_identifier, end_time, import_id) ",
@@ -257,9 +279,9 @@ async fn upsert_agent_statuses(
 }
 
 /// How often each external agent and activity id occurs in the batch.
-fn external_ids(batch: &AgentStatusBatch) -> Vec<((DiscoveredKind, &str), i64)> {
+fn external_ids(statuses: &[AgentStatus]) -> Vec<((DiscoveredKind, &str), i64)> {
     let mut seen: BTreeMap<(DiscoveredKind, &str), i64> = BTreeMap::new();
-    for status in &batch.statuses {
+    for status in statuses {
         *seen
             .entry((DiscoveredKind::Agent, &status.agent))
             .or_default() += 1;
@@ -272,13 +294,13 @@ fn external_ids(batch: &AgentStatusBatch) -> Vec<((DiscoveredKind, &str), i64)> 
 
 /// Records every external id as discovered: no mapping exists yet, so all
 /// of them wait for one (their rows are kept, never dropped).
-async fn note_discovered_ids(
+pub(super) async fn note_discovered_ids(
     tx: TxRef<'_, '_>,
     integration: IntegrationId,
-    batch: &AgentStatusBatch,
+    statuses: &[AgentStatus],
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let ids = external_ids(batch);
+    let ids = external_ids(statuses);
     on_tx!(tx, tx => {
         for chunk in ids.chunks(ROWS_PER_STATEMENT) {
             let mut insert = sqlx::QueryBuilder::new(
@@ -495,7 +517,7 @@ impl Database {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct ImportRow {
-    id: i64,
+    pub(super) id: i64,
     integration_id: i64,
     feed: String,
     outcome: String,
@@ -503,15 +525,16 @@ pub(super) struct ImportRow {
     received_at: DateTime<Utc>,
     applied_at: Option<DateTime<Utc>>,
     item_count: i64,
-    new_queue_count: i64,
+    pub(super) new_queue_count: i64,
     error_count: i64,
     error_summary: Option<String>,
     request_hash: Option<Vec<u8>>,
+    file_name: Option<String>,
 }
 
 pub(super) const IMPORT_COLUMNS: &str =
     "id, integration_id, feed, outcome, was_held, received_at, \
-     applied_at, item_count, new_queue_count, error_count, error_summary, request_hash";
+     applied_at, item_count, new_queue_count, error_count, error_summary, request_hash, file_name";
 
 impl ImportRow {
     pub(super) fn parse(self) -> Result<ImportRecord, StoreError> {
@@ -530,6 +553,7 @@ impl ImportRow {
             error_count: self.error_count,
             error_summary: self.error_summary,
             request_hash: self.request_hash,
+            file_name: self.file_name,
         })
     }
 }

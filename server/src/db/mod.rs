@@ -5,6 +5,7 @@
 //! whichever pool is open through [`on_pool!`]; see `docs/adr/0001-storage.md`.
 
 mod cloud_link;
+mod csv;
 mod ingest;
 mod ingest_reads;
 mod integrations;

@@ -55,12 +55,16 @@ pub enum DecodeError {
 
 /// The body exactly as it was received.
 pub fn decode(encoding: &str, stored: Vec<u8>) -> Result<String, DecodeError> {
-    let bytes = match Encoding::parse(encoding) {
+    Ok(String::from_utf8(decode_bytes(encoding, stored)?)?)
+}
+
+/// Content of any kind exactly as it was received.
+pub fn decode_bytes(encoding: &str, stored: Vec<u8>) -> Result<Vec<u8>, DecodeError> {
+    Ok(match Encoding::parse(encoding) {
         Some(Encoding::Identity) => stored,
         Some(Encoding::Zstd) => zstd::stream::decode_all(stored.as_slice())?,
         None => return Err(DecodeError::UnknownEncoding(encoding.to_owned())),
-    };
-    Ok(String::from_utf8(bytes)?)
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,10 @@ use domain::{
         wire::{ClientInfo, JobOffer, Task},
         Link, NewPairing, Pin, PinEntryPolicy, PinRefused, Poll, Started,
     },
+    csv::{
+        schema::CsvSchema,
+        service::{NewFileImport, RefusedFile, StoredSchema, WaitingFile},
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -682,5 +686,41 @@ impl Store for Database {
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>> {
         Box::pin(self.job_of(integration, job, now))
+    }
+
+    fn csv_schema(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<StoredSchema>, StoreError>> {
+        Box::pin(self.find_csv_schema(integration))
+    }
+
+    fn save_csv_schema<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        schema: &'a CsvSchema,
+        read_version: Option<i64>,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<StoredSchema, WriteError>> {
+        Box::pin(self.keep_csv_schema(account, integration, schema, read_version, audit))
+    }
+
+    fn apply_file<'a>(
+        &'a self,
+        new: &'a NewFileImport<'a>,
+    ) -> BoxFuture<'a, Result<ImportRecord, StoreImportError>> {
+        Box::pin(self.apply_csv_file(new))
+    }
+
+    fn record_refused_file<'a>(
+        &'a self,
+        refused: &'a RefusedFile<'a>,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(self.note_refused_file(refused))
+    }
+
+    fn next_received_file(&self) -> BoxFuture<'_, Result<Option<WaitingFile>, StoreError>> {
+        Box::pin(self.first_waiting_file())
     }
 }

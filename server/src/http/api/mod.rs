@@ -1,6 +1,7 @@
 //! The versioned management API. Its route table is data, so the
 //! authorisation tests walk every route and a new one cannot escape them.
 
+mod csv;
 mod error;
 mod extract;
 mod integrations;
@@ -52,7 +53,7 @@ fn read(path: &'static str, handler: MethodRouter<AppState>) -> ApiRoute {
 
 /// Every route of `/api/v1`, as a table of contents.
 pub fn routes() -> Vec<ApiRoute> {
-    use axum::routing::{delete, get, patch, post};
+    use axum::routing::{delete, get, patch, post, put};
     vec![
         route(Method::GET, "/integrations", get(integrations::list)),
         route(Method::POST, "/integrations", post(integrations::create)),
@@ -96,6 +97,17 @@ pub fn routes() -> Vec<ApiRoute> {
             Method::DELETE,
             "/integrations/{id}/link",
             delete(integrations::unlink_client),
+        ),
+        read("/integrations/{id}/csv-schema", get(csv::schema)),
+        route(
+            Method::PUT,
+            "/integrations/{id}/csv-schema",
+            put(csv::save_schema),
+        ),
+        route(
+            Method::POST,
+            "/integrations/{id}/csv-files",
+            csv::upload_route(),
         ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read("/integrations/{id}/files", get(reads::files)),

@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{error, integrations, jobs, reads};
+use super::{csv, error, integrations, jobs, reads};
 use crate::http::{cloud_link, ingest};
 
 #[derive(OpenApi)]
@@ -40,6 +40,9 @@ use crate::http::{cloud_link, ingest};
         integrations::link_client,
         integrations::link,
         integrations::unlink_client,
+        csv::schema,
+        csv::save_schema,
+        csv::upload,
         reads::queues,
         reads::intervals,
         reads::imports,

@@ -219,6 +219,8 @@ pub struct ImportBody {
     new_queues: i64,
     error_count: i64,
     error_summary: Option<String>,
+    /// The CSV file it was read from.
+    file_name: Option<String>,
 }
 
 impl From<ImportRecord> for ImportBody {
@@ -233,6 +235,7 @@ impl From<ImportRecord> for ImportBody {
             new_queues: import.new_queues,
             error_count: import.error_count,
             error_summary: import.error_summary,
+            file_name: import.file_name,
         }
     }
 }

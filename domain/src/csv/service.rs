@@ -1,0 +1,348 @@
+//! What a CSV integration's admin does, over the `Store`: save its schema,
+//! preview a file against it, and import a file — uploaded by hand or
+//! received through Cloud Link — all or nothing, with an entry in the
+//! import history either way.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    document::{DocumentProblem, SchemaDocument},
+    import::FileImport,
+    schema::{CsvSchema, FileRefused},
+};
+use crate::{
+    actor::Actor,
+    audit::{AuditAction, AuditEntry},
+    ingest::{receive::ImportRecord, receive::StoreImportError, Caps, Feed},
+    integration::{Integration, IntegrationId, IntegrationKind, Status},
+    integrations::{self, IntegrationError},
+    store::{Store, StoreError, WriteError},
+    AccountId,
+};
+
+/// A schema as kept, with the version a change is made from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSchema {
+    pub schema: CsvSchema,
+    /// Counts the saves: a save names the version it replaces.
+    pub version: i64,
+    pub saved_at: DateTime<Utc>,
+}
+
+/// A read file as the store applies it.
+#[derive(Debug)]
+pub struct NewFileImport<'a> {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub file_name: &'a str,
+    pub import: &'a FileImport,
+    /// The file received through Cloud Link it was read from, marked
+    /// imported in the same transaction.
+    pub received_file: Option<i64>,
+    pub caps: Caps,
+    pub now: DateTime<Utc>,
+}
+
+/// A file that was not imported, for the history.
+#[derive(Debug)]
+pub struct RefusedFile<'a> {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub feed: Feed,
+    pub file_name: &'a str,
+    pub received_file: Option<i64>,
+    pub refused: &'a FileRefused,
+    pub now: DateTime<Utc>,
+}
+
+impl FileRefused {
+    /// How many problems the history counts.
+    pub fn problem_count(&self) -> usize {
+        match self {
+            FileRefused::Rows { total, .. } => *total,
+            _ => 1,
+        }
+    }
+
+    /// One line for the history: the first problem and how many more.
+    pub fn summary(&self) -> String {
+        match self {
+            FileRefused::Rows { listed, total } => {
+                let first = listed.first().map_or(String::new(), |p| {
+                    if p.column.is_empty() {
+                        format!("line {}: {}", p.line, p.detail)
+                    } else {
+                        format!("line {}, column {}: {}", p.line, p.column, p.detail)
+                    }
+                });
+                match total {
+                    0 | 1 => first,
+                    n => format!("{first} (and {} more)", n - 1),
+                }
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CsvError {
+    #[error(transparent)]
+    Integration(#[from] IntegrationError),
+    #[error("only CSV integrations have a CSV schema")]
+    NotCsv,
+    #[error("the integration has no CSV schema yet: save one first")]
+    NoSchema,
+    #[error("the schema has problems")]
+    Invalid(Vec<DocumentProblem>),
+    #[error("the data type and layout are fixed once a schema is saved; create another integration for other data")]
+    LayoutFixed,
+    #[error("the integration does not carry {}", .0.as_str())]
+    NotCarried(Feed),
+    #[error("the integration is paused: resume it to import files")]
+    Paused,
+    #[error("the integration was deleted; its data is kept but it takes no more")]
+    Deleted,
+    #[error("the integration would have more than {cap} queues")]
+    TooManyQueues { cap: u64 },
+    #[error("the file was not imported")]
+    Refused(FileRefused),
+}
+
+impl From<StoreError> for CsvError {
+    fn from(error: StoreError) -> Self {
+        Self::Integration(error.into())
+    }
+}
+
+impl From<WriteError> for CsvError {
+    fn from(error: WriteError) -> Self {
+        Self::Integration(error.into())
+    }
+}
+
+impl From<StoreImportError> for CsvError {
+    fn from(error: StoreImportError) -> Self {
+        match error {
+            StoreImportError::Deleted => Self::Deleted,
+            StoreImportError::Paused => Self::Paused,
+            StoreImportError::TooManyQueues { cap } => Self::TooManyQueues { cap },
+            StoreImportError::Store(error) => error.into(),
+            StoreImportError::DuplicateKey | StoreImportError::HeldFull { .. } => {
+                Self::Integration(IntegrationError::Stale)
+            }
+        }
+    }
+}
+
+/// The actor's CSV integration.
+async fn csv_integration(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+) -> Result<Integration, CsvError> {
+    let integration = integrations::get(store, actor, id).await?;
+    if integration.kind != IntegrationKind::Csv {
+        return Err(CsvError::NotCsv);
+    }
+    Ok(integration)
+}
+
+/// The integration's schema, if one was saved.
+pub async fn schema(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+) -> Result<Option<StoredSchema>, CsvError> {
+    csv_integration(store, actor, id).await?;
+    Ok(store.csv_schema(id).await?)
+}
+
+/// Whether `new` may replace `saved` on `integration`.
+pub fn check_replacement(
+    integration: &Integration,
+    saved: Option<&CsvSchema>,
+    new: &CsvSchema,
+) -> Result<(), CsvError> {
+    let layout = new.layout();
+    let carried = match layout.feed() {
+        Feed::ContactEvents => integration.data_types.contacts(),
+        Feed::AgentStatuses => integration.data_types.agent_statuses(),
+    };
+    if !carried {
+        return Err(CsvError::NotCarried(layout.feed()));
+    }
+    match saved.map(CsvSchema::layout) {
+        Some(fixed) if fixed != layout => Err(CsvError::LayoutFixed),
+        _ => Ok(()),
+    }
+}
+
+/// Saves the integration's schema; its layout stays what it was first
+/// saved with. Two admins saving at once: one wins, the other is told.
+pub async fn save_schema(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    document: &SchemaDocument,
+) -> Result<StoredSchema, CsvError> {
+    integrations::require_admin(actor)?;
+    let integration = csv_integration(store, actor, id).await?;
+    if integration.status == Status::Deleted {
+        return Err(CsvError::Deleted);
+    }
+    let schema = document.schema().map_err(CsvError::Invalid)?;
+    let saved = store.csv_schema(id).await?;
+    check_replacement(&integration, saved.as_ref().map(|s| &s.schema), &schema)?;
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::CsvSchemaSaved,
+        subject: integration.name.to_string(),
+        integration: Some(id),
+    };
+    let read_version = saved.map(|saved| saved.version);
+    Ok(store
+        .save_csv_schema(actor.account_id, id, &schema, read_version, &audit)
+        .await?)
+}
+
+/// What importing `bytes` would do, or why it would be refused; nothing
+/// is stored.
+pub async fn preview(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Result<FileImport, FileRefused>, CsvError> {
+    csv_integration(store, actor, id).await?;
+    let stored = store.csv_schema(id).await?.ok_or(CsvError::NoSchema)?;
+    Ok(read(&stored.schema, bytes, now))
+}
+
+/// Reads a whole file with `schema`.
+pub fn read(
+    schema: &CsvSchema,
+    bytes: &[u8],
+    now: DateTime<Utc>,
+) -> Result<FileImport, FileRefused> {
+    schema.read(bytes).map(|data| schema.changes(data, now))
+}
+
+/// Imports a file an admin uploaded: all of it, or nothing and a refused
+/// entry in the history. The same file may be uploaded twice: it
+/// replaces what it covers, so nothing is counted twice.
+pub async fn upload(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    file_name: &str,
+    bytes: &[u8],
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportRecord, CsvError> {
+    integrations::require_admin(actor)?;
+    let integration = csv_integration(store, actor, id).await?;
+    match integration.status {
+        Status::Deleted => return Err(CsvError::Deleted),
+        status if status.holds_pushed_data() => return Err(CsvError::Paused),
+        _ => {}
+    }
+    let stored = store.csv_schema(id).await?.ok_or(CsvError::NoSchema)?;
+    let source = Source {
+        account: actor.account_id,
+        integration: id,
+        file_name,
+        received_file: None,
+    };
+    apply(store, &stored.schema, &source, bytes, caps, now).await
+}
+
+/// Where a file came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'a> {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub file_name: &'a str,
+    pub received_file: Option<i64>,
+}
+
+/// Reads and applies a file, or records why not.
+pub async fn apply(
+    store: &dyn Store,
+    schema: &CsvSchema,
+    source: &Source<'_>,
+    bytes: &[u8],
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportRecord, CsvError> {
+    let refused = match read(schema, bytes, now) {
+        Ok(import) => {
+            let new = NewFileImport {
+                account: source.account,
+                integration: source.integration,
+                file_name: source.file_name,
+                import: &import,
+                received_file: source.received_file,
+                caps,
+                now,
+            };
+            match store.apply_file(&new).await {
+                Ok(record) => return Ok(record),
+                Err(StoreImportError::TooManyQueues { cap }) => FileRefused::TooManyQueues { cap },
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(refused) => refused,
+    };
+    store
+        .record_refused_file(&RefusedFile {
+            account: source.account,
+            integration: source.integration,
+            feed: schema.layout().feed(),
+            file_name: source.file_name,
+            received_file: source.received_file,
+            refused: &refused,
+            now,
+        })
+        .await?;
+    Err(CsvError::Refused(refused))
+}
+
+/// Imports the oldest file received through Cloud Link that waits, if
+/// any (`Store::next_received_file`): `true` when one was taken, imported
+/// or refused, so the caller goes on.
+pub async fn import_next_received(
+    store: &dyn Store,
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<bool, StoreError> {
+    let Some(waiting) = store.next_received_file().await? else {
+        return Ok(false);
+    };
+    let source = Source {
+        account: waiting.account,
+        integration: waiting.integration,
+        file_name: &waiting.name,
+        received_file: Some(waiting.id),
+    };
+    match apply(store, &waiting.schema, &source, &waiting.body, caps, now).await {
+        Err(CsvError::Integration(IntegrationError::Store(error))) => Err(error),
+        // Imported, refused, or paused or deleted meanwhile (then it
+        // waits, or is left, and is not offered again until it may be).
+        _ => Ok(true),
+    }
+}
+
+/// A file received through Cloud Link waiting to be imported, with the
+/// schema it is read with.
+#[derive(Debug, Clone)]
+pub struct WaitingFile {
+    pub id: i64,
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub name: String,
+    /// Decompressed.
+    pub body: Vec<u8>,
+    pub schema: CsvSchema,
+}
