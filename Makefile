@@ -30,7 +30,7 @@ CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build-site downloads tools wasm-target windows-target cargo-about cargo-leptos wasm-bindgen node-tools browsers geckodriver oha schemathesis lint unit-and-integration end2end fuzz bench clean
+.PHONY: run test build-site downloads tools wasm-target windows-target cargo-about cargo-leptos wasm-bindgen node-tools odbc-dev browsers geckodriver oha schemathesis lint unit-and-integration end2end fuzz bench clean
 
 ## run: build the release site and serve Intake on http://127.0.0.1:3000 (SQLite in ./data/)
 run: tools downloads
@@ -64,7 +64,7 @@ build-site: tools downloads
 	cargo leptos build --release
 
 ## downloads: the Cloud Link client for Linux and Windows and the licences it carries, into target/downloads (the server packs them per console address)
-downloads: windows-target cargo-about
+downloads: windows-target cargo-about odbc-dev
 	@echo "==> building the Cloud Link client for Linux and Windows"
 	cargo build --release -p cloud-link
 	cargo build --release -p cloud-link --target $(WINDOWS_TARGET)
@@ -125,6 +125,14 @@ node_modules/.package-lock.json: package.json package-lock.json
 	@echo "==> installing the Tailwind CLI and wasm-opt from npm"
 	npm install --no-audit --no-fund
 
+## odbc-dev: unixODBC's library, which the Cloud Link client links (make run builds the client too)
+odbc-dev:
+	@if ! dpkg -s unixodbc-dev >/dev/null 2>&1; then \
+		echo "==> installing unixODBC (the Cloud Link client links its driver manager)"; \
+		$(SUDO) apt-get update -qq; \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq unixodbc-dev; \
+	fi
+
 browsers: geckodriver
 	@missing=""; \
 	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy openssl; do \
@@ -162,12 +170,14 @@ schemathesis:
 		$(FUZZ_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); \
 	fi
 
-## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), then what hostile or heavy work costs; writes bench/results/ingest.json and cost.json
+## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), what hostile or heavy work costs, and CSV files; writes bench/results/ingest.json, cost.json and csv.json
 bench: build-site oha
 	@echo "==> ingestion benchmark ($${BENCH_SECONDS:-10} s per run; BENCH_CONCURRENCY=$${BENCH_CONCURRENCY:-1,4,16})"
 	cargo run --release -p bench --bin ingest-bench
 	@echo "==> cost benchmark: memory per maximal request, a sign-in flood, pushes during a catch-up"
 	cargo run --release -p bench --bin cost-bench
+	@echo "==> CSV benchmark: a 7 MB file read, checked and applied; the designer's preview"
+	cargo run --release -p bench --bin csv-bench
 
 oha:
 	@if ! oha --version 2>/dev/null | grep " $(OHA_VERSION)$$" >/dev/null; then \

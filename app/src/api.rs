@@ -29,6 +29,18 @@ pub struct Detail {
     /// The client's downloads (Cloud Link kinds; empty when this build
     /// has none).
     pub downloads: Vec<DownloadView>,
+    /// The CSV schema's state (CSV integrations only).
+    pub csv: Option<CsvSummary>,
+}
+
+/// A CSV integration's schema as its page summarises it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CsvSummary {
+    /// `intervals`, `contacts` or `agentStatuses`, with the interval
+    /// length; `None` before a schema is saved.
+    pub layout: Option<(String, Option<u32>)>,
+    /// RFC 3339.
+    pub saved_at: Option<String>,
 }
 
 /// One download of the Cloud Link client.
@@ -170,6 +182,22 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
     } else {
         Vec::new()
     };
+    let csv = if integration.kind == domain::integration::IntegrationKind::Csv {
+        let saved = domain::csv::service::schema(store.as_ref(), &actor, server::id(id)).await?;
+        Some(CsvSummary {
+            layout: saved.as_ref().map(|saved| {
+                let document = domain::csv::document::SchemaDocument::from(&saved.schema);
+                (document.layout, document.interval_minutes)
+            }),
+            saved_at: saved.map(|saved| {
+                saved
+                    .saved_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }),
+        })
+    } else {
+        None
+    };
     Ok(Detail {
         can_manage: actor.role.may_manage_integrations(),
         integration,
@@ -177,7 +205,68 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
         held_imports,
         link,
         downloads,
+        csv,
     })
+}
+
+/// What the CSV schema designer shows for the draft in the page's query
+/// (`draft`), or for the saved schema when the query holds none.
+#[server(prefix = "/_fn", endpoint = "integrations/csv/design")]
+pub async fn csv_design(id: i64, draft: String) -> Result<domain::csv::designer::Design, AppError> {
+    let actor = crate::session::actor().await?;
+    let draft = draft.trim_start_matches('?');
+    let form = draft
+        .split('&')
+        .any(|pair| pair.starts_with("layout="))
+        .then(|| serde_urlencoded::from_str::<domain::csv::designer::SchemaForm>(draft).ok())
+        .flatten();
+    Ok(domain::csv::service::design(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        form,
+        chrono::Utc::now(),
+    )
+    .await?)
+}
+
+/// A file uploaded by hand, read with the saved schema, before *Apply*.
+#[server(prefix = "/_fn", endpoint = "integrations/csv/upload")]
+pub async fn csv_upload_preview(
+    id: i64,
+    upload: i64,
+) -> Result<domain::csv::designer::UploadPreview, AppError> {
+    let actor = crate::session::actor().await?;
+    Ok(domain::csv::service::upload_preview(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        upload,
+        chrono::Utc::now(),
+    )
+    .await?)
+}
+
+/// Imports a file uploaded by hand, all or nothing, then shows the
+/// integration with its import history.
+#[server(prefix = "/_fn", endpoint = "integrations/csv/apply")]
+pub async fn apply_csv_upload(id: i64, upload: i64) -> Result<(), AppError> {
+    let actor = crate::session::actor().await?;
+    let caps = expect_context::<crate::context::ServerContext>().caps;
+    let import = domain::csv::service::apply_upload(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        upload,
+        caps,
+        chrono::Utc::now(),
+    )
+    .await?;
+    leptos_axum::redirect(&format!(
+        "/account/integrations/{id}?notice=imported&rows={}",
+        import.items
+    ));
+    Ok(())
 }
 
 /// Connects the Cloud Link client showing `pin` to the integration.

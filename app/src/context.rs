@@ -13,6 +13,8 @@ pub struct ServerContext {
     pub catch_up: replay::Budget,
     /// The Cloud Link client's downloads.
     pub downloads: Arc<dyn ClientDownloads>,
+    /// What one integration may accumulate (files imported by hand).
+    pub caps: domain::ingest::Caps,
 }
 
 /// The Cloud Link client's downloads, packed for the console address a

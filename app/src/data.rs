@@ -72,6 +72,8 @@ pub struct ImportView {
     pub new_queues: i64,
     pub error_count: i64,
     pub error_summary: Option<String>,
+    /// The CSV file it was read from.
+    pub file_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -214,6 +216,7 @@ pub async fn import_history(id: i64, page: u32) -> Result<ImportPage, AppError> 
                 new_queues: import.new_queues,
                 error_count: import.error_count,
                 error_summary: import.error_summary,
+                file_name: import.file_name,
             })
             .collect(),
         page,

@@ -117,3 +117,26 @@ impl From<domain::ingest::read::ReadError> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<domain::csv::service::CsvError> for AppError {
+    fn from(error: domain::csv::service::CsvError) -> Self {
+        use domain::csv::service::CsvError as E;
+        match error {
+            E::Integration(inner) => inner.into(),
+            E::NotCsv => AppError::NotFound,
+            E::NoSuchUpload => AppError::Conflict("no_upload".into()),
+            E::NoSchema => AppError::Conflict("no_schema".into()),
+            E::Invalid(_) | E::InvalidForm(_) => AppError::Invalid {
+                field: "schema".into(),
+                code: "invalid_schema".into(),
+            },
+            E::LayoutFixed => AppError::Conflict("layout_fixed".into()),
+            E::NotCarried(_) => AppError::Conflict("not_carried".into()),
+            E::Paused => AppError::Conflict("paused".into()),
+            E::Deleted => AppError::Conflict("deleted".into()),
+            E::TooManyQueues { .. } => AppError::Conflict("too_many_queues".into()),
+            E::Refused(_) => AppError::Conflict("refused".into()),
+        }
+    }
+}

@@ -79,6 +79,16 @@ pub fn App() -> impl IntoView {
                             view=pages::integrations::edit::EditIntegrationPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/integrations/:id/csv")
+                            view=pages::integrations::csv::CsvDesignerPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
+                            path=path!("/integrations/:id/csv/files/:upload")
+                            view=pages::integrations::csv::CsvUploadPage
+                            ssr=SsrMode::Async
+                        />
                         <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />
                         <Route path=path!("/queues/:id") view=pages::queues::detail::QueuePage ssr=SsrMode::Async />

@@ -18,7 +18,10 @@ use crate::{
     },
     csv::{
         schema::CsvSchema,
-        service::{NewFileImport, RefusedFile, StoredSchema, WaitingFile},
+        service::{
+            NewFileImport, NewUpload, RefusedFile, StoredSchema, StoredUpload, UploadPurpose,
+            WaitingFile,
+        },
     },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
@@ -504,4 +507,19 @@ pub trait Store: Send + Sync + 'static {
     /// an integration that is running and has a schema; duplicates are
     /// never offered.
     fn next_received_file(&self) -> BoxFuture<'_, Result<Option<WaitingFile>, StoreError>>;
+
+    /// Keeps a file uploaded in the browser, and forgets the integration's
+    /// older ones of the same purpose past `UploadPurpose::kept`; its id.
+    fn keep_csv_upload<'a>(
+        &'a self,
+        new: &'a NewUpload<'a>,
+    ) -> BoxFuture<'a, Result<i64, StoreError>>;
+
+    /// One of the integration's uploads of `purpose`: `id`, or the latest.
+    fn csv_upload(
+        &self,
+        integration: IntegrationId,
+        purpose: UploadPurpose,
+        id: Option<i64>,
+    ) -> BoxFuture<'_, Result<Option<StoredUpload>, StoreError>>;
 }

@@ -14,3 +14,21 @@ ALTER TABLE imports ADD COLUMN file_name TEXT;
 ALTER TABLE received_files ADD COLUMN taken_at TIMESTAMPTZ;
 CREATE INDEX received_files_waiting ON received_files (id)
     WHERE taken_at IS NULL AND outcome = 'received';
+
+-- Files an admin uploaded in the browser: the designer's sample (the
+-- latest per integration is kept) and files waiting for their preview to
+-- be applied (the latest five).
+CREATE TABLE csv_uploads (
+    id BIGSERIAL PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts (id),
+    integration_id BIGINT NOT NULL REFERENCES integrations (id),
+    purpose TEXT NOT NULL CHECK (purpose IN ('sample', 'file')),
+    name TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    encoding TEXT NOT NULL,
+    body BYTEA NOT NULL,
+    uploaded_by BIGINT NOT NULL REFERENCES users (id),
+    uploaded_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX csv_uploads_integration ON csv_uploads (integration_id, purpose, id);
+ALTER TABLE csv_uploads ALTER COLUMN body SET STORAGE EXTERNAL;

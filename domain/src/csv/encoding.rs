@@ -82,6 +82,13 @@ impl Encoding {
         Ok(text)
     }
 
+    /// The text of a sample (the start of a file, perhaps cut inside a
+    /// character), for guessing only: what does not decode is replaced.
+    pub fn decode_lossy(self, bytes: &[u8]) -> Cow<'_, str> {
+        let (text, _) = self.table().decode_with_bom_removal(bytes);
+        text
+    }
+
     /// A first guess from a sample, for the admin to confirm: UTF-8 when it
     /// has a byte-order mark or reads as UTF-8, else Windows-1252 (the
     /// single-byte encoding most exports use).

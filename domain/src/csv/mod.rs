@@ -9,6 +9,7 @@
 
 pub mod agents;
 pub mod contacts;
+pub mod designer;
 pub mod document;
 pub mod encoding;
 pub mod format;
@@ -16,6 +17,7 @@ pub mod import;
 pub mod interval;
 pub mod intervals;
 pub mod preprocess;
+pub mod proposal;
 pub mod rows;
 pub mod schema;
 pub mod service;

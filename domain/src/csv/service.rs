@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{
+    designer::{Design, FieldProblem, RowsPreview, SchemaForm, UploadInfo, UploadPreview},
     document::{DocumentProblem, SchemaDocument},
     import::FileImport,
     schema::{CsvSchema, FileRefused},
@@ -16,6 +17,7 @@ use crate::{
     ingest::{receive::ImportRecord, receive::StoreImportError, Caps, Feed},
     integration::{Integration, IntegrationId, IntegrationKind, Status},
     integrations::{self, IntegrationError},
+    setup::UserId,
     store::{Store, StoreError, WriteError},
     AccountId,
 };
@@ -95,6 +97,10 @@ pub enum CsvError {
     NoSchema,
     #[error("the schema has problems")]
     Invalid(Vec<DocumentProblem>),
+    #[error("the schema has problems")]
+    InvalidForm(Vec<FieldProblem>),
+    #[error("there is no such file; upload it again")]
+    NoSuchUpload,
     #[error("the data type and layout are fixed once a schema is saved; create another integration for other data")]
     LayoutFixed,
     #[error("the integration does not carry {}", .0.as_str())]
@@ -186,12 +192,32 @@ pub async fn save_schema(
     id: IntegrationId,
     document: &SchemaDocument,
 ) -> Result<StoredSchema, CsvError> {
+    let schema = document.schema().map_err(CsvError::Invalid)?;
+    save(store, actor, id, schema).await
+}
+
+/// Saves the schema the designer's form describes.
+pub async fn save_form(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    form: &SchemaForm,
+) -> Result<StoredSchema, CsvError> {
+    let schema = form.schema().map_err(CsvError::InvalidForm)?;
+    save(store, actor, id, schema).await
+}
+
+async fn save(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    schema: CsvSchema,
+) -> Result<StoredSchema, CsvError> {
     integrations::require_admin(actor)?;
     let integration = csv_integration(store, actor, id).await?;
     if integration.status == Status::Deleted {
         return Err(CsvError::Deleted);
     }
-    let schema = document.schema().map_err(CsvError::Invalid)?;
     let saved = store.csv_schema(id).await?;
     check_replacement(&integration, saved.as_ref().map(|s| &s.schema), &schema)?;
     let audit = AuditEntry {
@@ -345,4 +371,187 @@ pub struct WaitingFile {
     /// Decompressed.
     pub body: Vec<u8>,
     pub schema: CsvSchema,
+}
+
+/// What a file uploaded in the browser is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadPurpose {
+    /// The designer's sample: only the latest is kept.
+    Sample,
+    /// A file to preview and apply: the latest five are kept.
+    File,
+}
+
+impl UploadPurpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sample => "sample",
+            Self::File => "file",
+        }
+    }
+
+    /// How many of this purpose an integration keeps.
+    pub fn kept(self) -> usize {
+        match self {
+            Self::Sample => 1,
+            Self::File => 5,
+        }
+    }
+}
+
+/// A file uploaded in the browser, as the store keeps it.
+#[derive(Debug)]
+pub struct NewUpload<'a> {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub purpose: UploadPurpose,
+    pub name: &'a str,
+    pub content: &'a [u8],
+    pub uploaded_by: UserId,
+    pub now: DateTime<Utc>,
+}
+
+/// A kept upload with its content.
+#[derive(Debug, Clone)]
+pub struct StoredUpload {
+    pub info: UploadInfo,
+    pub content: Vec<u8>,
+}
+
+/// Keeps a file an admin uploaded in the browser; its id.
+pub async fn keep_upload(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    purpose: UploadPurpose,
+    name: &str,
+    content: &[u8],
+    now: DateTime<Utc>,
+) -> Result<i64, CsvError> {
+    integrations::require_admin(actor)?;
+    let integration = csv_integration(store, actor, id).await?;
+    if integration.status == Status::Deleted {
+        return Err(CsvError::Deleted);
+    }
+    if content.len() > super::schema::MAX_FILE_BYTES {
+        return Err(CsvError::Refused(FileRefused::TooLarge));
+    }
+    if purpose == UploadPurpose::File && store.csv_schema(id).await?.is_none() {
+        return Err(CsvError::NoSchema);
+    }
+    let name = crate::cloud_link::job::FileName::parse(name)
+        .map_or_else(|| "upload.csv".to_owned(), |name| name.as_str().to_owned());
+    Ok(store
+        .keep_csv_upload(&NewUpload {
+            account: actor.account_id,
+            integration: id,
+            purpose,
+            name: &name,
+            content,
+            uploaded_by: actor.user_id,
+            now,
+        })
+        .await?)
+}
+
+/// What the designer shows for `draft` (from the page's address), or for
+/// the saved schema when there is none.
+pub async fn design(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    draft: Option<SchemaForm>,
+    now: DateTime<Utc>,
+) -> Result<Design, CsvError> {
+    let integration = csv_integration(store, actor, id).await?;
+    let saved = store.csv_schema(id).await?;
+    let sample = store.csv_upload(id, UploadPurpose::Sample, None).await?;
+    // A new schema's empty fields are not yet problems: they are once
+    // the admin has changed something, or a schema was saved.
+    let untouched = draft.is_none() && saved.is_none();
+    let form = draft.unwrap_or_else(|| {
+        saved.as_ref().map_or_else(SchemaForm::initial, |saved| {
+            SchemaForm::from_schema(&saved.schema)
+        })
+    });
+    let schema = form.schema();
+    let problems = match &schema {
+        Err(problems) if !untouched => problems.clone(),
+        _ => Vec::new(),
+    };
+    let (proposal, table, rows) = match &sample {
+        Some(sample) => {
+            let rows = schema
+                .as_ref()
+                .ok()
+                .map(|schema| RowsPreview::of(schema, schema.read(&sample.content), now));
+            (
+                super::proposal::propose(&sample.content, &form),
+                form.table(&sample.content),
+                rows,
+            )
+        }
+        None => (None, None, None),
+    };
+    let fixed_layout = saved.as_ref().map(|saved| {
+        let document = SchemaDocument::from(&saved.schema);
+        (document.layout, document.interval_minutes)
+    });
+    Ok(Design {
+        integration_name: integration.name.to_string(),
+        may_edit: actor.role.may_manage_integrations() && integration.status != Status::Deleted,
+        sample: sample.map(|sample| sample.info),
+        form,
+        fixed_layout,
+        proposal,
+        problems,
+        table,
+        rows,
+    })
+}
+
+async fn upload_of(
+    store: &dyn Store,
+    id: IntegrationId,
+    upload: i64,
+) -> Result<StoredUpload, CsvError> {
+    store
+        .csv_upload(id, UploadPurpose::File, Some(upload))
+        .await?
+        .ok_or(CsvError::NoSuchUpload)
+}
+
+/// What applying an uploaded file would do, or every problem with it.
+pub async fn upload_preview(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    upload: i64,
+    now: DateTime<Utc>,
+) -> Result<UploadPreview, CsvError> {
+    let integration = csv_integration(store, actor, id).await?;
+    let stored = store.csv_schema(id).await?.ok_or(CsvError::NoSchema)?;
+    let file = upload_of(store, id, upload).await?;
+    let schema = &stored.schema;
+    Ok(UploadPreview {
+        integration_name: integration.name.to_string(),
+        rows: RowsPreview::of(schema, schema.read(&file.content), now),
+        file: file.info,
+        paused: !integration.status.imports_files(),
+    })
+}
+
+/// Applies a file uploaded in the browser (see [`upload`]).
+pub async fn apply_upload(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    upload_id: i64,
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportRecord, CsvError> {
+    integrations::require_admin(actor)?;
+    csv_integration(store, actor, id).await?;
+    let file = upload_of(store, id, upload_id).await?;
+    upload(store, actor, id, &file.info.name, &file.content, caps, now).await
 }

@@ -6,10 +6,14 @@
 use chrono::{DateTime, Utc};
 use domain::{
     csv::{
+        designer::UploadInfo,
         document::SchemaDocument,
         import::{Changes, QueueSpan},
         schema::CsvSchema,
-        service::{NewFileImport, RefusedFile, StoredSchema, WaitingFile},
+        service::{
+            NewFileImport, NewUpload, RefusedFile, StoredSchema, StoredUpload, UploadPurpose,
+            WaitingFile,
+        },
     },
     ingest::{
         receive::{ImportRecord, StoreImportError},
@@ -315,6 +319,81 @@ impl Database {
             body,
             schema: read_schema(integration, &document)?,
         }))
+    }
+}
+
+impl Database {
+    pub(super) async fn keep_upload(&self, new: &NewUpload<'_>) -> Result<i64, StoreError> {
+        // Compressed before the transaction opens, so no lock waits on it.
+        let (encoding, body) = payload::encode_bytes(new.content).map_err(StoreError::new)?;
+        let size = i64::try_from(new.content.len()).unwrap_or(i64::MAX);
+        let kept = i64::try_from(new.purpose.kept()).unwrap_or(1);
+        let _turn = self.write_turn().await;
+        on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO csv_uploads (account_id, integration_id, purpose, name, size, \
+                 encoding, body, uploaded_by, uploaded_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+            )
+            .bind(new.account.0)
+            .bind(new.integration.0)
+            .bind(new.purpose.as_str())
+            .bind(new.name)
+            .bind(size)
+            .bind(encoding.as_str())
+            .bind(&body)
+            .bind(new.uploaded_by.0)
+            .bind(new.now)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "DELETE FROM csv_uploads WHERE integration_id = $1 AND purpose = $2 AND id NOT IN \
+                 (SELECT id FROM csv_uploads WHERE integration_id = $1 AND purpose = $2 \
+                  ORDER BY id DESC LIMIT $3)",
+            )
+            .bind(new.integration.0)
+            .bind(new.purpose.as_str())
+            .bind(kept)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        }.await)
+        .map_err(StoreError::new)
+    }
+
+    pub(super) async fn find_upload(
+        &self,
+        integration: IntegrationId,
+        purpose: UploadPurpose,
+        id: Option<i64>,
+    ) -> Result<Option<StoredUpload>, StoreError> {
+        type Row = (i64, String, i64, DateTime<Utc>, String, Vec<u8>);
+        let select = "SELECT id, name, size, uploaded_at, encoding, body FROM csv_uploads \
+             WHERE integration_id = $1 AND purpose = $2 AND ($3 IS NULL OR id = $3) \
+             ORDER BY id DESC LIMIT 1";
+        let row: Option<Row> = on_pool!(self, pool => {
+            sqlx::query_as(select)
+                .bind(integration.0)
+                .bind(purpose.as_str())
+                .bind(id)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(StoreError::new)?;
+        row.map(|(id, name, size, uploaded_at, encoding, body)| {
+            Ok(StoredUpload {
+                info: UploadInfo {
+                    id,
+                    name,
+                    size: u64::try_from(size).unwrap_or_default(),
+                    uploaded_at: uploaded_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                },
+                content: payload::decode_bytes(&encoding, body).map_err(StoreError::new)?,
+            })
+        })
+        .transpose()
     }
 }
 

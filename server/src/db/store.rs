@@ -15,7 +15,10 @@ use domain::{
     },
     csv::{
         schema::CsvSchema,
-        service::{NewFileImport, RefusedFile, StoredSchema, WaitingFile},
+        service::{
+            NewFileImport, NewUpload, RefusedFile, StoredSchema, StoredUpload, UploadPurpose,
+            WaitingFile,
+        },
     },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
@@ -722,5 +725,21 @@ impl Store for Database {
 
     fn next_received_file(&self) -> BoxFuture<'_, Result<Option<WaitingFile>, StoreError>> {
         Box::pin(self.first_waiting_file())
+    }
+
+    fn keep_csv_upload<'a>(
+        &'a self,
+        new: &'a NewUpload<'a>,
+    ) -> BoxFuture<'a, Result<i64, StoreError>> {
+        Box::pin(self.keep_upload(new))
+    }
+
+    fn csv_upload(
+        &self,
+        integration: IntegrationId,
+        purpose: UploadPurpose,
+        id: Option<i64>,
+    ) -> BoxFuture<'_, Result<Option<StoredUpload>, StoreError>> {
+        Box::pin(self.find_upload(integration, purpose, id))
     }
 }

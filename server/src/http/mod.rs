@@ -5,6 +5,7 @@ pub mod api;
 mod auth;
 pub mod client;
 pub mod cloud_link;
+mod csv_forms;
 mod detach;
 mod downloads;
 mod guard;
@@ -111,6 +112,7 @@ impl AppState {
                 downloads: self.downloads.clone(),
                 public_origin: self.settings.public_origin.clone(),
             }),
+            caps: self.settings.ingest_limits.caps,
         }
     }
 
@@ -149,6 +151,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/healthz", get(health::live))
         .route("/readyz", get(health::ready))
         .merge(auth::router())
+        .merge(csv_forms::router())
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())

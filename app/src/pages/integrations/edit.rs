@@ -275,6 +275,7 @@ fn DetailView(
                 </section>
             }
         })}
+        {detail.csv.clone().map(|summary| view! { <super::csv::CsvSection id summary editable /> })}
         {integration.kind.needs_cloud_link().then(|| view! {
             <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() downloads=detail.downloads.clone() editable />
         })}

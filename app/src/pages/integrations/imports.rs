@@ -144,7 +144,10 @@ fn ImportRow(import: ImportView) -> impl IntoView {
             <td class="px-3 py-2 text-slate-700">{feed_text(i18n, &import.feed)}</td>
             <td class="px-3 py-2">{outcome_badge(i18n, &import.outcome)}</td>
             <td class="px-3 py-2 text-right tabular-nums">{import.items}</td>
-            <td class="px-3 py-2 text-slate-600">{details}</td>
+            <td class="px-3 py-2 text-slate-600">
+                {import.file_name.map(|name| view! { <span class="block font-medium text-slate-700" data-test="import-file">{name}</span> })}
+                {details}
+            </td>
         </tr>
     }
 }

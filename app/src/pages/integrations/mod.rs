@@ -1,3 +1,4 @@
+pub mod csv;
 pub mod edit;
 pub mod form;
 pub mod imports;

@@ -58,6 +58,17 @@ impl From<CsvError> for ApiError {
                     })
                     .collect(),
             ),
+            CsvError::InvalidForm(problems) => ApiError::invalid(
+                problems
+                    .into_iter()
+                    .map(|problem| Problem {
+                        code: "invalid_field",
+                        pointer: format!("/{}", problem.field),
+                        detail: problem.detail,
+                    })
+                    .collect(),
+            ),
+            CsvError::NoSuchUpload => ApiError::not_found(),
             CsvError::Refused(refused) => refusal(&refused),
         }
     }

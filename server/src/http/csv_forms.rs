@@ -1,0 +1,228 @@
+//! The CSV pages' plain form posts, which work the same with and without
+//! JavaScript: a sample for the designer and a file to import, sent as
+//! `multipart/form-data`, and the designer's schema. Each answers with a
+//! redirect to the page that shows the outcome (post, redirect, get).
+
+use app::session::USER_ID_KEY;
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Form, Router,
+};
+use chrono::Utc;
+use domain::{
+    actor::Actor,
+    csv::{
+        designer::SchemaForm,
+        schema::{FileRefused, MAX_FILE_BYTES},
+        service::{self, CsvError, UploadPurpose},
+    },
+    integration::IntegrationId,
+    integrations::IntegrationError,
+    UserId,
+};
+use tower_sessions::Session;
+
+use super::AppState;
+
+/// Room for the multipart framing around a file of the largest size.
+const FORM_OVERHEAD: usize = 64 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/integrations/{id}/csv/sample", post(sample))
+        .route("/account/integrations/{id}/csv/files", post(file))
+        .route("/account/integrations/{id}/csv/schema", post(save))
+        .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FORM_OVERHEAD))
+}
+
+/// The signed-in user, or a redirect to sign in.
+async fn actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
+    let signed_out = || Redirect::to("/login").into_response();
+    let user_id = session
+        .get::<i64>(USER_ID_KEY)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(signed_out)?;
+    match state.store.user(UserId(user_id)).await {
+        Ok(Some(user)) => Ok(Actor {
+            user_id: user.id,
+            account_id: user.account_id,
+            role: user.role,
+            email: user.email,
+        }),
+        Ok(None) => Err(signed_out()),
+        Err(error) => {
+            tracing::error!(?error, "cannot load the signed-in user");
+            Err(Redirect::to("/login").into_response())
+        }
+    }
+}
+
+/// The stable code a page translates for `error`.
+pub fn error_code(error: &CsvError) -> &'static str {
+    match error {
+        CsvError::Integration(IntegrationError::Forbidden) => "forbidden",
+        CsvError::Integration(IntegrationError::NotFound) => "not_found",
+        CsvError::Integration(IntegrationError::Stale) => "stale",
+        CsvError::Integration(_) => "internal",
+        CsvError::NotCsv => "not_csv",
+        CsvError::NoSchema => "no_schema",
+        CsvError::Invalid(_) | CsvError::InvalidForm(_) => "invalid_schema",
+        CsvError::LayoutFixed => "layout_fixed",
+        CsvError::NotCarried(_) => "not_carried",
+        CsvError::Paused => "paused",
+        CsvError::Deleted => "deleted",
+        CsvError::TooManyQueues { .. } => "too_many_queues",
+        CsvError::NoSuchUpload => "no_upload",
+        CsvError::Refused(FileRefused::TooLarge) => "too_large",
+        CsvError::Refused(_) => "refused",
+    }
+}
+
+fn with_query(path: &str, query: &[(&str, &str)]) -> String {
+    let query = serde_urlencoded::to_string(query).unwrap_or_default();
+    format!("{path}?{query}")
+}
+
+/// The `file` field's name and content, at most the file limit.
+async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), &'static str> {
+    while let Ok(Some(mut field)) = form.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or("upload.csv").to_owned();
+        let mut content = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if content.len() + chunk.len() > MAX_FILE_BYTES {
+                        return Err("too_large");
+                    }
+                    content.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(_) => return Err("unreadable"),
+            }
+        }
+        if name.is_empty() && content.is_empty() {
+            return Err("no_file");
+        }
+        return Ok((name, content));
+    }
+    Err("no_file")
+}
+
+/// A sample for the designer: kept, then the designer with the same draft.
+async fn sample(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    RawQuery(query): RawQuery,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let designer = format!("/account/integrations/{id}/csv");
+    let draft = query.unwrap_or_default();
+    let back = |error: &str| {
+        let mut to = with_query(&designer, &[("error", error)]);
+        if !draft.is_empty() {
+            to.push('&');
+            to.push_str(&draft);
+        }
+        Redirect::to(&to).into_response()
+    };
+    let Ok(form) = form else {
+        return back("no_file");
+    };
+    let (name, content) = match file_field(form).await {
+        Ok(file) => file,
+        Err(code) => return back(code),
+    };
+    let kept = service::keep_upload(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        UploadPurpose::Sample,
+        &name,
+        &content,
+        Utc::now(),
+    )
+    .await;
+    match kept {
+        Ok(_) if draft.is_empty() => Redirect::to(&designer).into_response(),
+        Ok(_) => Redirect::to(&format!("{designer}?{draft}")).into_response(),
+        Err(error) => back(error_code(&error)),
+    }
+}
+
+/// A file to import: kept, then its preview with *Apply*.
+async fn file(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/account/integrations/{id}");
+    let back =
+        |error: &str| Redirect::to(&with_query(&page, &[("csv_error", error)])).into_response();
+    let Ok(form) = form else {
+        return back("no_file");
+    };
+    let (name, content) = match file_field(form).await {
+        Ok(file) => file,
+        Err(code) => return back(code),
+    };
+    let kept = service::keep_upload(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        UploadPurpose::File,
+        &name,
+        &content,
+        Utc::now(),
+    )
+    .await;
+    match kept {
+        Ok(upload) => Redirect::to(&format!("{page}/csv/files/{upload}")).into_response(),
+        Err(error) => back(error_code(&error)),
+    }
+}
+
+/// The designer's schema: saved, then the integration page; refused, the
+/// designer again with the draft and why.
+async fn save(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<SchemaForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match service::save_form(state.store.as_ref(), &actor, IntegrationId(id), &form).await {
+        Ok(_) => Redirect::to(&with_query(
+            &format!("/account/integrations/{id}"),
+            &[("notice", "schema_saved")],
+        ))
+        .into_response(),
+        Err(error) => {
+            let draft = serde_urlencoded::to_string(&form).unwrap_or_default();
+            let code = error_code(&error);
+            Redirect::to(&format!(
+                "/account/integrations/{id}/csv?error={code}&{draft}"
+            ))
+            .into_response()
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! The CSV pages without JavaScript (issue 13): a sample uploaded as a
+//! plain multipart form, the designer's proposals and preview, the schema
+//! saved by a form post, a file uploaded by hand, previewed and applied.
+
+mod common;
+
+use common::{location, Engine, TestApp, ADMIN_EMAIL};
+use reqwest::{header, Method, StatusCode};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    a_schema_is_designed_against_a_sample_and_a_file_imported_without_javascript,
+    uploads_are_refused_with_a_reason_on_the_page,
+);
+
+const SAMPLE: &[u8] = b"Queue;Date;Time;Offered;Answered;AHT\r\n\
+    Caf\xE9;02/11/2026;08:00;10;8;90,5\r\n\
+    Caf\xE9;02/11/2026;08:30;4;4;60\r\n\
+    Sales;13/11/2026;09:00;4;4;60\r\n";
+
+async fn set_up(engine: Engine) -> (TestApp, String, i64) {
+    let app = TestApp::spawn(engine).await.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let created: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&token),
+            Some(
+                json!({"name": "ACD export", "kind": "csv", "intervalMinutes": 30,
+                "dataTypes": ["contacts"]}),
+            ),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let id = created["integration"]["id"].as_i64().expect("an id");
+    app.sign_in_as_admin().await;
+    (app, token, id)
+}
+
+/// A `multipart/form-data` body with one file field, as a browser sends it.
+fn multipart(name: &str, content: &[u8]) -> (String, Vec<u8>) {
+    let boundary = "----intake-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn post_file(app: &TestApp, path: &str, name: &str, content: &[u8]) -> reqwest::Response {
+    let (content_type, body) = multipart(name, content);
+    app.client
+        .post(app.url(path))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(body)
+        .send()
+        .await
+        .expect("answered")
+}
+
+/// The value of the first `attribute="…"` after `marker` in `page`.
+fn attribute_after(page: &str, marker: &str, attribute: &str) -> String {
+    let start = page.find(marker).expect("the marker is on the page");
+    let rest = &page[start..];
+    let key = format!("{attribute}=\"");
+    let from = rest.find(&key).expect("the attribute") + key.len();
+    let to = rest[from..].find('"').expect("its end") + from;
+    rest[from..to].replace("&amp;", "&")
+}
+
+async fn a_schema_is_designed_against_a_sample_and_a_file_imported_without_javascript(
+    engine: Engine,
+) {
+    let (app, token, id) = set_up(engine).await;
+    let page = format!("/account/integrations/{id}");
+    let (_, before) = app.page(&page).await;
+    assert!(before.contains(r#"data-test="csv-no-schema""#), "{before}");
+    assert!(
+        !before.contains(r#"data-test="upload-form""#),
+        "no upload before a schema"
+    );
+
+    let designer = format!("{page}/csv");
+    let (status, empty) = app.page(&designer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(empty.contains(r#"data-test="schema-form""#));
+    assert!(!empty.contains(r#"data-test="proposals""#));
+
+    let sent = post_file(&app, &format!("{designer}/sample"), "export.csv", SAMPLE).await;
+    assert_eq!(location(&sent), designer);
+    let (_, with_sample) = app.page(&designer).await;
+    assert!(with_sample.contains(r#"data-test="sample-name""#));
+    assert!(with_sample.contains(r#"data-test="proposals""#));
+    assert!(
+        with_sample.contains("is not UTF-8"),
+        "read as the form says, UTF-8 until the admin chooses"
+    );
+    assert!(
+        !with_sample.contains(r#"data-test="rows-summary""#),
+        "proposals are not applied by themselves"
+    );
+
+    // Using the proposals fills in the form, which previews the rows.
+    let proposed = attribute_after(&with_sample, r#"data-test="proposals""#, "href");
+    assert!(proposed.starts_with('?'), "{proposed}");
+    let (_, previewed) = app.page(&format!("{designer}{proposed}")).await;
+    assert!(
+        previewed.contains(r#"data-test="rows-summary""#),
+        "{previewed}"
+    );
+    assert!(previewed.contains(r#"data-test="table-preview""#));
+    assert!(previewed.contains("Café"), "decoded as Windows-1252");
+    assert!(previewed.contains("2026-11-02T08:00:00Z"), "UTC by default");
+
+    // Saved as a plain form post, in Berlin time.
+    let mut form: Vec<(String, String)> =
+        serde_urlencoded::from_str(proposed.trim_start_matches('?')).expect("a query");
+    for (key, value) in &mut form {
+        if key == "time_zone" {
+            *value = "Europe/Berlin".into();
+        }
+    }
+    let saved = app
+        .client
+        .post(app.url(&format!("{designer}/schema")))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .form(&form)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(location(&saved), format!("{page}?notice=schema_saved"));
+    let stored = app
+        .read_json(&format!("/api/v1/integrations/{id}/csv-schema"), &token)
+        .await;
+    assert_eq!(stored["schema"]["layout"], "intervals");
+    assert_eq!(stored["schema"]["intervalMinutes"], 30);
+    assert_eq!(stored["schema"]["timeZone"], "Europe/Berlin");
+    let (_, after) = app.page(&format!("{page}?notice=schema_saved")).await;
+    assert!(after.contains(r#"data-test="csv-notice""#));
+    assert!(after.contains(r#"data-test="csv-schema""#));
+    assert!(after.contains(r#"data-test="upload-form""#));
+
+    // The saved layout is fixed: the designer shows it locked.
+    let (_, locked) = app.page(&designer).await;
+    assert!(
+        locked.contains(r#"name="layout" value="intervals""#),
+        "kept as a hidden field"
+    );
+
+    // A file by hand: previewed, then applied.
+    let uploaded = post_file(&app, &format!("{page}/csv/files"), "monday.csv", SAMPLE).await;
+    let preview_path = location(&uploaded);
+    assert!(
+        preview_path.starts_with(&format!("{page}/csv/files/")),
+        "{preview_path}"
+    );
+    let (_, preview) = app.page(&preview_path).await;
+    assert!(preview.contains(r#"data-test="rows-summary""#), "{preview}");
+    assert!(preview.contains(r#"data-test="apply-form""#));
+    assert_eq!(
+        app.read_json("/api/v1/queues", &token).await["total"],
+        0,
+        "nothing before Apply"
+    );
+    let upload = preview_path.rsplit('/').next().expect("an id").to_owned();
+    let applied = app
+        .client
+        .post(app.url("/_fn/integrations/csv/apply"))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .header(header::ACCEPT, "text/html,application/xhtml+xml")
+        .header(header::REFERER, app.url(&preview_path))
+        .form(&[("id", id.to_string()), ("upload", upload)])
+        .send()
+        .await
+        .expect("answered");
+    assert!(
+        location(&applied).starts_with(&format!("{page}?notice=imported")),
+        "{}",
+        location(&applied)
+    );
+    let queues = app.read_json("/api/v1/queues", &token).await;
+    assert_eq!(queues["total"], 2);
+    let history = app
+        .read_json(&format!("/api/v1/integrations/{id}/imports"), &token)
+        .await;
+    assert_eq!(history["imports"][0]["fileName"], "monday.csv");
+    let (_, listed) = app.page(&page).await;
+    assert!(listed.contains(r#"data-test="import-file""#));
+}
+
+async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let page = format!("/account/integrations/{id}");
+    // No schema yet: a file cannot be read.
+    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    let to = location(&refused);
+    assert_eq!(to, format!("{page}?csv_error=no_schema"));
+    let (_, shown) = app.page(&to).await;
+    assert!(shown.contains(r#"data-test="csv-error""#));
+
+    // Too large.
+    let big = vec![b'a'; domain::csv::schema::MAX_FILE_BYTES + 1];
+    let refused = post_file(&app, &format!("{page}/csv/sample"), "big.csv", &big).await;
+    assert_eq!(location(&refused), format!("{page}/csv?error=too_large"));
+
+    // A file whose rows do not read: every problem listed, no Apply.
+    app.api(
+        Method::PUT,
+        &format!("/api/v1/integrations/{id}/csv-schema"),
+        Some(&token),
+        Some(json!({
+            "encoding": "windows-1252", "delimiter": "semicolon", "timeZone": "UTC",
+            "layout": "intervals", "intervalMinutes": 30,
+            "columns": {"queue": "A",
+                "when": {"date": "B", "dateFormat": "DD/MM/YYYY", "time": "C", "timeFormat": "hh:mm"},
+                "offered": "D", "answered": "E", "handleTime": "F"}
+        })),
+    )
+    .await;
+    let broken: &[u8] = b"Queue;Date;Time;Offered;Answered;AHT\nSales;02/11/2026;08:15;1;1;1\nSales;31/11/2026;09:00;1;1;1\n";
+    let uploaded = post_file(&app, &format!("{page}/csv/files"), "broken.csv", broken).await;
+    let (_, preview) = app.page(&location(&uploaded)).await;
+    assert!(preview.contains(r#"data-test="refused""#), "{preview}");
+    assert_eq!(
+        preview.matches(r#"data-test="problem""#).count(),
+        2,
+        "{preview}"
+    );
+    assert!(!preview.contains(r#"data-test="apply-form""#));
+
+    // A planner sees the page but cannot upload.
+    app.add_planner("pat@example.com").await;
+    let signed_in = app.sign_in("pat@example.com", common::ADMIN_PASSWORD).await;
+    assert!(signed_in.status().is_redirection());
+    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    assert_eq!(location(&refused), format!("{page}?csv_error=forbidden"));
+}
