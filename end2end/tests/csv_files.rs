@@ -9,26 +9,13 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, EMAIL, PATIENCE};
+use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake, PATIENCE};
 
 const EXPORT: &[u8] = b"Daily report\r\n\
     Queue;Date;Time;Offered;Answered;AHT\r\n\
     Caf\xE9 Hotline;02/11/2026;08:00;10;8;90,5\r\n\
     Caf\xE9 Hotline;02/11/2026;08:30;4;4;60\r\n\
     Caf\xE9 Hotline;02/11/2026;09:00;7;6;75\r\n";
-
-/// A personal access token from the `intake` CLI.
-fn token(intake: &Intake) -> anyhow::Result<String> {
-    let output = std::process::Command::new(&intake.binary)
-        .args(["token", "create", "--email", EMAIL, "--name", "e2e"])
-        .env("INTAKE_DATABASE_URL", &intake.database_url)
-        .output()?;
-    String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .find(|word| word.starts_with("itp_"))
-        .map(str::to_owned)
-        .context("intake token create printed a token")
-}
 
 async fn csv_integration(intake: &Intake) -> anyhow::Result<i64> {
     let created: Value = reqwest::Client::new()
@@ -87,9 +74,9 @@ async fn csv_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     // The sample: proposals, offered and not applied.
     upload(browser, "sample-form", &export).await?;
     browser.find("[data-test=proposals]").await?;
-    browser.find("[data-test=table-preview]").await?;
     browser.click("a[data-test=use-proposals]").await?;
     browser.find("[data-test=rows-summary]").await?;
+    browser.find("[data-test=table-preview]").await?;
     ensure!(
         browser
             .text_of("[data-test=rows-preview]")

@@ -6,20 +6,7 @@ mod support;
 
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, EMAIL, PATIENCE};
-
-/// A personal access token from the `intake` CLI, on the story's database.
-fn token(intake: &Intake) -> anyhow::Result<String> {
-    let output = std::process::Command::new(&intake.binary)
-        .args(["token", "create", "--email", EMAIL, "--name", "e2e"])
-        .env("INTAKE_DATABASE_URL", &intake.database_url)
-        .output()?;
-    String::from_utf8_lossy(&output.stdout)
-        .split_whitespace()
-        .find(|word| word.starts_with("itp_"))
-        .map(str::to_owned)
-        .context("intake token create printed a token")
-}
+use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake, PATIENCE};
 
 /// An API integration with a key, two accepted contacts and one refused
 /// request; returns the integration id.

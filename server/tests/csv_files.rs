@@ -19,21 +19,7 @@ on_both_engines!(
 async fn set_up(engine: Engine) -> (TestApp, String, i64) {
     let app = TestApp::spawn(engine).await.with_admin().await;
     let token = app.token_for(ADMIN_EMAIL).await;
-    let created: Value = app
-        .api(
-            Method::POST,
-            "/api/v1/integrations",
-            Some(&token),
-            Some(
-                json!({"name": "ACD export", "kind": "csv", "intervalMinutes": 30,
-                "dataTypes": ["contacts"]}),
-            ),
-        )
-        .await
-        .json()
-        .await
-        .expect("JSON");
-    let id = created["integration"]["id"].as_i64().expect("an id");
+    let id = app.csv_integration(&token, "ACD export").await;
     (app, token, id)
 }
 

@@ -343,6 +343,19 @@ pub fn http_get_status(base_port_url: &str, path: &str) -> anyhow::Result<u16> {
 pub const EMAIL: &str = "ada@example.com";
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// A personal access token from the `intake` CLI, on the story's database.
+pub fn token(intake: &Intake) -> anyhow::Result<String> {
+    let output = std::process::Command::new(&intake.binary)
+        .args(["token", "create", "--email", EMAIL, "--name", "e2e"])
+        .env("INTAKE_DATABASE_URL", &intake.database_url)
+        .output()?;
+    String::from_utf8_lossy(&output.stdout)
+        .split_whitespace()
+        .find(|word| word.starts_with("itp_"))
+        .map(str::to_owned)
+        .context("intake token create printed a token")
+}
+
 /// First-run setup and sign-in, ending on the integrations overview.
 pub async fn set_up_and_sign_in(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     browser.client.goto(&intake.url("/setup")).await?;

@@ -115,13 +115,38 @@ async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), &'static s
     Err("no_file")
 }
 
+type FormUpload = Result<Multipart, axum::extract::multipart::MultipartRejection>;
+
+/// Keeps the form's file for `purpose`: its upload id, or the code of
+/// why not.
+async fn keep(
+    state: &AppState,
+    actor: &Actor,
+    id: i64,
+    purpose: UploadPurpose,
+    form: FormUpload,
+) -> Result<i64, &'static str> {
+    let (name, content) = file_field(form.map_err(|_| "no_file")?).await?;
+    service::keep_upload(
+        state.store.as_ref(),
+        actor,
+        IntegrationId(id),
+        purpose,
+        &name,
+        &content,
+        Utc::now(),
+    )
+    .await
+    .map_err(|error| error_code(&error))
+}
+
 /// A sample for the designer: kept, then the designer with the same draft.
 async fn sample(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
     RawQuery(query): RawQuery,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    form: FormUpload,
 ) -> Response {
     let actor = match actor(&state, &session).await {
         Ok(actor) => actor,
@@ -129,36 +154,13 @@ async fn sample(
     };
     let designer = format!("/account/integrations/{id}/csv");
     let draft = query.unwrap_or_default();
-    let back = |error: &str| {
-        let mut to = with_query(&designer, &[("error", error)]);
-        if !draft.is_empty() {
-            to.push('&');
-            to.push_str(&draft);
-        }
-        Redirect::to(&to).into_response()
+    let to = match keep(&state, &actor, id, UploadPurpose::Sample, form).await {
+        Ok(_) if draft.is_empty() => designer,
+        Ok(_) => format!("{designer}?{draft}"),
+        Err(code) if draft.is_empty() => with_query(&designer, &[("error", code)]),
+        Err(code) => format!("{}&{draft}", with_query(&designer, &[("error", code)])),
     };
-    let Ok(form) = form else {
-        return back("no_file");
-    };
-    let (name, content) = match file_field(form).await {
-        Ok(file) => file,
-        Err(code) => return back(code),
-    };
-    let kept = service::keep_upload(
-        state.store.as_ref(),
-        &actor,
-        IntegrationId(id),
-        UploadPurpose::Sample,
-        &name,
-        &content,
-        Utc::now(),
-    )
-    .await;
-    match kept {
-        Ok(_) if draft.is_empty() => Redirect::to(&designer).into_response(),
-        Ok(_) => Redirect::to(&format!("{designer}?{draft}")).into_response(),
-        Err(error) => back(error_code(&error)),
-    }
+    Redirect::to(&to).into_response()
 }
 
 /// A file to import: kept, then its preview with *Apply*.
@@ -166,36 +168,18 @@ async fn file(
     State(state): State<AppState>,
     session: Session,
     Path(id): Path<i64>,
-    form: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    form: FormUpload,
 ) -> Response {
     let actor = match actor(&state, &session).await {
         Ok(actor) => actor,
         Err(response) => return response,
     };
     let page = format!("/account/integrations/{id}");
-    let back =
-        |error: &str| Redirect::to(&with_query(&page, &[("csv_error", error)])).into_response();
-    let Ok(form) = form else {
-        return back("no_file");
+    let to = match keep(&state, &actor, id, UploadPurpose::File, form).await {
+        Ok(upload) => format!("{page}/csv/files/{upload}"),
+        Err(code) => with_query(&page, &[("csv_error", code)]),
     };
-    let (name, content) = match file_field(form).await {
-        Ok(file) => file,
-        Err(code) => return back(code),
-    };
-    let kept = service::keep_upload(
-        state.store.as_ref(),
-        &actor,
-        IntegrationId(id),
-        UploadPurpose::File,
-        &name,
-        &content,
-        Utc::now(),
-    )
-    .await;
-    match kept {
-        Ok(upload) => Redirect::to(&format!("{page}/csv/files/{upload}")).into_response(),
-        Err(error) => back(error_code(&error)),
-    }
+    Redirect::to(&to).into_response()
 }
 
 /// The designer's schema: saved, then the integration page; refused, the

@@ -517,6 +517,25 @@ impl TestApp {
         created["integration"]["id"].as_i64().expect("an id")
     }
 
+    /// A CSV integration carrying contacts in 30-minute intervals; its id.
+    pub async fn csv_integration(&self, token: &str, name: &str) -> i64 {
+        let created: serde_json::Value = self
+            .api(
+                reqwest::Method::POST,
+                "/api/v1/integrations",
+                Some(token),
+                Some(
+                    serde_json::json!({"name": name, "kind": "csv", "intervalMinutes": 30,
+                    "dataTypes": ["contacts"]}),
+                ),
+            )
+            .await
+            .json()
+            .await
+            .expect("JSON");
+        created["integration"]["id"].as_i64().expect("an id")
+    }
+
     /// An API integration carrying both data types with `interval`
     /// minutes, and its freshly generated key.
     pub async fn api_integration(&self, token: &str, name: &str, interval: u32) -> (i64, String) {

@@ -142,7 +142,32 @@ fn Designer(design: Design, id: i64, error: Option<String>) -> impl IntoView {
         _ => Vec::new(),
     };
     let integration_name = design.integration_name.clone();
-    let (table, rows) = (design.table.clone(), design.rows.clone());
+    // With JavaScript, edits preview at once: the draft is read again and
+    // only the problems and the preview follow, the form stays as typed.
+    let draft = RwSignal::new(None::<String>);
+    let live = Resource::new(
+        move || draft.get(),
+        move |draft| async move {
+            match draft {
+                Some(draft) => csv_design(id, draft).await.ok(),
+                None => None,
+            }
+        },
+    );
+    let initial = design.clone();
+    let current = Memo::new(move |_| {
+        live.get().flatten().map_or_else(
+            || {
+                (
+                    initial.problems.clone(),
+                    initial.table.clone(),
+                    initial.rows.clone(),
+                )
+            },
+            |d| (d.problems, d.table, d.rows),
+        )
+    });
+    let problems = Signal::derive(move || current.get().0);
     view! {
         <Breadcrumb>
             <li><A href="/account/integrations" attr:class="hover:text-slate-700">{t!(i18n, nav.integrations)}</A></li>
@@ -168,9 +193,14 @@ fn Designer(design: Design, id: i64, error: Option<String>) -> impl IntoView {
                 <FilePicker action=sample_action button=t_string!(i18n, csv.sample_upload).to_string() test_id="sample-form" />
             })}
         </section>
-        {design.proposal.clone().map(|proposal| view! { <Proposals proposal /> })}
-        <SchemaFields design=design.clone() id columns />
-        <PreviewSection table rows />
+        {design.proposal.clone().map(|proposal| view! { <Proposals proposal id /> })}
+        <SchemaFields design=design.clone() id columns problems draft />
+        <Transition>
+            {move || {
+                let (_, table, rows) = current.get();
+                view! { <PreviewSection table rows /> }
+            }}
+        </Transition>
     }
     .into_any()
 }
@@ -260,7 +290,7 @@ fn send_with_progress(form: &web_sys::HtmlFormElement, progress: RwSignal<Option
 }
 
 #[component]
-fn Proposals(proposal: Proposal) -> impl IntoView {
+fn Proposals(proposal: Proposal, id: i64) -> impl IntoView {
     let i18n = use_i18n();
     let query = serde_urlencoded::to_string(&proposal.form).unwrap_or_default();
     let delimiter = proposal.delimiter.clone();
@@ -289,7 +319,7 @@ fn Proposals(proposal: Proposal) -> impl IntoView {
                     }).collect_view()}
                 </ul>
             })}
-            <a href=format!("?{query}") class=format!("{PRIMARY} mt-4 inline-block") data-test="use-proposals">{t!(i18n, csv.proposals_use)}</a>
+            <a href=format!("/account/integrations/{id}/csv?{query}") class=format!("{PRIMARY} mt-4 inline-block") data-test="use-proposals">{t!(i18n, csv.proposals_use)}</a>
         </section>
     }
     .into_any()
@@ -319,22 +349,22 @@ fn Choice(
     label: String,
     value: String,
     options: Vec<(String, String)>,
-    problem: Option<String>,
+    problem: Signal<Option<String>>,
     #[prop(optional)] disabled: bool,
 ) -> impl IntoView {
     let error_id = format!("{name}-problem");
-    let described = problem.as_ref().map(|_| error_id.clone());
+    let described = error_id.clone();
     view! {
         <div class="space-y-1.5">
             <label for=name class=LABEL>{label}</label>
-            <select id=name name=name class=INPUT disabled=disabled aria-invalid=problem.is_some().then_some("true") aria-describedby=described data-test=name>
+            <select id=name name=name class=INPUT disabled=disabled aria-invalid=move || problem.get().is_some().then_some("true") aria-describedby=move || problem.get().map(|_| described.clone()) data-test=name>
                 {options.into_iter().map(|(option, text)| {
                     let selected = option == value;
                     view! { <option value=option selected=selected>{text}</option> }
                 }).collect_view()}
             </select>
             {disabled.then(|| view! { <input type="hidden" name=name value=value.clone() /> })}
-            {problem.map(|problem| view! { <p id=error_id class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+            {move || problem.get().map(|problem| view! { <p id=error_id.clone() class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
         </div>
     }
     .into_any()
@@ -346,13 +376,13 @@ fn Text(
     name: &'static str,
     label: String,
     value: String,
-    problem: Option<String>,
+    problem: Signal<Option<String>>,
     #[prop(optional)] hint: Option<String>,
     #[prop(optional)] list: Option<&'static str>,
     #[prop(optional)] mono: bool,
 ) -> impl IntoView {
     let error_id = format!("{name}-problem");
-    let described = problem.as_ref().map(|_| error_id.clone());
+    let described = error_id.clone();
     let class = if mono {
         format!("{INPUT} font-mono")
     } else {
@@ -361,9 +391,9 @@ fn Text(
     view! {
         <div class="space-y-1.5">
             <label for=name class=LABEL>{label}</label>
-            <input id=name name=name type="text" value=value list=list class=class autocomplete="off" spellcheck="false" aria-invalid=problem.is_some().then_some("true") aria-describedby=described data-test=name />
+            <input id=name name=name type="text" value=value list=list class=class autocomplete="off" spellcheck="false" aria-invalid=move || problem.get().is_some().then_some("true") aria-describedby=move || problem.get().map(|_| described.clone()) data-test=name />
             {hint.map(|hint| view! { <p class="text-xs text-slate-500">{hint}</p> })}
-            {problem.map(|problem| view! { <p id=error_id class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+            {move || problem.get().map(|problem| view! { <p id=error_id.clone() class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
         </div>
     }
     .into_any()
@@ -397,14 +427,23 @@ fn column_options(
 }
 
 #[component]
-fn SchemaFields(design: Design, id: i64, columns: Vec<(String, String)>) -> impl IntoView {
+fn SchemaFields(
+    design: Design,
+    id: i64,
+    columns: Vec<(String, String)>,
+    problems: Signal<Vec<FieldProblem>>,
+    draft: RwSignal<Option<String>>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let form_ref = NodeRef::<html::Form>::new();
     let navigate = use_navigate();
     let location = use_location();
-    // With JavaScript every change previews at once: the draft goes into
-    // the address, which the page's data follows.
-    let live = move |_| {
+    // With JavaScript every change previews at once. A change of the
+    // layout or of where times are read shows other fields: the page
+    // follows the new address. Any other change keeps the form as typed,
+    // puts the draft into the address without a navigation, and only the
+    // problems and the preview follow.
+    let live = move |event: web_sys::Event| {
         let Some(form) = form_ref.get() else {
             return;
         };
@@ -415,18 +454,34 @@ fn SchemaFields(design: Design, id: i64, columns: Vec<(String, String)>) -> impl
             return;
         };
         let query: String = params.to_string().into();
-        navigate(
-            &format!("{}?{query}", location.pathname.get_untracked()),
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..NavigateOptions::default()
-            },
-        );
+        let url = format!("{}?{query}", location.pathname.get_untracked());
+        let changed = event_target::<web_sys::Element>(&event).get_attribute("name");
+        if matches!(
+            changed.as_deref(),
+            Some("layout" | "time_source" | "end_source")
+        ) {
+            navigate(
+                &url,
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                    ..NavigateOptions::default()
+                },
+            );
+        } else {
+            if let Some(history) = web_sys::window().and_then(|window| window.history().ok()) {
+                let _ = history.replace_state_with_url(
+                    &leptos::wasm_bindgen::JsValue::NULL,
+                    "",
+                    Some(&url),
+                );
+            }
+            draft.set(Some(query));
+        }
     };
     let f = design.form.clone();
-    let p = design.problems.clone();
-    let problem = move |field: &str| problem_of(&p, field);
+    let problem =
+        move |field: &'static str| Signal::derive(move || problem_of(&problems.get(), field));
     let fixed = design.fixed_layout.clone();
     let layout = f.layout.clone();
     let cols = column_options(i18n, &columns);
@@ -568,7 +623,7 @@ fn SchemaFields(design: Design, id: i64, columns: Vec<(String, String)>) -> impl
         None => (f.layout.clone(), f.interval.clone()),
     };
     let locked = fixed.is_some();
-    let problem_count = design.problems.len();
+    let problem_count = move || problems.get().len();
     view! {
         <form method="get" node_ref=form_ref on:change=live class="mt-6 space-y-6" data-test="schema-form">
             <div class="grid gap-6 lg:grid-cols-3">
@@ -605,12 +660,12 @@ fn SchemaFields(design: Design, id: i64, columns: Vec<(String, String)>) -> impl
                         <div class="space-y-1.5">
                             <label for="skip_first" class=LABEL>{t!(i18n, csv.skip_first)}</label>
                             <input id="skip_first" name="skip_first" type="number" min="0" max="1000" value=f.skip_first.clone() class=INPUT data-test="skip_first" />
-                            {problem("skip_first").map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+                            {move || problem("skip_first").get().map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
                         </div>
                         <div class="space-y-1.5">
                             <label for="skip_containing" class=LABEL>{t!(i18n, csv.skip_containing)}</label>
                             <textarea id="skip_containing" name="skip_containing" rows="3" class=format!("{INPUT} font-mono") data-test="skip_containing">{f.skip_containing.clone()}</textarea>
-                            {problem("skip_containing").map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+                            {move || problem("skip_containing").get().map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
                         </div>
                     </div>
                 </section>
@@ -620,8 +675,8 @@ fn SchemaFields(design: Design, id: i64, columns: Vec<(String, String)>) -> impl
                     <div class="mt-4 space-y-4">{mapping}</div>
                 </section>
             </div>
-            {(problem_count > 0).then(|| view! {
-                <p class="text-sm text-amber-800" role="status" data-test="problem-count">{t_string!(i18n, csv.problems_count, count = problem_count).to_string()}</p>
+            {move || (problem_count() > 0).then(|| view! {
+                <p class="text-sm text-amber-800" role="status" data-test="problem-count">{t_string!(i18n, csv.problems_count, count = problem_count()).to_string()}</p>
             })}
             <div class="flex flex-wrap justify-end gap-3">
                 <button type="submit" class=SECONDARY data-test="preview">{t!(i18n, csv.preview_button)}</button>
