@@ -292,6 +292,10 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
             json!({"pin": "000000"})
         } else if path.ends_with("/probe") {
             json!({"connection": "DSN=acd", "sql": "SELECT 1"})
+        } else if path.ends_with("/csv-schema") {
+            json!({"encoding": "utf-8", "delimiter": "comma", "timeZone": "UTC",
+                "layout": "contacts", "columns": {"queue": "A",
+                "when": {"timestamp": "B", "timestampFormat": "YYYY-MM-DD hh:mm"}, "answered": "C"}})
         } else {
             json!({"name": "Renamed"})
         })
