@@ -97,6 +97,10 @@ mod server {
         expect_context::<ServerContext>().store
     }
 
+    pub fn sandbox() -> Arc<dyn domain::csv::query::QuerySandbox> {
+        expect_context::<ServerContext>().sandbox
+    }
+
     pub fn name(raw: &str) -> Result<IntegrationName, AppError> {
         IntegrationName::parse(raw).map_err(|error| AppError::Invalid {
             field: "name".into(),
@@ -225,6 +229,7 @@ pub async fn csv_design(id: i64, draft: String) -> Result<domain::csv::designer:
         &actor,
         server::id(id),
         form,
+        server::sandbox().as_ref(),
         chrono::Utc::now(),
     )
     .await?)
@@ -242,6 +247,7 @@ pub async fn csv_upload_preview(
         &actor,
         server::id(id),
         upload,
+        server::sandbox().as_ref(),
         chrono::Utc::now(),
     )
     .await?)
@@ -252,13 +258,16 @@ pub async fn csv_upload_preview(
 #[server(prefix = "/_fn", endpoint = "integrations/csv/apply")]
 pub async fn apply_csv_upload(id: i64, upload: i64) -> Result<(), AppError> {
     let actor = crate::session::actor().await?;
-    let caps = expect_context::<crate::context::ServerContext>().caps;
+    let context = expect_context::<crate::context::ServerContext>();
     let import = domain::csv::service::apply_upload(
-        server::store().as_ref(),
+        context.store.as_ref(),
         &actor,
         server::id(id),
         upload,
-        caps,
+        domain::csv::service::Reading {
+            sandbox: context.sandbox.as_ref(),
+            caps: context.caps,
+        },
         chrono::Utc::now(),
     )
     .await?;

@@ -15,6 +15,8 @@ pub struct ServerContext {
     pub downloads: Arc<dyn ClientDownloads>,
     /// What one integration may accumulate (files imported by hand).
     pub caps: domain::ingest::Caps,
+    /// Where CSV schemas' queries run.
+    pub sandbox: Arc<dyn domain::csv::query::QuerySandbox>,
 }
 
 /// The Cloud Link client's downloads, packed for the console address a

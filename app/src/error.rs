@@ -137,6 +137,7 @@ impl From<domain::csv::service::CsvError> for AppError {
             E::Deleted => AppError::Conflict("deleted".into()),
             E::TooManyQueues { .. } => AppError::Conflict("too_many_queues".into()),
             E::Refused(_) => AppError::Conflict("refused".into()),
+            E::Sandbox(_) => AppError::Internal,
         }
     }
 }

@@ -75,6 +75,7 @@ async fn csv_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     upload(browser, "sample-form", &export).await?;
     browser.find("[data-test=proposals]").await?;
     browser.click("a[data-test=use-proposals]").await?;
+    wait_for_query(browser, "layout=").await?;
     browser.find("[data-test=rows-summary]").await?;
     browser.find("[data-test=table-preview]").await?;
     ensure!(

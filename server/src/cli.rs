@@ -42,6 +42,10 @@ pub enum Command {
     /// Manage personal access tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Run one CSV schema's query, read as JSON from standard input (the
+    /// server starts this itself).
+    #[command(hide = true)]
+    SqlSandbox,
 }
 
 #[derive(Debug, Subcommand)]
@@ -92,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Admin(AdminCommand::Create(args)) => create_admin(settings, args).await,
         Command::Token(TokenCommand::Create(args)) => create_token(settings, args).await,
+        Command::SqlSandbox => bail!("the sandbox runs before the server starts"),
     }
 }
 

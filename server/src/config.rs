@@ -60,9 +60,17 @@ pub struct Settings {
     /// Where the release build put the Cloud Link client's executables and
     /// licences (`INTAKE_CLOUD_LINK_DOWNLOADS`, default `target/downloads`).
     pub downloads_folder: PathBuf,
+    /// The program CSV schemas' queries run in (`intake sql-sandbox`):
+    /// this binary unless `INTAKE_SANDBOX_PROGRAM` says.
+    pub sandbox_program: PathBuf,
+    /// Queries run at once, server-wide (`INTAKE_QUERIES_AT_ONCE`,
+    /// default 2); more wait their turn.
+    pub queries_at_once: usize,
 }
 
 pub const DEFAULT_UPLOADS_AT_ONCE: usize = 16;
+/// CSV schemas' queries run at once: each may take a core for seconds.
+pub const DEFAULT_QUERIES_AT_ONCE: usize = 2;
 
 /// Ingestion requests a second per credential unless configured.
 pub const DEFAULT_INGEST_REQUESTS_PER_SECOND: u32 = 50;
@@ -142,6 +150,14 @@ impl Settings {
             )?
             .filter(|&n| n > 0)
             .unwrap_or(DEFAULT_UPLOADS_AT_ONCE),
+            sandbox_program: match var("INTAKE_SANDBOX_PROGRAM") {
+                Some(program) => program.into(),
+                None => std::env::current_exe()
+                    .context("cannot tell where this program is (for its query sandbox)")?,
+            },
+            queries_at_once: number(var("INTAKE_QUERIES_AT_ONCE"), "INTAKE_QUERIES_AT_ONCE")?
+                .filter(|&n| n > 0)
+                .unwrap_or(DEFAULT_QUERIES_AT_ONCE),
             job_schedule: {
                 let default = domain::cloud_link::job::JobSchedule::default();
                 let seconds = |name: &str, default: std::time::Duration| {

@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod downloads;
 pub mod http;
+pub mod sandbox;
 pub mod scheduler;
 pub mod secrets;
 pub mod startup;

@@ -3,12 +3,26 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use server::{cli, telemetry};
+use server::{cli, sandbox, telemetry};
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    // A query's sandbox bounds its own process: no runtime, no threads.
+    if matches!(cli.command, Some(cli::Command::SqlSandbox)) {
+        return sandbox::serve_child();
+    }
     telemetry::init();
-    match cli::run(cli::Cli::parse()).await {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: cannot start the runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(cli::run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error:#}");

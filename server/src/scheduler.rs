@@ -8,6 +8,7 @@ use std::{sync::Arc, time::Duration};
 use domain::{
     cloud_link::job::JobSchedule,
     csv,
+    csv::query::QuerySandbox,
     ingest::{replay, Caps},
     store::Store,
 };
@@ -21,7 +22,7 @@ const STEPS_EACH: u32 = 10;
 /// Runs `round` every `every` for as long as the server runs. Each round
 /// on its own task: a panic or a dropped future never leaves a step half
 /// done, and the loop goes on; `after` sees how each round ended.
-fn spawn_rounds<T, F, Fut>(
+fn spawn_rounds<T, E, F, Fut>(
     every: Duration,
     what: &'static str,
     round: F,
@@ -29,8 +30,9 @@ fn spawn_rounds<T, F, Fut>(
 ) -> tokio::task::JoinHandle<()>
 where
     T: Send + 'static,
+    E: std::fmt::Debug + Send + 'static,
     F: Fn() -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = Result<T, domain::store::StoreError>> + Send + 'static,
+    Fut: std::future::Future<Output = Result<T, E>> + Send + 'static,
 {
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(every);
@@ -96,21 +98,34 @@ const FILES_EACH_ROUND: u32 = 20;
 /// Imports the CSV files Cloud Link clients upload, one after another,
 /// for as long as the server runs; a file that waits (its integration
 /// paused, or without a schema yet) is picked up once it may be.
-pub fn spawn_file_imports(store: Arc<dyn Store>, caps: Caps) -> tokio::task::JoinHandle<()> {
+pub fn spawn_file_imports(
+    store: Arc<dyn Store>,
+    sandbox: Arc<dyn QuerySandbox>,
+    caps: Caps,
+) -> tokio::task::JoinHandle<()> {
     spawn_rounds(
         IMPORT_FILES_EVERY,
         "importing CSV files",
         move || {
             let store = store.clone();
+            let sandbox = sandbox.clone();
             async move {
+                let reading = csv::service::Reading {
+                    sandbox: sandbox.as_ref(),
+                    caps,
+                };
                 let mut taken = 0;
                 while taken < FILES_EACH_ROUND
-                    && csv::service::import_next_received(store.as_ref(), caps, chrono::Utc::now())
-                        .await?
+                    && csv::service::import_next_received(
+                        store.as_ref(),
+                        reading,
+                        chrono::Utc::now(),
+                    )
+                    .await?
                 {
                     taken += 1;
                 }
-                Ok(taken)
+                Ok::<_, csv::service::CsvError>(taken)
             }
         },
         |_| {},

@@ -20,6 +20,7 @@ pub struct Application {
     job_schedule: domain::cloud_link::job::JobSchedule,
     jobs_queued: Arc<tokio::sync::Notify>,
     caps: domain::ingest::Caps,
+    sandbox: Arc<dyn domain::csv::query::QuerySandbox>,
 }
 
 impl Application {
@@ -36,6 +37,7 @@ impl Application {
         let state = AppState::new(database.clone(), settings);
         let jobs_queued = state.jobs_queued.clone();
         let catch_up_budget = state.catch_up_budget();
+        let sandbox = state.sandbox.clone();
         let router = http::router(state, &database);
         Ok(Self {
             listener,
@@ -46,6 +48,7 @@ impl Application {
             job_schedule,
             jobs_queued,
             caps,
+            sandbox,
         })
     }
 
@@ -73,8 +76,11 @@ impl Application {
             self.job_schedule,
             self.jobs_queued.clone(),
         );
-        let files =
-            crate::scheduler::spawn_file_imports(Arc::new(self.database.clone()), self.caps);
+        let files = crate::scheduler::spawn_file_imports(
+            Arc::new(self.database.clone()),
+            self.sandbox.clone(),
+            self.caps,
+        );
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();

@@ -13,6 +13,8 @@ on_both_engines!(
     a_file_is_imported_whole_and_again_without_counting_twice,
     a_file_with_problems_changes_nothing_and_is_listed_with_them,
     files_are_not_imported_while_paused,
+    a_query_maps_a_file_in_its_sandbox,
+    a_query_that_writes_or_runs_away_is_refused_with_its_reason,
 );
 
 /// A CSV integration carrying contacts in 30-minute intervals.
@@ -327,4 +329,137 @@ async fn files_are_not_imported_while_paused(engine: Engine) {
             .1,
         "integration_paused"
     );
+}
+
+/// Contact data mapped by an SQLite query instead of columns.
+fn query_schema(sql: &str) -> Value {
+    json!({
+        "encoding": "utf-8",
+        "delimiter": "semicolon",
+        "timeZone": "Europe/Berlin",
+        "layout": "intervals",
+        "intervalMinutes": 30,
+        "query": sql
+    })
+}
+
+/// Two rows of one queue and interval (two sites), summed by the query.
+const SITES: &[u8] = b"Queue ID;Queue;Start;Offered;Answered;Talk total (s)\n\
+    Q-7;Caf\xC3\xA9 Hotline;02.11.2026 08:00;6;5;300\n\
+    Q-7;Caf\xC3\xA9 Hotline;02.11.2026 08:00;4;3;150\n\
+    Q-7;Caf\xC3\xA9 Hotline;02.11.2026 09:00;2;2;60\n";
+
+const SUMMED: &str = "SELECT queue_id AS queueidentifier, queue AS queuename, \
+    substr(start, 7, 4) || '-' || substr(start, 4, 2) || '-' || substr(start, 1, 2) \
+    || ' ' || substr(start, 12, 5) || ':00' AS timestamp, \
+    SUM(offered) AS offered, SUM(answered) AS answered, SUM(talk_total_s) AS handlingtime \
+    FROM uploaded_file GROUP BY 1, 2, 3";
+
+async fn a_query_maps_a_file_in_its_sandbox(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let saved = put_schema(&app, &token, id, query_schema(SUMMED)).await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let read = app
+        .read_json(&format!("/api/v1/integrations/{id}/csv-schema"), &token)
+        .await;
+    assert_eq!(read["schema"]["query"], SUMMED);
+    assert!(read["schema"].get("columns").is_none(), "{read}");
+
+    let preview = send_file(&app, &token, id, "sites.csv", true, SITES).await;
+    assert_eq!(preview.status(), StatusCode::OK);
+    let preview: Value = preview.json().await.expect("JSON");
+    assert_eq!(preview["file"]["rows"], 2, "{preview}");
+
+    let imported = send_file(&app, &token, id, "sites.csv", false, SITES).await;
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    let queues = app.read_json("/api/v1/queues", &token).await;
+    assert_eq!(queues["queues"][0]["queueIdentifier"], "Q-7");
+    assert_eq!(queues["queues"][0]["queueName"], "Café Hotline");
+    assert_eq!(
+        offered(&app, &token).await,
+        [
+            ("2026-11-02T07:00:00Z".to_owned(), 10),
+            ("2026-11-02T07:30:00Z".to_owned(), 0),
+            ("2026-11-02T08:00:00Z".to_owned(), 2),
+        ]
+    );
+    let queue = queues["queues"][0]["id"].as_i64().expect("an id");
+    let intervals = app
+        .read_json(
+            &format!(
+                "/api/v1/queues/{queue}/intervals?from=2026-11-02T07:00:00Z&to=2026-11-02T07:30:00Z"
+            ),
+            &token,
+        )
+        .await;
+    assert_eq!(
+        intervals["intervals"][0]["handleTimeTotal"], 450.0,
+        "the query's total handling time, not an average"
+    );
+
+    // A result row that does not read is named by its row and column.
+    let days_first = SUMMED.replace("substr(start, 7, 4) || '-' ||", "");
+    put_schema(&app, &token, id, query_schema(&days_first)).await;
+    let (status, code, pointer) =
+        error_code(send_file(&app, &token, id, "sites.csv", true, SITES).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(code, "invalid_result_row");
+    assert_eq!(pointer, "/results/1/timestamp");
+
+    // Columns or a query, not both; agent statuses only by columns.
+    let mut both = query_schema(SUMMED);
+    both["columns"] = json!({"queue": "A"});
+    assert_eq!(
+        error_code(put_schema(&app, &token, id, both).await).await.2,
+        "/columns"
+    );
+}
+
+async fn a_query_that_writes_or_runs_away_is_refused_with_its_reason(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let refusal = |sql: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            put_schema(app, token, id, query_schema(sql)).await;
+            let response = send_file(app, token, id, "sites.csv", true, SITES).await;
+            assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY, "{sql}");
+            let body: Value = response.json().await.expect("JSON");
+            assert_eq!(body["errors"][0]["code"], "invalid_query", "{body}");
+            assert_eq!(body["errors"][0]["pointer"], "/query");
+            body["errors"][0]["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        }
+    };
+    assert_eq!(
+        refusal("ATTACH DATABASE 'elsewhere.db' AS elsewhere").await,
+        "the query may only read uploaded_file: ATTACH is not allowed"
+    );
+    assert_eq!(
+        refusal("SELECT 1; DELETE FROM uploaded_file").await,
+        "the query may only read uploaded_file: DELETE is not allowed"
+    );
+    assert!(refusal("SELECT * FROM uploaded_file")
+        .await
+        .starts_with("the query's result has no column queueidentifier"));
+    assert_eq!(
+        refusal(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n) \
+             SELECT count(*) FROM n"
+        )
+        .await,
+        "the query was stopped after 5 seconds"
+    );
+    assert_eq!(
+        refusal(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 3000000) \
+             SELECT i, randomblob(200) AS b FROM n ORDER BY b"
+        )
+        .await,
+        "the query was stopped: it needed more than 256 MiB of memory"
+    );
+    // Nothing of it was imported; the refusals are in the history only
+    // when a file was really sent.
+    assert_eq!(app.read_json("/api/v1/queues", &token).await["total"], 0);
 }

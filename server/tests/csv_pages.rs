@@ -11,6 +11,7 @@ use serde_json::json;
 on_both_engines!(
     a_schema_is_designed_against_a_sample_and_a_file_imported_without_javascript,
     uploads_are_refused_with_a_reason_on_the_page,
+    a_query_is_written_previewed_and_saved_and_switching_back_is_warned,
 );
 
 const SAMPLE: &[u8] = b"Queue;Date;Time;Offered;Answered;AHT\r\n\
@@ -46,6 +47,17 @@ async fn post_file(app: &TestApp, path: &str, name: &str, content: &[u8]) -> req
         .header(header::ORIGIN, format!("http://{}", app.addr))
         .header(header::CONTENT_TYPE, content_type)
         .body(body)
+        .send()
+        .await
+        .expect("answered")
+}
+
+/// A plain form post, as a browser sends it.
+async fn post_form(app: &TestApp, path: &str, form: &impl serde::Serialize) -> reqwest::Response {
+    app.client
+        .post(app.url(path))
+        .header(header::ORIGIN, format!("http://{}", app.addr))
+        .form(form)
         .send()
         .await
         .expect("answered")
@@ -117,14 +129,7 @@ async fn a_schema_is_designed_against_a_sample_and_a_file_imported_without_javas
             *value = "Europe/Berlin".into();
         }
     }
-    let saved = app
-        .client
-        .post(app.url(&format!("{designer}/schema")))
-        .header(header::ORIGIN, format!("http://{}", app.addr))
-        .form(&form)
-        .send()
-        .await
-        .expect("answered");
+    let saved = post_form(&app, &format!("{designer}/schema"), &form).await;
     assert_eq!(location(&saved), format!("{page}?notice=schema_saved"));
     let stored = app
         .read_json(&format!("/api/v1/integrations/{id}/csv-schema"), &token)
@@ -231,4 +236,67 @@ async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
     assert!(signed_in.status().is_redirection());
     let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
     assert_eq!(location(&refused), format!("{page}?csv_error=forbidden"));
+}
+
+async fn a_query_is_written_previewed_and_saved_and_switching_back_is_warned(engine: Engine) {
+    let (app, token, id) = set_up(engine).await;
+    let designer = format!("/account/integrations/{id}/csv");
+    post_file(&app, &format!("{designer}/sample"), "export.csv", SAMPLE).await;
+    let query = "SELECT queue AS queueidentifier, queue AS queuename, \
+        substr(date, 7, 4) || '-' || substr(date, 4, 2) || '-' || substr(date, 1, 2) \
+        || ' ' || time || ':00' AS timestamp, offered, answered, \
+        answered * CAST(replace(aht, ',', '.') AS REAL) AS handlingtime FROM uploaded_file";
+    let form = [
+        ("encoding", "windows-1252"),
+        ("delimiter", "semicolon"),
+        ("time_zone", "UTC"),
+        ("skip_empty", "on"),
+        ("layout", "intervals"),
+        ("interval", "30"),
+        ("missing", "zero"),
+        ("method", "query"),
+        ("query", query),
+    ];
+    let draft = serde_urlencoded::to_string(form).expect("a query");
+    let (status, page) = app.page(&format!("{designer}?{draft}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains(r#"data-test="query""#), "the query field");
+    assert!(
+        !page.contains(r#"data-test="queue""#),
+        "no column dropdowns for a query"
+    );
+    assert!(
+        page.contains(
+            "<code class=\"rounded bg-slate-100 px-1 font-mono text-xs text-slate-800\">aht</code>"
+        ),
+        "the table's columns are named beside the query"
+    );
+    assert!(page.contains(r#"data-test="rows-summary""#), "{page}");
+    assert!(page.contains("2026-11-02T08:00:00Z"));
+    assert!(!page.contains(r#"data-test="method-replaces""#));
+
+    // A query that writes is refused, with its reason on the page.
+    let writes = draft.replace("query=SELECT", "query=DELETE+FROM+uploaded_file+--");
+    let (_, refused) = app.page(&format!("{designer}?{writes}")).await;
+    assert!(
+        refused.contains("the query may only read uploaded_file: DELETE is not allowed"),
+        "{refused}"
+    );
+
+    let saved = post_form(&app, &format!("{designer}/schema"), &form).await;
+    assert_eq!(
+        location(&saved),
+        format!("/account/integrations/{id}?notice=schema_saved")
+    );
+    let stored = app
+        .read_json(&format!("/api/v1/integrations/{id}/csv-schema"), &token)
+        .await;
+    assert_eq!(stored["schema"]["query"], query);
+
+    // The saved schema shows its query; choosing columns warns first.
+    let (_, saved_page) = app.page(&designer).await;
+    assert!(saved_page.contains(r#"data-test="query""#));
+    let columns = draft.replace("method=query", "method=columns");
+    let (_, switching) = app.page(&format!("{designer}?{columns}")).await;
+    assert!(switching.contains(r#"data-test="method-replaces""#));
 }

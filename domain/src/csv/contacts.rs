@@ -91,6 +91,7 @@ mod tests {
         ContactMapping {
             row: RowMapping {
                 queue: Column(0),
+                queue_name: None,
                 when: When::Timestamp {
                     column: Column(1),
                     format: DateTimeFormat::parse("DD.MM.YYYY hh:mm:ss", FormatKind::Timestamp)

@@ -61,6 +61,9 @@ pub struct SchemaForm {
     pub end_time_format: String,
     pub end_timestamp: String,
     pub end_timestamp_format: String,
+    /// `columns` (the default) or `query`: contact data read by an SQLite query.
+    pub method: String,
+    pub query: String,
 }
 
 /// Something wrong with a field of the form.
@@ -156,6 +159,7 @@ impl SchemaForm {
             fixed_channel: "calls".into(),
             handle_time_format: "seconds".into(),
             end_source: "none".into(),
+            method: "columns".into(),
             ..Self::default()
         }
     }
@@ -210,7 +214,9 @@ impl SchemaForm {
             None => (None, text(&self.fixed_channel)),
         };
         let layout = self.layout.trim();
+        let by_query = self.method == "query";
         let columns = match layout {
+            _ if by_query => ColumnsDocument::default(),
             "agentStatuses" => ColumnsDocument {
                 agent: text(&self.agent),
                 activity: text(&self.activity),
@@ -252,6 +258,7 @@ impl SchemaForm {
                 .then(|| text(&self.missing))
                 .flatten(),
             columns,
+            query: by_query.then(|| self.query.trim().to_owned()),
         })
     }
 
@@ -296,6 +303,13 @@ impl SchemaForm {
             agent: opt(&c.agent),
             activity: opt(&c.activity),
             end_source: "none".into(),
+            method: if document.query.is_some() {
+                "query"
+            } else {
+                "columns"
+            }
+            .into(),
+            query: opt(&document.query),
             ..Self::default()
         };
         if let Some(start) = &c.when {
@@ -395,6 +409,8 @@ pub enum RowsPreview {
     Refused {
         problems: Vec<LineProblem>,
         total: usize,
+        /// The lines are rows of a query's result, not of the file.
+        in_result: bool,
     },
 }
 
@@ -498,8 +514,9 @@ impl RowsPreview {
 
     /// A refused file's problems, the first [`PREVIEW_PROBLEMS`] listed.
     pub fn refused(refused: &FileRefused) -> Self {
+        let in_result = matches!(refused, FileRefused::QueryRows { .. });
         let (mut problems, total) = match refused {
-            FileRefused::Rows { listed, total } => (
+            FileRefused::Rows { listed, total } | FileRefused::QueryRows { listed, total } => (
                 listed
                     .iter()
                     .map(|p| LineProblem {
@@ -528,7 +545,11 @@ impl RowsPreview {
             ),
         };
         problems.truncate(PREVIEW_PROBLEMS);
-        Self::Refused { problems, total }
+        Self::Refused {
+            problems,
+            total,
+            in_result,
+        }
     }
 }
 
@@ -555,6 +576,9 @@ pub struct Design {
     /// The saved schema's layout, fixed (`intervals`, `contacts`,
     /// `agentStatuses`) with its interval length.
     pub fixed_layout: Option<(String, Option<u32>)>,
+    /// How the saved schema maps its rows (`columns` or `query`): saving
+    /// the other method replaces it.
+    pub saved_method: Option<String>,
     /// Proposals from the sample, offered, never applied by themselves.
     pub proposal: Option<Proposal>,
     /// What is wrong with the draft, by field.

@@ -12,10 +12,11 @@ use super::{
     contacts::ContactMapping,
     encoding::Encoding,
     format::{DateTimeFormat, FormatKind},
-    intervals::{IntervalMapping, Missing},
+    intervals::{HandleTime, IntervalMapping, Missing},
     preprocess::{column_letters, Preprocess},
+    query::QueryMapping,
     rows::{ChannelSource, Column, RowMapping, When},
-    schema::{CsvSchema, Mapping},
+    schema::{CsvSchema, Layout, Mapping},
     table::Delimiter,
     value::DurationFormat,
     zone::TimeZone,
@@ -60,7 +61,18 @@ pub struct SchemaDocument {
     /// Interval-based only: an empty count is `zero` or `noData`; intervals the file leaves out are filled the same way.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_values: Option<String>,
+    /// Which column holds what; empty when a `query` maps the rows.
+    #[serde(default, skip_serializing_if = "ColumnsDocument::is_empty")]
     pub columns: ColumnsDocument,
+    /// Contact data only, instead of `columns`: an SQLite query over the table `uploaded_file` (the file's columns, named by the header in lower case) whose result has the columns `queueidentifier`, `queuename`, `timestamp` (`YYYY-MM-DD hh:mm:ss`), then `offered`, `answered`, `handlingtime` (total seconds) for intervals or `answered` (1/0) and optionally `duration` (seconds) for contacts, and optionally `channel`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            example = "SELECT queue AS queueidentifier, queue AS queuename, start AS timestamp, offered, answered, handled_seconds AS handlingtime FROM uploaded_file"
+        )
+    )]
+    pub query: Option<String>,
 }
 
 /// Which column holds what, by letter.
@@ -101,6 +113,12 @@ pub struct ColumnsDocument {
     /// Agent statuses: the activity's id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub activity: Option<String>,
+}
+
+impl ColumnsDocument {
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
 }
 
 /// Where a time is read from: one timestamp column, or a date column and a time column.
@@ -237,29 +255,17 @@ impl SchemaDocument {
     }
 
     fn mapping(&self, zone: TimeZone, problems: &mut Problems) -> Option<Mapping> {
+        if let Some(sql) = &self.query {
+            return self.query_mapping(sql, zone, problems);
+        }
         let c = &self.columns;
         match self.layout.as_str() {
             "intervals" => {
                 problems.none("/columns/end", &c.end, "intervals");
                 problems.none("/columns/agent", &c.agent, "intervals");
                 problems.none("/columns/activity", &c.activity, "intervals");
-                let length = match self.interval_minutes {
-                    None => {
-                        problems.add("/intervalMinutes", "is required for this layout");
-                        None
-                    }
-                    Some(minutes) => {
-                        problems.check("/intervalMinutes", IntervalLength::try_from(minutes))
-                    }
-                };
-                let missing = match self.missing_values.as_deref() {
-                    None | Some("zero") => Some(Missing::Zero),
-                    Some("noData") => Some(Missing::NoData),
-                    Some(_) => {
-                        problems.add("/missingValues", "is zero or noData");
-                        None
-                    }
-                };
+                let length = self.interval_length(problems);
+                let missing = self.missing(problems);
                 let row = self.row(zone, problems);
                 let offered = problems.column("/columns/offered", &c.offered);
                 let answered = problems.column("/columns/answered", &c.answered);
@@ -269,7 +275,7 @@ impl SchemaDocument {
                     row: row?,
                     offered: offered?,
                     answered: answered?,
-                    average_handle_time: handle_time?,
+                    handle_time: HandleTime::Average(handle_time?),
                     handle_time_format: format?,
                     length: length?,
                     missing: missing?,
@@ -317,6 +323,63 @@ impl SchemaDocument {
                 None
             }
         }
+    }
+
+    fn interval_length(&self, problems: &mut Problems) -> Option<IntervalLength> {
+        match self.interval_minutes {
+            None => {
+                problems.add("/intervalMinutes", "is required for this layout");
+                None
+            }
+            Some(minutes) => problems.check("/intervalMinutes", IntervalLength::try_from(minutes)),
+        }
+    }
+
+    fn missing(&self, problems: &mut Problems) -> Option<Missing> {
+        match self.missing_values.as_deref() {
+            None | Some("zero") => Some(Missing::Zero),
+            Some("noData") => Some(Missing::NoData),
+            Some(_) => {
+                problems.add("/missingValues", "is zero or noData");
+                None
+            }
+        }
+    }
+
+    /// Contact data mapped by a query: no columns.
+    fn query_mapping(&self, sql: &str, zone: TimeZone, problems: &mut Problems) -> Option<Mapping> {
+        if !self.columns.is_empty() {
+            problems.add(
+                "/columns",
+                "goes without a query: columns or a query, not both",
+            );
+        }
+        let (layout, missing) = match self.layout.as_str() {
+            "intervals" => (
+                self.interval_length(problems).map(Layout::Intervals),
+                self.missing(problems),
+            ),
+            "contacts" => {
+                problems.none("/intervalMinutes", &self.interval_minutes, "contacts");
+                problems.none("/missingValues", &self.missing_values, "contacts");
+                (Some(Layout::Contacts), Some(Missing::Zero))
+            }
+            "agentStatuses" => {
+                problems.add(
+                    "/query",
+                    "maps contact data only: agent statuses are mapped by columns",
+                );
+                (None, None)
+            }
+            _ => {
+                problems.add("/layout", format!("is one of {}", LAYOUTS.join(", ")));
+                (None, None)
+            }
+        };
+        let (layout, missing) = (layout?, missing?);
+        problems
+            .check("/query", QueryMapping::new(sql, layout, zone, missing))
+            .map(Mapping::Query)
     }
 
     fn not_for_contacts(&self, problems: &mut Problems) {
@@ -386,6 +449,7 @@ impl SchemaDocument {
         };
         Some(RowMapping {
             queue: queue?,
+            queue_name: None,
             when: when?,
             channel: channel?,
             zone,
@@ -500,19 +564,36 @@ fn row_columns(row: &RowMapping) -> ColumnsDocument {
 
 impl From<&CsvSchema> for SchemaDocument {
     fn from(schema: &CsvSchema) -> Self {
+        let missing_name = |missing| match missing {
+            Missing::Zero => "zero",
+            Missing::NoData => "noData",
+        };
+        let mut query = None;
         let (layout, interval_minutes, missing_values, zone, columns) = match schema.mapping() {
+            Mapping::Query(m) => {
+                query = Some(m.sql().to_owned());
+                match m.layout() {
+                    Layout::Intervals(length) => (
+                        "intervals",
+                        Some(length.minutes()),
+                        Some(missing_name(m.missing())),
+                        m.zone(),
+                        ColumnsDocument::default(),
+                    ),
+                    Layout::Contacts | Layout::AgentStatuses => {
+                        ("contacts", None, None, m.zone(), ColumnsDocument::default())
+                    }
+                }
+            }
             Mapping::Intervals(m) => (
                 "intervals",
                 Some(m.length.minutes()),
-                Some(match m.missing {
-                    Missing::Zero => "zero",
-                    Missing::NoData => "noData",
-                }),
+                Some(missing_name(m.missing)),
                 m.row.zone,
                 ColumnsDocument {
                     offered: Some(letters(m.offered)),
                     answered: Some(letters(m.answered)),
-                    handle_time: Some(letters(m.average_handle_time)),
+                    handle_time: Some(letters(m.handle_time.column())),
                     handle_time_format: Some(m.handle_time_format.as_str().to_owned()),
                     ..row_columns(&m.row)
                 },
@@ -556,6 +637,7 @@ impl From<&CsvSchema> for SchemaDocument {
             interval_minutes,
             missing_values: missing_values.map(str::to_owned),
             columns,
+            query,
         }
     }
 }

@@ -12,7 +12,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{
     intervals::{IntervalRow, Missing},
-    schema::{CsvSchema, FileData, Mapping},
+    schema::{CsvSchema, FileData, Layout},
 };
 use crate::{
     ingest::{aggregate, AgentStatus, ContactEvent, Feed, IntervalTotals, QueueKey},
@@ -74,10 +74,11 @@ impl CsvSchema {
         let rows = data.len();
         let (changes, future_rows) = match data {
             FileData::Intervals(read) => {
-                let (length, missing) = match self.mapping() {
-                    Mapping::Intervals(mapping) => (mapping.length, mapping.missing),
-                    _ => (IntervalLength::Fifteen, Missing::Zero),
+                let length = match self.layout() {
+                    Layout::Intervals(length) => length,
+                    Layout::Contacts | Layout::AgentStatuses => IntervalLength::Fifteen,
                 };
+                let missing = self.missing();
                 let future = read.iter().filter(|row| row.start > now).count();
                 (
                     Changes::Intervals(interval_spans(read, length, missing)),

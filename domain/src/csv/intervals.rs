@@ -34,12 +34,31 @@ pub struct IntervalMapping {
     pub row: RowMapping,
     pub offered: Column,
     pub answered: Column,
-    pub average_handle_time: Column,
+    /// The handle time column: per answered contact (a CSV file's AHT) or
+    /// the interval's total (a query's `handlingtime`).
+    pub handle_time: HandleTime,
     pub handle_time_format: DurationFormat,
     pub length: IntervalLength,
     pub missing: Missing,
     /// `1,5` rather than `1.5` (files delimited by `;`).
     pub decimal_comma: bool,
+}
+
+/// Where an interval's handle time is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandleTime {
+    /// The average per answered contact.
+    Average(Column),
+    /// The interval's total.
+    Total(Column),
+}
+
+impl HandleTime {
+    pub fn column(self) -> Column {
+        match self {
+            HandleTime::Average(column) | HandleTime::Total(column) => column,
+        }
+    }
 }
 
 /// One queue's interval as read.
@@ -84,12 +103,13 @@ fn totals(
         |column: Column| read_count(row.cell(column.0)).map_err(|e| (Some(column), e.to_string()));
     let offered = count(mapping.offered)?;
     let answered = count(mapping.answered)?;
-    let aht = read_duration_ms(
-        row.cell(mapping.average_handle_time.0),
+    let column = mapping.handle_time.column();
+    let handle_time = read_duration_ms(
+        row.cell(column.0),
         mapping.handle_time_format,
         mapping.decimal_comma,
     )
-    .map_err(|e| (Some(mapping.average_handle_time), e.to_string()))?;
+    .map_err(|e| (Some(column), e.to_string()))?;
     if mapping.missing == Missing::NoData && (offered.is_none() || answered.is_none()) {
         return Ok(None);
     }
@@ -104,7 +124,10 @@ fn totals(
         offered,
         handled: answered,
         abandoned: offered - answered,
-        handle_time_ms: aht.unwrap_or(0).saturating_mul(answered),
+        handle_time_ms: match mapping.handle_time {
+            HandleTime::Average(_) => handle_time.unwrap_or(0).saturating_mul(answered),
+            HandleTime::Total(_) => handle_time.unwrap_or(0),
+        },
     }))
 }
 
@@ -131,6 +154,7 @@ mod tests {
         IntervalMapping {
             row: RowMapping {
                 queue: Column(0),
+                queue_name: None,
                 when: When::DateAndTime {
                     date: Column(1),
                     date_format: DateTimeFormat::parse("DD/MM/YYYY", FormatKind::Date)
@@ -144,7 +168,7 @@ mod tests {
             },
             offered: Column(3),
             answered: Column(4),
-            average_handle_time: Column(5),
+            handle_time: HandleTime::Average(Column(5)),
             handle_time_format: DurationFormat::Seconds,
             length: IntervalLength::Fifteen,
             missing,

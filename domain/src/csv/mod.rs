@@ -18,6 +18,7 @@ pub mod interval;
 pub mod intervals;
 pub mod preprocess;
 pub mod proposal;
+pub mod query;
 pub mod rows;
 pub mod schema;
 pub mod service;

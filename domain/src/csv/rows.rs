@@ -43,7 +43,11 @@ pub enum ChannelSource {
 /// The columns every contact row is located by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowMapping {
+    /// The queue's identifier, and its name unless `queue_name` says.
     pub queue: Column,
+    /// A separate queue name (a query's `queuename`); an empty cell
+    /// names the queue by its identifier.
+    pub queue_name: Option<Column>,
     pub when: When,
     pub channel: ChannelSource,
     pub zone: TimeZone,
@@ -118,10 +122,14 @@ impl RowMapping {
         previous: &mut Previous,
         check: impl FnOnce(NaiveDateTime) -> Result<(), String>,
     ) -> Result<Located, RowError> {
-        let queue_name = row.cell(self.queue.0).trim().to_owned();
-        if queue_name.is_empty() {
+        let identifier = row.cell(self.queue.0).trim().to_owned();
+        if identifier.is_empty() {
             return Err((Some(self.queue), "the queue is empty".to_owned()));
         }
+        let queue_name = match self.queue_name.map(|column| row.cell(column.0).trim()) {
+            Some(name) if !name.is_empty() => name.to_owned(),
+            _ => identifier.clone(),
+        };
         let channel = match self.channel {
             ChannelSource::Fixed(channel) => channel,
             ChannelSource::Column(column) => match row.cell(column.0).trim() {
@@ -140,7 +148,7 @@ impl RowMapping {
         let time = Some(self.when.time_column());
         check(local).map_err(|detail| (time, detail))?;
         let queue = QueueKey {
-            identifier: queue_name.clone(),
+            identifier,
             channel,
         };
         let at = self

@@ -7,8 +7,9 @@ use super::{
     agents::{read_agent_statuses, AgentMapping},
     contacts::{read_contacts, ContactMapping},
     encoding::{DecodeError, Encoding},
-    intervals::{read_intervals, IntervalMapping, IntervalRow},
+    intervals::{read_intervals, IntervalMapping, IntervalRow, Missing},
     preprocess::Preprocess,
+    query::{QueryError, QueryMapping, QueryRead, QuerySandbox, SandboxUnavailable, UploadedFile},
     rows::CellProblem,
     table::{Delimiter, Table, TableError},
 };
@@ -28,6 +29,8 @@ pub enum Mapping {
     Intervals(IntervalMapping),
     Contacts(ContactMapping),
     AgentStatuses(AgentMapping),
+    /// Contact data read by an SQLite query over the file's table.
+    Query(QueryMapping),
 }
 
 /// What a schema's rows are: fixed once a schema is saved, since the
@@ -100,6 +103,22 @@ pub enum FileRefused {
         listed: Vec<CellProblem>,
         total: usize,
     },
+    /// The schema's query did not give a result to read.
+    #[error(transparent)]
+    Query(QueryError),
+    #[error("{total} problem(s) in the query's result, the first in row {}", .listed.first().map_or(0, |p| p.line))]
+    QueryRows {
+        /// At most [`MAX_PROBLEMS_LISTED`]; a problem's line is its result row.
+        listed: Vec<CellProblem>,
+        total: usize,
+    },
+}
+
+/// Keeps the first [`MAX_PROBLEMS_LISTED`] problems, counting all.
+fn listed(mut problems: Vec<CellProblem>) -> (Vec<CellProblem>, usize) {
+    let total = problems.len();
+    problems.truncate(MAX_PROBLEMS_LISTED);
+    (problems, total)
 }
 
 impl CsvSchema {
@@ -115,7 +134,7 @@ impl CsvSchema {
         match &mut mapping {
             Mapping::Intervals(intervals) => intervals.decimal_comma = comma,
             Mapping::Contacts(contacts) => contacts.decimal_comma = comma,
-            Mapping::AgentStatuses(_) => {}
+            Mapping::AgentStatuses(_) | Mapping::Query(_) => {}
         }
         Self {
             encoding,
@@ -146,6 +165,16 @@ impl CsvSchema {
             Mapping::Intervals(mapping) => Layout::Intervals(mapping.length),
             Mapping::Contacts(_) => Layout::Contacts,
             Mapping::AgentStatuses(_) => Layout::AgentStatuses,
+            Mapping::Query(query) => query.layout(),
+        }
+    }
+
+    /// How interval-based rows fill what they leave out.
+    pub fn missing(&self) -> Missing {
+        match &self.mapping {
+            Mapping::Intervals(mapping) => mapping.missing,
+            Mapping::Query(query) => query.missing(),
+            Mapping::Contacts(_) | Mapping::AgentStatuses(_) => Missing::Zero,
         }
     }
 
@@ -158,24 +187,72 @@ impl CsvSchema {
         Ok(Table::read(&text, self.delimiter, &self.preprocess)?)
     }
 
-    /// Everything the file holds, or why it is not imported.
-    pub fn read(&self, bytes: &[u8]) -> Result<FileData, FileRefused> {
-        let table = self.table(bytes)?;
+    /// Everything the file holds, or why it is not imported. A query
+    /// mapping runs in `sandbox`; only when that cannot run at all is the
+    /// answer an error (the file is then not refused: it may be read later).
+    pub async fn read(
+        &self,
+        bytes: &[u8],
+        sandbox: &dyn QuerySandbox,
+    ) -> Result<Result<FileData, FileRefused>, SandboxUnavailable> {
+        let table = match self.table(bytes) {
+            Ok(table) => table,
+            Err(refused) => return Ok(Err(refused)),
+        };
         let read = match &self.mapping {
             Mapping::Intervals(mapping) => read_intervals(&table, mapping).map(FileData::Intervals),
             Mapping::Contacts(mapping) => read_contacts(&table, mapping).map(FileData::Contacts),
             Mapping::AgentStatuses(mapping) => {
                 read_agent_statuses(&table, mapping).map(FileData::AgentStatuses)
             }
-        };
-        read.map_err(|mut problems| {
-            let total = problems.len();
-            problems.truncate(MAX_PROBLEMS_LISTED);
-            FileRefused::Rows {
-                listed: problems,
-                total,
+            Mapping::Query(query) => {
+                let file = UploadedFile::of(&table);
+                let result = match sandbox.run(&file, query.sql()).await? {
+                    Ok(result) => result,
+                    Err(error) => return Ok(Err(FileRefused::Query(error))),
+                };
+                return Ok(query.read(&result).map_err(|read| match read {
+                    QueryRead::Query(error) => FileRefused::Query(error),
+                    QueryRead::Rows(problems) => {
+                        let (listed, total) = listed(problems);
+                        FileRefused::QueryRows { listed, total }
+                    }
+                }));
             }
-        })
+        };
+        Ok(read.map_err(|problems| {
+            let (listed, total) = listed(problems);
+            FileRefused::Rows { listed, total }
+        }))
+    }
+}
+
+/// A sandbox for schemas that map by columns, which never run a query.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoQueries;
+
+impl QuerySandbox for NoQueries {
+    fn run<'a>(
+        &'a self,
+        _file: &'a UploadedFile,
+        _sql: &'a str,
+    ) -> crate::store::BoxFuture<
+        'a,
+        Result<Result<super::query::QueryResult, QueryError>, SandboxUnavailable>,
+    > {
+        Box::pin(async { Err(SandboxUnavailable("queries are not run here".to_owned())) })
+    }
+}
+
+/// Reads `bytes` with a schema that maps by columns, at once.
+#[cfg(test)]
+pub(crate) fn read_now(schema: &CsvSchema, bytes: &[u8]) -> Result<FileData, FileRefused> {
+    use std::future::Future;
+    let mut read = std::pin::pin!(schema.read(bytes, &NoQueries));
+    let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+    match read.as_mut().poll(&mut context) {
+        std::task::Poll::Ready(read) => read.expect("a schema mapped by columns"),
+        std::task::Poll::Pending => panic!("a schema mapped by columns reads at once"),
     }
 }
 
@@ -185,7 +262,7 @@ mod tests {
     use crate::{
         csv::{
             format::{DateTimeFormat, FormatKind},
-            intervals::Missing,
+            intervals::HandleTime,
             rows::{ChannelSource, Column, RowMapping, When},
             value::DurationFormat,
             zone::TimeZone,
@@ -201,6 +278,7 @@ mod tests {
             Mapping::Intervals(IntervalMapping {
                 row: RowMapping {
                     queue: Column(0),
+                    queue_name: None,
                     when: When::Timestamp {
                         column: Column(1),
                         format: DateTimeFormat::parse("DD/MM/YYYY hh:mm", FormatKind::Timestamp)
@@ -211,7 +289,7 @@ mod tests {
                 },
                 offered: Column(2),
                 answered: Column(3),
-                average_handle_time: Column(4),
+                handle_time: HandleTime::Average(Column(4)),
                 handle_time_format: DurationFormat::Seconds,
                 length: IntervalLength::Thirty,
                 missing: Missing::Zero,
@@ -224,7 +302,7 @@ mod tests {
     fn a_file_is_decoded_pre_processed_read_and_mapped() {
         let file = b"Report \xE9t\xE9 2026\r\nQueue;Start;Offered;Answered;AHT\r\n\
             Caf\xE9;27/11/2026 08:00;10;8;90,5\r\n\r\nCaf\xE9;27/11/2026 08:30;2;2;60\r\nTotal;;12;10;\r\n";
-        let data = schema(Delimiter::Semicolon).read(file).expect("read");
+        let data = read_now(&schema(Delimiter::Semicolon), file).expect("read");
         let FileData::Intervals(rows) = data else {
             panic!("intervals")
         };
@@ -244,7 +322,7 @@ mod tests {
             Sales,27/11/2026 08:00,10,8,90.5\n\
             Sales,27/11/2026 08:15,10,8,90\n\
             Sales,27/11/2026 08:30,10,80,90\n";
-        let refused = schema(Delimiter::Comma).read(file).expect_err("refused");
+        let refused = read_now(&schema(Delimiter::Comma), file).expect_err("refused");
         let FileRefused::Rows { listed, total } = &refused else {
             panic!("row problems: {refused:?}")
         };
@@ -258,7 +336,7 @@ mod tests {
     fn files_too_large_or_not_decodable_are_refused_before_reading() {
         let big = vec![b'a'; MAX_FILE_BYTES + 1];
         assert_eq!(
-            schema(Delimiter::Comma).read(&big),
+            read_now(&schema(Delimiter::Comma), &big),
             Err(FileRefused::TooLarge)
         );
         let utf8 = CsvSchema::new(
@@ -268,7 +346,7 @@ mod tests {
             schema(Delimiter::Comma).mapping().clone(),
         );
         assert!(matches!(
-            utf8.read(b"queue\nK\xE4se\n"),
+            read_now(&utf8, b"queue\nK\xE4se\n"),
             Err(FileRefused::Decode(_))
         ));
     }

@@ -9,6 +9,7 @@ use super::{
     designer::{Design, FieldProblem, RowsPreview, SchemaForm, UploadInfo, UploadPreview},
     document::{DocumentProblem, SchemaDocument},
     import::FileImport,
+    query::{QuerySandbox, SandboxUnavailable},
     schema::{CsvSchema, FileRefused},
 };
 use crate::{
@@ -61,7 +62,7 @@ impl FileRefused {
     /// How many problems the history counts.
     pub fn problem_count(&self) -> usize {
         match self {
-            FileRefused::Rows { total, .. } => *total,
+            FileRefused::Rows { total, .. } | FileRefused::QueryRows { total, .. } => *total,
             _ => 1,
         }
     }
@@ -69,12 +70,17 @@ impl FileRefused {
     /// One line for the history: the first problem and how many more.
     pub fn summary(&self) -> String {
         match self {
-            FileRefused::Rows { listed, total } => {
+            FileRefused::Rows { listed, total } | FileRefused::QueryRows { listed, total } => {
+                let line = if matches!(self, FileRefused::QueryRows { .. }) {
+                    "result row"
+                } else {
+                    "line"
+                };
                 let first = listed.first().map_or(String::new(), |p| {
                     if p.column.is_empty() {
-                        format!("line {}: {}", p.line, p.detail)
+                        format!("{line} {}: {}", p.line, p.detail)
                     } else {
-                        format!("line {}, column {}: {}", p.line, p.column, p.detail)
+                        format!("{line} {}, column {}: {}", p.line, p.column, p.detail)
                     }
                 });
                 match total {
@@ -113,6 +119,8 @@ pub enum CsvError {
     TooManyQueues { cap: u64 },
     #[error("the file was not imported")]
     Refused(FileRefused),
+    #[error(transparent)]
+    Sandbox(#[from] SandboxUnavailable),
 }
 
 impl From<StoreError> for CsvError {
@@ -239,20 +247,32 @@ pub async fn preview(
     actor: &Actor,
     id: IntegrationId,
     bytes: &[u8],
+    sandbox: &dyn QuerySandbox,
     now: DateTime<Utc>,
 ) -> Result<Result<FileImport, FileRefused>, CsvError> {
     csv_integration(store, actor, id).await?;
     let stored = store.csv_schema(id).await?.ok_or(CsvError::NoSchema)?;
-    Ok(read(&stored.schema, bytes, now))
+    Ok(read(&stored.schema, bytes, sandbox, now).await?)
 }
 
 /// Reads a whole file with `schema`.
-pub fn read(
+pub async fn read(
     schema: &CsvSchema,
     bytes: &[u8],
+    sandbox: &dyn QuerySandbox,
     now: DateTime<Utc>,
-) -> Result<FileImport, FileRefused> {
-    schema.read(bytes).map(|data| schema.changes(data, now))
+) -> Result<Result<FileImport, FileRefused>, SandboxUnavailable> {
+    Ok(schema
+        .read(bytes, sandbox)
+        .await?
+        .map(|data| schema.changes(data, now)))
+}
+
+/// What reading a file needs besides the store.
+#[derive(Clone, Copy)]
+pub struct Reading<'a> {
+    pub sandbox: &'a dyn QuerySandbox,
+    pub caps: Caps,
 }
 
 /// Imports a file an admin uploaded: all of it, or nothing and a refused
@@ -264,7 +284,7 @@ pub async fn upload(
     id: IntegrationId,
     file_name: &str,
     bytes: &[u8],
-    caps: Caps,
+    reading: Reading<'_>,
     now: DateTime<Utc>,
 ) -> Result<ImportRecord, CsvError> {
     integrations::require_admin(actor)?;
@@ -281,7 +301,7 @@ pub async fn upload(
         file_name,
         received_file: None,
     };
-    apply(store, &stored.schema, &source, bytes, caps, now).await
+    apply(store, &stored.schema, &source, bytes, reading, now).await
 }
 
 /// Where a file came from.
@@ -299,10 +319,11 @@ pub async fn apply(
     schema: &CsvSchema,
     source: &Source<'_>,
     bytes: &[u8],
-    caps: Caps,
+    reading: Reading<'_>,
     now: DateTime<Utc>,
 ) -> Result<ImportRecord, CsvError> {
-    let refused = match read(schema, bytes, now) {
+    let caps = reading.caps;
+    let refused = match read(schema, bytes, reading.sandbox, now).await? {
         Ok(import) => {
             let new = NewFileImport {
                 account: source.account,
@@ -340,9 +361,9 @@ pub async fn apply(
 /// or refused, so the caller goes on.
 pub async fn import_next_received(
     store: &dyn Store,
-    caps: Caps,
+    reading: Reading<'_>,
     now: DateTime<Utc>,
-) -> Result<bool, StoreError> {
+) -> Result<bool, CsvError> {
     let Some(waiting) = store.next_received_file().await? else {
         return Ok(false);
     };
@@ -352,8 +373,11 @@ pub async fn import_next_received(
         file_name: &waiting.name,
         received_file: Some(waiting.id),
     };
-    match apply(store, &waiting.schema, &source, &waiting.body, caps, now).await {
-        Err(CsvError::Integration(IntegrationError::Store(error))) => Err(error),
+    match apply(store, &waiting.schema, &source, &waiting.body, reading, now).await {
+        // The file waits: tried again in the next round.
+        Err(error @ (CsvError::Integration(IntegrationError::Store(_)) | CsvError::Sandbox(_))) => {
+            Err(error)
+        }
         // Imported, refused, or paused or deleted meanwhile (then it
         // waits, or is left, and is not offered again until it may be).
         _ => Ok(true),
@@ -461,6 +485,7 @@ pub async fn design(
     actor: &Actor,
     id: IntegrationId,
     draft: Option<SchemaForm>,
+    sandbox: &dyn QuerySandbox,
     now: DateTime<Utc>,
 ) -> Result<Design, CsvError> {
     let integration = csv_integration(store, actor, id).await?;
@@ -481,10 +506,14 @@ pub async fn design(
     };
     let (proposal, table, rows) = match &sample {
         Some(sample) => {
-            let rows = schema
-                .as_ref()
-                .ok()
-                .map(|schema| RowsPreview::of(schema, schema.read(&sample.content), now));
+            let rows = match &schema {
+                Ok(schema) => Some(RowsPreview::of(
+                    schema,
+                    schema.read(&sample.content, sandbox).await?,
+                    now,
+                )),
+                Err(_) => None,
+            };
             (
                 super::proposal::propose(&sample.content, &form),
                 form.table(&sample.content),
@@ -493,16 +522,25 @@ pub async fn design(
         }
         None => (None, None, None),
     };
-    let fixed_layout = saved.as_ref().map(|saved| {
-        let document = SchemaDocument::from(&saved.schema);
-        (document.layout, document.interval_minutes)
+    let saved_document = saved
+        .as_ref()
+        .map(|saved| SchemaDocument::from(&saved.schema));
+    let saved_method = saved_document.as_ref().map(|document| {
+        if document.query.is_some() {
+            "query"
+        } else {
+            "columns"
+        }
+        .to_owned()
     });
+    let fixed_layout = saved_document.map(|document| (document.layout, document.interval_minutes));
     Ok(Design {
         integration_name: integration.name.to_string(),
         may_edit: actor.role.may_manage_integrations() && integration.status != Status::Deleted,
         sample: sample.map(|sample| sample.info),
         form,
         fixed_layout,
+        saved_method,
         proposal,
         problems,
         table,
@@ -527,6 +565,7 @@ pub async fn upload_preview(
     actor: &Actor,
     id: IntegrationId,
     upload: i64,
+    sandbox: &dyn QuerySandbox,
     now: DateTime<Utc>,
 ) -> Result<UploadPreview, CsvError> {
     let integration = csv_integration(store, actor, id).await?;
@@ -535,7 +574,7 @@ pub async fn upload_preview(
     let schema = &stored.schema;
     Ok(UploadPreview {
         integration_name: integration.name.to_string(),
-        rows: RowsPreview::of(schema, schema.read(&file.content), now),
+        rows: RowsPreview::of(schema, schema.read(&file.content, sandbox).await?, now),
         file: file.info,
         paused: !integration.status.imports_files(),
     })
@@ -547,11 +586,20 @@ pub async fn apply_upload(
     actor: &Actor,
     id: IntegrationId,
     upload_id: i64,
-    caps: Caps,
+    reading: Reading<'_>,
     now: DateTime<Utc>,
 ) -> Result<ImportRecord, CsvError> {
     integrations::require_admin(actor)?;
     csv_integration(store, actor, id).await?;
     let file = upload_of(store, id, upload_id).await?;
-    upload(store, actor, id, &file.info.name, &file.content, caps, now).await
+    upload(
+        store,
+        actor,
+        id,
+        &file.info.name,
+        &file.content,
+        reading,
+        now,
+    )
+    .await
 }

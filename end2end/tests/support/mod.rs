@@ -263,11 +263,25 @@ impl Browser {
         Ok(self.find(css).await?.text().await?)
     }
 
+    /// Types `text` into the field, replacing what it held. A field the
+    /// page rendered again meanwhile (a navigation or hydration that was
+    /// still under way) is found again and typed into afresh.
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
-        let field = self.find(css).await?;
-        field.clear().await?;
-        field.send_keys(text).await?;
-        Ok(())
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let field = self.find(css).await?;
+            let typed = async {
+                field.clear().await?;
+                field.send_keys(text).await
+            }
+            .await;
+            match typed {
+                Err(error) if is_stale(&error) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     pub async fn click(&self, css: &str) -> anyhow::Result<()> {
@@ -397,4 +411,13 @@ where
     }
     browser.close().await;
     result
+}
+
+/// Whether WebDriver says the element left the page.
+fn is_stale(error: &fantoccini::error::CmdError) -> bool {
+    matches!(
+        error,
+        fantoccini::error::CmdError::Standard(failure)
+            if failure.error == fantoccini::error::ErrorStatus::StaleElementReference
+    )
 }

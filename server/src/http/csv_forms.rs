@@ -79,6 +79,7 @@ pub fn error_code(error: &CsvError) -> &'static str {
         CsvError::NoSuchUpload => "no_upload",
         CsvError::Refused(FileRefused::TooLarge) => "too_large",
         CsvError::Refused(_) => "refused",
+        CsvError::Sandbox(_) => "internal",
     }
 }
 

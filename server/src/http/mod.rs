@@ -55,6 +55,8 @@ pub struct AppState {
     pub waiting_claims: Arc<cloud_link::WaitingClaims>,
     /// Permits for Cloud Link uploads being received.
     pub uploads: Arc<tokio::sync::Semaphore>,
+    /// Where CSV schemas' queries run.
+    pub sandbox: Arc<dyn domain::csv::query::QuerySandbox>,
     /// The Cloud Link client's downloads, packed per console address.
     pub downloads: Arc<crate::downloads::Downloads>,
     /// Set once a user exists; first-run setup never reopens after that.
@@ -83,6 +85,10 @@ impl AppState {
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
             waiting_claims: Arc::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
+            sandbox: Arc::new(crate::sandbox::ProcessSandbox::new(
+                settings.sandbox_program.clone(),
+                settings.queries_at_once,
+            )),
             downloads: Arc::new(crate::downloads::Downloads::new(
                 settings.downloads_folder.clone(),
             )),
@@ -113,6 +119,7 @@ impl AppState {
                 public_origin: self.settings.public_origin.clone(),
             }),
             caps: self.settings.ingest_limits.caps,
+            sandbox: self.sandbox.clone(),
         }
     }
 

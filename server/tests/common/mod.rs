@@ -177,6 +177,12 @@ pub fn settings(database_url: &str) -> Settings {
         secure_cookies: false,
         public_origin: None,
         site_root: "target/site".into(),
+        // The server's own binary; the Cloud Link crate's tests, which
+        // share this module, run no queries.
+        sandbox_program: option_env!("CARGO_BIN_EXE_intake")
+            .unwrap_or("intake")
+            .into(),
+        queries_at_once: 2,
         ingest_limits: domain::ingest::Limits::default(),
         ingest_timestamps: domain::ingest::TimestampPolicy::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,

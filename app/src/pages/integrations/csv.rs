@@ -458,7 +458,7 @@ fn SchemaFields(
         let changed = event_target::<web_sys::Element>(&event).get_attribute("name");
         if matches!(
             changed.as_deref(),
-            Some("layout" | "time_source" | "end_source")
+            Some("layout" | "time_source" | "end_source" | "method")
         ) {
             navigate(
                 &url,
@@ -570,6 +570,14 @@ fn SchemaFields(
                 {end}
             }.into_any()
         }
+        other if f.method == "query" => {
+            let layout = if other == "contacts" {
+                domain::csv::schema::Layout::Contacts
+            } else {
+                domain::csv::schema::Layout::Intervals(domain::integration::IntervalLength::Fifteen)
+            };
+            view! { <QueryField query=f.query.clone() columns=columns.clone() layout problem=problem("query") /> }.into_any()
+        }
         other => {
             let intervals = other != "contacts";
             view! {
@@ -624,6 +632,26 @@ fn SchemaFields(
     };
     let locked = fixed.is_some();
     let problem_count = move || problems.get().len();
+    let methods = vec![
+        (
+            "columns".to_owned(),
+            t_string!(i18n, csv.method_columns).to_string(),
+        ),
+        (
+            "query".to_owned(),
+            t_string!(i18n, csv.method_query).to_string(),
+        ),
+    ];
+    let method = if f.method == "query" {
+        "query"
+    } else {
+        "columns"
+    };
+    // Switching the method replaces the saved mapping: said before saving.
+    let replaces = design
+        .saved_method
+        .as_deref()
+        .is_some_and(|saved| saved != method);
     view! {
         <form method="get" node_ref=form_ref on:change=live class="mt-6 space-y-6" data-test="schema-form">
             <div class="grid gap-6 lg:grid-cols-3">
@@ -672,7 +700,17 @@ fn SchemaFields(
                 <section class=SECTION>
                     <h2 class="text-base font-semibold text-slate-900">{t!(i18n, csv.columns_title)}</h2>
                     <p class="mt-1 text-xs text-slate-500">{t!(i18n, csv.format_hint)}</p>
-                    <div class="mt-4 space-y-4">{mapping}</div>
+                    <div class="mt-4 space-y-4">
+                        {(layout != "agentStatuses").then(|| view! {
+                            <Choice name="method" label=t_string!(i18n, csv.method).to_string() value=method.to_owned() options=methods problem=problem("method") />
+                        })}
+                        {replaces.then(|| view! {
+                            <p class="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm text-amber-900" role="alert" data-test="method-replaces">
+                                {t!(i18n, csv.method_replaces)}
+                            </p>
+                        })}
+                        {mapping}
+                    </div>
                 </section>
             </div>
             {move || (problem_count() > 0).then(|| view! {
@@ -687,6 +725,41 @@ fn SchemaFields(
                 })}
             </div>
         </form>
+    }
+    .into_any()
+}
+
+/// The SQLite query that maps contact data, with what it reads and what
+/// its result must carry beside it.
+#[component]
+fn QueryField(
+    query: String,
+    columns: Vec<(String, String)>,
+    layout: domain::csv::schema::Layout,
+    problem: Signal<Option<String>>,
+) -> impl IntoView {
+    let i18n = use_i18n();
+    let names: Vec<String> = columns.into_iter().map(|(_, name)| name).collect();
+    let sql_names = domain::csv::query::sql_names(&names);
+    let (required, optional) = domain::csv::query::result_columns(layout);
+    let code = |names: Vec<String>| {
+        names
+            .into_iter()
+            .map(|name| view! { <code class="rounded bg-slate-100 px-1 font-mono text-xs text-slate-800">{name}</code>" " })
+            .collect_view()
+    };
+    view! {
+        <div class="space-y-1.5">
+            <label for="query" class=LABEL>{t!(i18n, csv.query)}</label>
+            <textarea id="query" name="query" rows="10" spellcheck="false" class=format!("{INPUT} font-mono text-xs") aria-invalid=move || problem.get().is_some().then_some("true") data-test="query">{query}</textarea>
+            {move || problem.get().map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+        </div>
+        <div class="space-y-2 text-xs text-slate-600" data-test="query-help">
+            <p>{t!(i18n, csv.query_table)}" "{if sql_names.is_empty() { view! { <span>{t!(i18n, csv.query_no_sample)}</span> }.into_any() } else { code(sql_names).into_any() }}</p>
+            <p>{t!(i18n, csv.query_required)}" "{code(required.iter().map(|c| (*c).to_owned()).collect())}</p>
+            <p>{t!(i18n, csv.query_optional)}" "{code(optional.iter().map(|c| (*c).to_owned()).collect())}</p>
+            <p>{t_string!(i18n, csv.query_rules, seconds = domain::csv::query::QUERY_SECONDS, mib = domain::csv::query::QUERY_MEMORY_MIB).to_string()}</p>
+        </div>
     }
     .into_any()
 }
@@ -806,12 +879,12 @@ pub fn RowsView(rows: RowsPreview) -> impl IntoView {
                 </table>
             </div>
         }.into_any(),
-        RowsPreview::Refused { problems, total } => view! { <ProblemList problems total /> }.into_any(),
+        RowsPreview::Refused { problems, total, in_result } => view! { <ProblemList problems total in_result /> }.into_any(),
     }
 }
 
 #[component]
-fn ProblemList(problems: Vec<LineProblem>, total: usize) -> impl IntoView {
+fn ProblemList(problems: Vec<LineProblem>, total: usize, in_result: bool) -> impl IntoView {
     let i18n = use_i18n();
     let more = total.saturating_sub(problems.len());
     view! {
@@ -820,7 +893,7 @@ fn ProblemList(problems: Vec<LineProblem>, total: usize) -> impl IntoView {
             <table class=TABLE>
                 <thead class="bg-red-50">
                     <tr>
-                        <th scope="col" class=TH>{t!(i18n, csv.col_line)}</th>
+                        <th scope="col" class=TH>{if in_result { t_string!(i18n, csv.col_result_row) } else { t_string!(i18n, csv.col_line) }}</th>
                         <th scope="col" class=TH>{t!(i18n, csv.col_column)}</th>
                         <th scope="col" class=TH>{t!(i18n, csv.col_problem)}</th>
                     </tr>

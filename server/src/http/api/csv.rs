@@ -70,6 +70,7 @@ impl From<CsvError> for ApiError {
             ),
             CsvError::NoSuchUpload => ApiError::not_found(),
             CsvError::Refused(refused) => refusal(&refused),
+            CsvError::Sandbox(unavailable) => ApiError::internal(&unavailable),
         }
     }
 }
@@ -96,18 +97,24 @@ fn refusal(refused: &FileRefused) -> ApiError {
                 refused.to_string(),
             )
         }
-        FileRefused::Rows { listed, total } => {
+        FileRefused::Rows { listed, total } | FileRefused::QueryRows { listed, total } => {
+            // A query's result row is no line of the file.
+            let (code, place, line) = if matches!(refused, FileRefused::QueryRows { .. }) {
+                ("invalid_result_row", "results", "result row")
+            } else {
+                ("invalid_row", "lines", "line")
+            };
             let mut problems: Vec<Problem> = listed
                 .iter()
                 .map(|p| {
                     let at = if p.column.is_empty() {
-                        format!("line {}", p.line)
+                        format!("{line} {}", p.line)
                     } else {
-                        format!("line {}, column {}", p.line, p.column)
+                        format!("{line} {}, column {}", p.line, p.column)
                     };
                     problem(
-                        "invalid_row",
-                        format!("/lines/{}/{}", p.line, token(&p.column)),
+                        code,
+                        format!("/{place}/{}/{}", p.line, token(&p.column)),
                         format!("{at}: {}", p.detail),
                     )
                 })
@@ -129,6 +136,11 @@ fn refusal(refused: &FileRefused) -> ApiError {
         FileRefused::Table(_) => vec![problem(
             "unreadable_file",
             String::new(),
+            refused.to_string(),
+        )],
+        FileRefused::Query(_) => vec![problem(
+            "invalid_query",
+            "/query".to_owned(),
             refused.to_string(),
         )],
         FileRefused::TooManyQueues { .. } => {
@@ -318,7 +330,7 @@ pub async fn upload(
     let id = IntegrationId(id);
     let now = Utc::now();
     let body = if query.dry_run.unwrap_or(false) {
-        let import = service::preview(store, &actor, id, &bytes, now)
+        let import = service::preview(store, &actor, id, &bytes, state.sandbox.as_ref(), now)
             .await?
             .map_err(CsvError::Refused)?;
         let preview = Preview {
@@ -326,8 +338,12 @@ pub async fn upload(
         };
         (StatusCode::OK, serde_json::to_value(preview))
     } else {
-        let caps = state.settings.ingest_limits.caps;
-        let record = service::upload(store, &actor, id, name.as_str(), &bytes, caps, now).await?;
+        let reading = service::Reading {
+            sandbox: state.sandbox.as_ref(),
+            caps: state.settings.ingest_limits.caps,
+        };
+        let record =
+            service::upload(store, &actor, id, name.as_str(), &bytes, reading, now).await?;
         let imported = Imported {
             import: record.into(),
         };
