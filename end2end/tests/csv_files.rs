@@ -17,6 +17,13 @@ const EXPORT: &[u8] = b"Daily report\r\n\
     Caf\xE9 Hotline;02/11/2026;08:30;4;4;60\r\n\
     Caf\xE9 Hotline;02/11/2026;09:00;7;6;75\r\n";
 
+/// The export's rows by an SQLite query instead of columns (on one line:
+/// WebKit's driver types no line breaks).
+const QUERY: &str = "SELECT queue AS queueidentifier, queue AS queuename, \
+    substr(date, 7, 4) || '-' || substr(date, 4, 2) || '-' || substr(date, 1, 2) \
+    || ' ' || time || ':00' AS timestamp, offered, answered, \
+    answered * CAST(replace(aht, ',', '.') AS REAL) AS handlingtime FROM uploaded_file";
+
 async fn csv_integration(intake: &Intake) -> anyhow::Result<i64> {
     let created: Value = reqwest::Client::new()
         .post(intake.url("/api/v1/integrations"))
@@ -115,6 +122,44 @@ async fn csv_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     row.click().await?;
     browser.find("svg[data-test=interval-chart]").await?;
     browser.screenshot("csv-queue").await?;
+
+    // The other method: a query, previewed, with the warning that saving
+    // it replaces the saved column mapping.
+    browser
+        .client
+        .goto(&intake.url(&format!("{page}/csv")))
+        .await?;
+    if browser.javascript {
+        browser.wait_for_hydration().await?;
+    }
+    browser
+        .find("select#method")
+        .await?
+        .select_by_value("query")
+        .await?;
+    if !browser.javascript {
+        browser.click("button[data-test=preview]").await?;
+    }
+    wait_for_query(browser, "method=query").await?;
+    browser.fill("textarea#query", QUERY).await?;
+    browser.click("button[data-test=preview]").await?;
+    wait_for_query(browser, "queueidentifier").await?;
+    browser.find("[data-test=method-replaces]").await?;
+    ensure!(
+        browser
+            .text_of("[data-test=rows-preview]")
+            .await?
+            .contains("Café Hotline"),
+        "the rows read by the query"
+    );
+    browser
+        .client
+        .execute(
+            "document.querySelector('[data-test=query-help]').scrollIntoView({block: 'center'})",
+            Vec::new(),
+        )
+        .await?;
+    browser.screenshot("csv-query").await?;
     let _ = std::fs::remove_dir_all(dir);
     Ok(())
 }

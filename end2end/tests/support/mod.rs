@@ -151,6 +151,8 @@ impl Engine {
 pub struct Browser {
     pub client: Client,
     pub engine: Engine,
+    /// Off for the stories that prove forms work without it.
+    pub javascript: bool,
     _driver: Process,
     _profile: Option<tempfile_dir::TempDir>,
 }
@@ -244,6 +246,7 @@ impl Browser {
         client.set_window_size(1280, 900).await.ok();
         Ok(Self {
             client,
+            javascript,
             engine,
             _driver: driver,
             _profile: profile,
