@@ -52,7 +52,7 @@ pub struct Settings {
     /// When Cloud Link jobs are queued and how long a claim holds one
     /// (`INTAKE_CLOUD_LINK_SCAN_SECONDS`, `INTAKE_CLOUD_LINK_LEASE_SECONDS`).
     pub job_schedule: domain::cloud_link::job::JobSchedule,
-    /// Cloud Link file uploads received at once, server-wide
+    /// Files received at once, server-wide — Cloud Link, API and browser
     /// (`INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE`): each holds up to 7 MiB in
     /// memory, so this bounds what parallel uploads cost. More get a 503
     /// with `Retry-After`, and clients send again.

@@ -12,6 +12,7 @@ on_both_engines!(
     a_schema_is_designed_against_a_sample_and_a_file_imported_without_javascript,
     uploads_are_refused_with_a_reason_on_the_page,
     a_query_is_written_previewed_and_saved_and_switching_back_is_warned,
+    files_wait_their_turn_and_a_failure_is_said_once,
 );
 
 const SAMPLE: &[u8] = b"Queue;Date;Time;Offered;Answered;AHT\r\n\
@@ -299,4 +300,47 @@ async fn a_query_is_written_previewed_and_saved_and_switching_back_is_warned(eng
     let columns = draft.replace("method=query", "method=columns");
     let (_, switching) = app.page(&format!("{designer}?{columns}")).await;
     assert!(switching.contains(r#"data-test="method-replaces""#));
+}
+
+/// Each file received holds up to 7 MiB: at most so many at once, from
+/// the browser and the API as from Cloud Link.
+async fn files_wait_their_turn_and_a_failure_is_said_once(engine: Engine) {
+    let database = common::TestDatabase::create(engine).await;
+    let app = TestApp::spawn_with(database, common::client(), |settings| {
+        server::config::Settings {
+            uploads_at_once: 0,
+            ..settings
+        }
+    })
+    .await
+    .with_admin()
+    .await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let id = app.csv_integration(&token, "ACD export").await;
+    app.sign_in_as_admin().await;
+    let page = format!("/account/integrations/{id}");
+
+    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    assert_eq!(location(&refused), format!("{page}?csv_error=busy"));
+    let (_, shown) = app.page(&location(&refused)).await;
+    assert!(shown.contains("receiving many files"), "{shown}");
+
+    // The designer keeps its draft, with this failure's reason only.
+    let sample = format!("{page}/csv/sample?error=too_large&layout=intervals&interval=30");
+    let refused = post_file(&app, &sample, "export.csv", SAMPLE).await;
+    assert_eq!(
+        location(&refused),
+        format!("{page}/csv?error=busy&layout=intervals&interval=30")
+    );
+
+    let api = app
+        .client
+        .post(app.url(&format!("/api/v1/integrations/{id}/csv-files")))
+        .bearer_auth(&token)
+        .body(SAMPLE.to_vec())
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(api.headers()[header::RETRY_AFTER], "5");
 }

@@ -408,16 +408,7 @@ async fn upload_file(
     {
         return Err(link_revoked());
     }
-    // Each upload in flight holds its body in memory: at most so many.
-    let Ok(_permit) = state.uploads.clone().try_acquire_owned() else {
-        return Err(ApiError::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "busy",
-            "",
-            "too many files are being received; send this one again shortly",
-        )
-        .with_retry_after(5));
-    };
+    let _permit = super::api::extract::UploadPermit::try_take(&state)?;
     let (parts, body) = request.into_parts();
     let max = usize::try_from(MAX_FILE_BYTES).unwrap_or(usize::MAX);
     let content = super::ingest::read_body(

@@ -24,7 +24,7 @@ use domain::{
 };
 use tower_sessions::Session;
 
-use super::AppState;
+use super::{api::extract::UploadPermit, AppState};
 
 /// Room for the multipart framing around a file of the largest size.
 const FORM_OVERHEAD: usize = 64 * 1024;
@@ -127,6 +127,7 @@ async fn keep(
     purpose: UploadPurpose,
     form: FormUpload,
 ) -> Result<i64, &'static str> {
+    let _permit = UploadPermit::try_take(state).map_err(|_| "busy")?;
     let (name, content) = file_field(form.map_err(|_| "no_file")?).await?;
     service::keep_upload(
         state.store.as_ref(),
@@ -154,7 +155,14 @@ async fn sample(
         Err(response) => return response,
     };
     let designer = format!("/account/integrations/{id}/csv");
-    let draft = query.unwrap_or_default();
+    // The draft without an earlier failure's reason.
+    let draft = query.map_or_else(String::new, |query| {
+        query
+            .split('&')
+            .filter(|pair| !pair.starts_with("error="))
+            .collect::<Vec<_>>()
+            .join("&")
+    });
     let to = match keep(&state, &actor, id, UploadPurpose::Sample, form).await {
         Ok(_) if draft.is_empty() => designer,
         Ok(_) => format!("{designer}?{draft}"),

@@ -62,6 +62,7 @@ pub fn csv_error_text(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> Str
         "refused" | "too_many_queues" => t_string!(i18n, csv.error_refused),
         "no_upload" => t_string!(i18n, csv.error_no_upload),
         "stale" => t_string!(i18n, csv.error_stale),
+        "busy" => t_string!(i18n, csv.error_busy),
         "deleted" => t_string!(i18n, add.error_deleted),
         "forbidden" => t_string!(i18n, add.error_forbidden),
         _ => t_string!(i18n, errors.internal),

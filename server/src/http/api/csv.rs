@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     error::{ApiError, ErrorEnvelope, Problem},
-    extract::{AdminActor, ApiJson, ApiPath, ApiQuery, MemberActor},
+    extract::{AdminActor, ApiJson, ApiPath, ApiQuery, MemberActor, UploadPermit},
     reads::ImportBody,
 };
 use crate::http::AppState;
@@ -307,6 +307,7 @@ impl<S: Send + Sync> FromRequest<S> for FileBody {
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
         (status = 409, body = ErrorEnvelope, description = "not_csv, no_schema, integration_paused or integration_deleted"),
         (status = 413, body = ErrorEnvelope, description = "file_too_large"),
+        (status = 503, body = ErrorEnvelope, description = "busy: too many files are being received; send again after Retry-After"),
         (status = 422, body = ErrorEnvelope, description = "The file was refused: invalid_row (with more_problems past the first thousand), undecodable_file, unreadable_file, too_many_queues; or invalid_field for the name"),
     ),
     security(("personal_access_token" = [])))]
@@ -315,6 +316,7 @@ pub async fn upload(
     AdminActor(actor): AdminActor,
     ApiPath(id): ApiPath<i64>,
     ApiQuery(query): ApiQuery<FileQuery>,
+    _permit: UploadPermit,
     FileBody(bytes): FileBody,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let name = query.name.as_deref().unwrap_or("upload.csv");

@@ -77,6 +77,39 @@ impl FromRequestParts<AppState> for AdminActor {
     }
 }
 
+/// A turn to receive a file: each upload in flight holds its body (up to
+/// 7 MiB) in memory, so only so many at once, server-wide — Cloud Link,
+/// API and browser alike. More are a 503 `busy` with `Retry-After`.
+/// Taken after authentication and before the body is read.
+pub struct UploadPermit(#[allow(dead_code)] tokio::sync::OwnedSemaphorePermit);
+
+impl UploadPermit {
+    pub fn try_take(state: &AppState) -> Result<Self, ApiError> {
+        state
+            .uploads
+            .clone()
+            .try_acquire_owned()
+            .map(Self)
+            .map_err(|_| {
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "busy",
+                    "",
+                    "too many files are being received; send this one again shortly",
+                )
+                .with_retry_after(5)
+            })
+    }
+}
+
+impl FromRequestParts<AppState> for UploadPermit {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(_: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        Self::try_take(state)
+    }
+}
+
 /// Any user of the account, whatever the role: for reading what arrived.
 pub struct MemberActor(pub Actor);
 

@@ -3,7 +3,7 @@
 
 mod csv;
 mod error;
-mod extract;
+pub(crate) mod extract;
 mod integrations;
 mod jobs;
 pub mod openapi;
