@@ -8,6 +8,7 @@ pub mod audit;
 pub mod catalogue;
 pub mod cloud_link;
 pub mod csv;
+pub mod database;
 pub mod email;
 pub mod ingest;
 pub mod integration;
