@@ -20,10 +20,11 @@ pub enum AuditAction {
     CloudLinkPaired,
     CloudLinkDisconnected,
     CsvSchemaSaved,
+    DatabaseSettingsSaved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -37,6 +38,7 @@ impl AuditAction {
         Self::CloudLinkPaired,
         Self::CloudLinkDisconnected,
         Self::CsvSchemaSaved,
+        Self::DatabaseSettingsSaved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -54,6 +56,7 @@ impl AuditAction {
             Self::CloudLinkPaired => "cloud_link_paired",
             Self::CloudLinkDisconnected => "cloud_link_disconnected",
             Self::CsvSchemaSaved => "csv_schema_saved",
+            Self::DatabaseSettingsSaved => "database_settings_saved",
         }
     }
 

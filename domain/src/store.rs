@@ -23,6 +23,7 @@ use crate::{
             WaitingFile,
         },
     },
+    database::service::{KeptSettings, StoredDatabase},
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -464,6 +465,24 @@ pub trait Store: Send + Sync + 'static {
         job: JobId,
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>>;
+
+    /// The database integration's settings, if saved.
+    fn database_settings(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<StoredDatabase>, StoreError>>;
+
+    /// Saves the database integration's settings with their audit entry,
+    /// if the saved ones are still `read_version` (`None`: none saved
+    /// yet) and the integration is not deleted; else `Stale`.
+    fn save_database_settings<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        kept: &'a KeptSettings,
+        read_version: Option<i64>,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<StoredDatabase, WriteError>>;
 
     /// The CSV integration's schema, if one was saved.
     fn csv_schema(

@@ -1,7 +1,10 @@
 //! Settings read from the environment, with defaults that let a fresh clone
 //! run with nothing configured.
 
-use std::{net::SocketAddr, path::PathBuf};
+use std::{
+    net::SocketAddr,
+    path::{Path, PathBuf},
+};
 
 use anyhow::Context;
 use domain::ingest::Limits;
@@ -63,6 +66,16 @@ pub struct Settings {
     /// The program CSV schemas' queries run in (`intake sql-sandbox`):
     /// this binary unless `INTAKE_SANDBOX_PROGRAM` says.
     pub sandbox_program: PathBuf,
+    /// The key database passwords are sealed with
+    /// (`INTAKE_CREDENTIALS_KEY`, 64 hex digits); without it, the key in
+    /// `INTAKE_CREDENTIALS_KEY_FILE` (default: `credentials.key` beside
+    /// the SQLite database, else `data/credentials.key`), made when the
+    /// server first starts without one.
+    pub credentials_key: Option<crate::secrets::credentials::Key>,
+    pub credentials_key_file: Option<PathBuf>,
+    /// Older keys that still open what they sealed
+    /// (`INTAKE_CREDENTIALS_OLD_KEYS`, comma-separated).
+    pub credentials_old_keys: Vec<crate::secrets::credentials::Key>,
     /// Queries run at once, server-wide (`INTAKE_QUERIES_AT_ONCE`,
     /// default 2); more wait their turn.
     pub queries_at_once: usize,
@@ -77,6 +90,27 @@ pub const DEFAULT_INGEST_REQUESTS_PER_SECOND: u32 = 50;
 pub const DEFAULT_PAIRINGS_PER_MINUTE: u32 = 60;
 
 impl Settings {
+    /// The key credentials are sealed with (see `credentials_key`); a new
+    /// one is written to its file when there is none.
+    pub fn credentials_sealer(&self) -> anyhow::Result<crate::secrets::credentials::Sealer> {
+        use crate::secrets::credentials::{Key, Sealer};
+        let key = match (&self.credentials_key, &self.credentials_key_file) {
+            (Some(key), _) => key.clone(),
+            (None, Some(file)) => Key::from_file_or_new(file)?,
+            (None, None) => {
+                let beside_database = self
+                    .database_url
+                    .strip_prefix("sqlite://")
+                    .map(|path| path.split('?').next().unwrap_or(path))
+                    .filter(|path| !path.is_empty() && !path.contains(":memory:"))
+                    .and_then(|path| Path::new(path).parent().map(Path::to_path_buf));
+                let folder = beside_database.unwrap_or_else(|| PathBuf::from("data"));
+                Key::from_file_or_new(&folder.join("credentials.key"))?
+            }
+        };
+        Ok(Sealer::new(key, self.credentials_old_keys.clone()))
+    }
+
     pub fn from_env() -> anyhow::Result<Self> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
         let addr = var("INTAKE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
@@ -155,6 +189,21 @@ impl Settings {
                 None => std::env::current_exe()
                     .context("cannot tell where this program is (for its query sandbox)")?,
             },
+            credentials_key: var("INTAKE_CREDENTIALS_KEY")
+                .map(|key| {
+                    crate::secrets::credentials::Key::parse(&key).context("INTAKE_CREDENTIALS_KEY")
+                })
+                .transpose()?,
+            credentials_key_file: var("INTAKE_CREDENTIALS_KEY_FILE").map(PathBuf::from),
+            credentials_old_keys: var("INTAKE_CREDENTIALS_OLD_KEYS")
+                .unwrap_or_default()
+                .split(',')
+                .filter(|key| !key.trim().is_empty())
+                .map(|key| {
+                    crate::secrets::credentials::Key::parse(key)
+                        .context("INTAKE_CREDENTIALS_OLD_KEYS")
+                })
+                .collect::<anyhow::Result<_>>()?,
             queries_at_once: number(var("INTAKE_QUERIES_AT_ONCE"), "INTAKE_QUERIES_AT_ONCE")?
                 .filter(|&n| n > 0)
                 .unwrap_or(DEFAULT_QUERIES_AT_ONCE),

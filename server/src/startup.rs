@@ -34,7 +34,8 @@ impl Application {
         let catch_up_every = settings.catch_up_every;
         let job_schedule = settings.job_schedule;
         let caps = settings.ingest_limits.caps;
-        let state = AppState::new(database.clone(), settings);
+        let sealer = Arc::new(settings.credentials_sealer()?);
+        let state = AppState::new(database.clone(), settings, sealer);
         let jobs_queued = state.jobs_queued.clone();
         let catch_up_budget = state.catch_up_budget();
         let sandbox = state.sandbox.clone();

@@ -25,6 +25,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::CloudLinkPaired => t_string!(i18n, audit.cloud_link_paired),
         AuditAction::CloudLinkDisconnected => t_string!(i18n, audit.cloud_link_disconnected),
         AuditAction::CsvSchemaSaved => t_string!(i18n, audit.csv_schema_saved),
+        AuditAction::DatabaseSettingsSaved => t_string!(i18n, audit.database_settings_saved),
         AuditAction::ApiKeyRevoked => t_string!(i18n, audit.api_key_revoked),
         AuditAction::TokenCreated => t_string!(i18n, audit.token_created),
         AuditAction::TokenRevoked => t_string!(i18n, audit.token_revoked),

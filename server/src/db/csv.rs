@@ -25,12 +25,13 @@ use domain::{
 };
 
 use super::{
+    documents::Documents,
     ingest::{
         ensure_queues, note_discovered_ids, upsert_agent_statuses, ImportRow, QueueIds,
         QueueSummary, IMPORT_COLUMNS,
     },
     integrations::CorruptRow,
-    on_pool, on_tx, payload, write_audit, Database, TxRef,
+    on_pool, on_tx, payload, Database, TxRef,
 };
 
 /// Rows per multi-row statement (see `ingest`).
@@ -77,23 +78,16 @@ impl Database {
         &self,
         integration: IntegrationId,
     ) -> Result<Option<StoredSchema>, StoreError> {
-        let row: Option<(String, i64, DateTime<Utc>)> = on_pool!(self, pool => {
-            sqlx::query_as(
-                "SELECT document, version, saved_at FROM csv_schemas WHERE integration_id = $1",
-            )
-            .bind(integration.0)
-            .fetch_optional(pool)
-            .await
-        })
-        .map_err(StoreError::new)?;
-        row.map(|(document, version, saved_at)| {
-            Ok(StoredSchema {
-                schema: read_schema(integration.0, &document)?,
-                version,
-                saved_at,
+        self.find_document(Documents::CsvSchema, integration)
+            .await?
+            .map(|found| {
+                Ok(StoredSchema {
+                    schema: read_schema(integration.0, &found.document)?,
+                    version: found.version,
+                    saved_at: found.saved_at,
+                })
             })
-        })
-        .transpose()
+            .transpose()
     }
 
     pub(super) async fn keep_csv_schema(
@@ -105,55 +99,20 @@ impl Database {
         audit: &domain::audit::AuditEntry,
     ) -> Result<StoredSchema, WriteError> {
         let document = write_schema(schema)?;
-        let now = Utc::now();
-        let _turn = self.write_turn().await;
-        let saved: Option<i64> = on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            // Locks the integration, so a delete is seen.
-            let live: Option<i64> = sqlx::query_scalar(
-                "UPDATE integrations SET status = status \
-                 WHERE id = $1 AND account_id = $2 AND status <> 'deleted' RETURNING id",
+        let kept = self
+            .keep_document(
+                Documents::CsvSchema,
+                account,
+                integration,
+                &document,
+                read_version,
+                audit,
             )
-            .bind(integration.0)
-            .bind(account.0)
-            .fetch_optional(&mut *tx)
             .await?;
-            if live.is_none() {
-                return Ok(None);
-            }
-            let version: Option<i64> = match read_version {
-                None => sqlx::query_scalar(
-                    "INSERT INTO csv_schemas (integration_id, document, version, saved_at) \
-                     VALUES ($1, $2, 1, $3) ON CONFLICT (integration_id) DO NOTHING RETURNING version",
-                )
-                .bind(integration.0)
-                .bind(&document)
-                .bind(now)
-                .fetch_optional(&mut *tx)
-                .await?,
-                Some(read) => sqlx::query_scalar(
-                    "UPDATE csv_schemas SET document = $1, version = version + 1, saved_at = $2 \
-                     WHERE integration_id = $3 AND version = $4 RETURNING version",
-                )
-                .bind(&document)
-                .bind(now)
-                .bind(integration.0)
-                .bind(read)
-                .fetch_optional(&mut *tx)
-                .await?,
-            };
-            if version.is_some() {
-                write_audit!(tx, account, audit, now)?;
-                tx.commit().await?;
-            }
-            Ok::<_, sqlx::Error>(version)
-        }.await)
-        .map_err(StoreError::new)?;
-        let version = saved.ok_or(WriteError::Stale)?;
         Ok(StoredSchema {
             schema: schema.clone(),
-            version,
-            saved_at: now,
+            version: kept.version,
+            saved_at: kept.saved_at,
         })
     }
 

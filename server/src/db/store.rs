@@ -20,6 +20,7 @@ use domain::{
             WaitingFile,
         },
     },
+    database::service::{KeptSettings, StoredDatabase},
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -696,6 +697,24 @@ impl Store for Database {
         integration: IntegrationId,
     ) -> BoxFuture<'_, Result<Option<StoredSchema>, StoreError>> {
         Box::pin(self.find_csv_schema(integration))
+    }
+
+    fn database_settings(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<StoredDatabase>, StoreError>> {
+        Box::pin(self.find_database_settings(integration))
+    }
+
+    fn save_database_settings<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        kept: &'a KeptSettings,
+        read_version: Option<i64>,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<StoredDatabase, WriteError>> {
+        Box::pin(self.keep_database_settings(account, integration, kept, read_version, audit))
     }
 
     fn save_csv_schema<'a>(

@@ -57,6 +57,8 @@ pub struct AppState {
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Where CSV schemas' queries run.
     pub sandbox: Arc<dyn domain::csv::query::QuerySandbox>,
+    /// Seals the database passwords admins enter.
+    pub sealer: Arc<dyn domain::database::service::CredentialSealer>,
     /// The Cloud Link client's downloads, packed per console address.
     pub downloads: Arc<crate::downloads::Downloads>,
     /// Set once a user exists; first-run setup never reopens after that.
@@ -64,7 +66,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(database: Database, settings: Settings) -> Self {
+    pub fn new(
+        database: Database,
+        settings: Settings,
+        sealer: Arc<dyn domain::database::service::CredentialSealer>,
+    ) -> Self {
         let leptos_options = LeptosOptions::builder()
             .output_name("intake")
             .site_root(settings.site_root.to_string_lossy().into_owned())
@@ -85,6 +91,7 @@ impl AppState {
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
             waiting_claims: Arc::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
+            sealer,
             sandbox: Arc::new(crate::sandbox::ProcessSandbox::new(
                 settings.sandbox_program.clone(),
                 settings.queries_at_once,

@@ -1,4 +1,5 @@
-//! Secrets: password hashes and access tokens.
+//! Secrets: password hashes, access tokens and sealed credentials.
 
+pub mod credentials;
 pub mod password;
 pub mod token;

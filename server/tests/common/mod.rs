@@ -183,6 +183,9 @@ pub fn settings(database_url: &str) -> Settings {
             .unwrap_or("intake")
             .into(),
         queries_at_once: 2,
+        credentials_key: Some(server::secrets::credentials::Key::random()),
+        credentials_key_file: None,
+        credentials_old_keys: Vec::new(),
         ingest_limits: domain::ingest::Limits::default(),
         ingest_timestamps: domain::ingest::TimestampPolicy::default(),
         ingest_requests_per_second: server::config::DEFAULT_INGEST_REQUESTS_PER_SECOND,

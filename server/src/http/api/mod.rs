@@ -2,6 +2,7 @@
 //! authorisation tests walk every route and a new one cannot escape them.
 
 mod csv;
+mod database;
 mod error;
 pub(crate) mod extract;
 mod integrations;
@@ -108,6 +109,16 @@ pub fn routes() -> Vec<ApiRoute> {
             Method::POST,
             "/integrations/{id}/csv-files",
             csv::upload_route(),
+        ),
+        route(
+            Method::GET,
+            "/integrations/{id}/database",
+            get(database::settings),
+        ),
+        route(
+            Method::PUT,
+            "/integrations/{id}/database",
+            put(database::save),
         ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read("/integrations/{id}/files", get(reads::files)),

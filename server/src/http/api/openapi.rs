@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{csv, error, integrations, jobs, reads};
+use super::{csv, database, error, integrations, jobs, reads};
 use crate::http::{cloud_link, ingest};
 
 #[derive(OpenApi)]
@@ -43,6 +43,8 @@ use crate::http::{cloud_link, ingest};
         csv::schema,
         csv::save_schema,
         csv::upload,
+        database::settings,
+        database::save,
         reads::queues,
         reads::intervals,
         reads::imports,

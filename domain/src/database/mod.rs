@@ -10,6 +10,8 @@
 //! settings and the ODBC drivers installed there ([`Connection::odbc`]):
 //! the server cannot know which driver versions a customer has.
 
+pub mod service;
+
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -212,36 +214,46 @@ impl ImportData {
 
 /// A database integration's settings as the API and the form send them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SettingsDocument {
-    /// `sqlServer`, `mySql`, `postgreSql` or `odbc`.
+    /// `sqlServer`, `mySql`, `postgreSql`, or `odbc` for any other database through a connection string or DSN.
+    #[cfg_attr(feature = "openapi", schema(example = "postgreSql"))]
     pub database_type: String,
+    /// The database server's host name or address, as the Cloud Link machine reaches it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// Left out: the product's usual port (1433, 3306, 5432). Not with a named SQL Server instance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub port: Option<u32>,
+    /// SQL Server only: a named instance; its port comes from SQL Server Browser (UDP 1434).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instance: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user: Option<String>,
-    /// Write-only; leaving it out keeps the saved one.
+    /// Write-only: kept sealed, never given back; left out, the saved one is kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
-    /// `odbc`: a connection string or `DSN=…`.
+    /// `odbc` only: a connection string or `DSN=…` as the Cloud Link machine knows it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,
+    /// The IANA time zone of the database's times, e.g. `Europe/Berlin`.
+    #[cfg_attr(feature = "openapi", schema(example = "Europe/Berlin"))]
     pub time_zone: String,
     /// `intervals`, `contacts` or `agentStatuses`.
+    #[cfg_attr(feature = "openapi", schema(example = "intervals"))]
     pub data_type: String,
     /// Interval-based only: 15 or 30.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub interval_minutes: Option<u32>,
+    /// The query; its result's columns carry fixed names (aliases are the usual way): intervals `queueidentifier, queuename, timestamp, offered, answered, handlingtime [, channel]`; contacts `queueidentifier, queuename, timestamp, answered [, duration, channel]`; agent statuses `agentidentifier, starttime, activity [, endtime]`.
     pub query: String,
+    /// Import every 10 seconds instead of every 15 minutes.
     #[serde(default)]
     pub real_time: bool,
-    /// On unless said otherwise: the last 24 hours imported again every 15 minutes.
+    /// On unless said otherwise: the last 24 hours imported again every 15 minutes, so corrections at the source arrive.
     #[serde(default = "on")]
     pub reconciliation: bool,
 }
