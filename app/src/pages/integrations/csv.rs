@@ -698,7 +698,8 @@ fn SchemaFields(
                         </div>
                     </div>
                 </section>
-                <section class=SECTION>
+                // A query needs room: the whole width, below the setup.
+                <section class=if method == "query" { format!("{SECTION} lg:col-span-3") } else { SECTION.to_owned() }>
                     <h2 class="text-base font-semibold text-slate-900">{t!(i18n, csv.columns_title)}</h2>
                     <p class="mt-1 text-xs text-slate-500">{t!(i18n, csv.format_hint)}</p>
                     <div class="mt-4 space-y-4">
@@ -750,16 +751,18 @@ fn QueryField(
             .collect_view()
     };
     view! {
-        <div class="space-y-1.5">
-            <label for="query" class=LABEL>{t!(i18n, csv.query)}</label>
-            <textarea id="query" name="query" rows="10" spellcheck="false" class=format!("{INPUT} font-mono text-xs") aria-invalid=move || problem.get().is_some().then_some("true") data-test="query">{query}</textarea>
-            {move || problem.get().map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
-        </div>
-        <div class="space-y-2 text-xs text-slate-600" data-test="query-help">
-            <p>{t!(i18n, csv.query_table)}" "{if sql_names.is_empty() { view! { <span>{t!(i18n, csv.query_no_sample)}</span> }.into_any() } else { code(sql_names).into_any() }}</p>
-            <p>{t!(i18n, csv.query_required)}" "{code(required.iter().map(|c| (*c).to_owned()).collect())}</p>
-            <p>{t!(i18n, csv.query_optional)}" "{code(optional.iter().map(|c| (*c).to_owned()).collect())}</p>
-            <p>{t_string!(i18n, csv.query_rules, seconds = domain::csv::query::QUERY_SECONDS, mib = domain::csv::query::QUERY_MEMORY_MIB).to_string()}</p>
+        <div class="grid gap-6 lg:grid-cols-3">
+            <div class="space-y-1.5 lg:col-span-2">
+                <label for="query" class=LABEL>{t!(i18n, csv.query)}</label>
+                <textarea id="query" name="query" rows="10" spellcheck="false" class=format!("{INPUT} font-mono text-xs") aria-invalid=move || problem.get().is_some().then_some("true") data-test="query">{query}</textarea>
+                {move || problem.get().map(|problem| view! { <p class="text-xs text-red-700" data-test="field-problem">{problem}</p> })}
+            </div>
+            <div class="space-y-2 text-xs text-slate-600" data-test="query-help">
+                <p>{t!(i18n, csv.query_table)}" "{if sql_names.is_empty() { view! { <span>{t!(i18n, csv.query_no_sample)}</span> }.into_any() } else { code(sql_names).into_any() }}</p>
+                <p>{t!(i18n, csv.query_required)}" "{code(required.iter().map(|c| (*c).to_owned()).collect())}</p>
+                <p>{t!(i18n, csv.query_optional)}" "{code(optional.iter().map(|c| (*c).to_owned()).collect())}</p>
+                <p>{t_string!(i18n, csv.query_rules, seconds = domain::csv::query::QUERY_SECONDS, mib = domain::csv::query::QUERY_MEMORY_MIB).to_string()}</p>
+            </div>
         </div>
     }
     .into_any()
