@@ -455,4 +455,91 @@ mod tests {
             Err(QueryError::TooMuchMemory)
         );
     }
+
+    /// The shapes customers' queries take, each through the sandbox and
+    /// read as the schema would.
+    #[test]
+    fn the_usual_query_shapes_read() {
+        use domain::{
+            csv::{
+                intervals::Missing, query::QueryMapping, schema::FileData, schema::Layout,
+                zone::TimeZone,
+            },
+            integration::IntervalLength,
+        };
+        let deadline = || Instant::now() + Duration::from_secs(5);
+        let intervals = QueryMapping::new(
+            "unused",
+            Layout::Intervals(IntervalLength::Fifteen),
+            TimeZone::UTC,
+            Missing::Zero,
+        )
+        .expect("a mapping");
+        // Totals from an average, a date and a time joined with substr,
+        // answered as offered minus abandoned.
+        let report = UploadedFile {
+            columns: ["queue", "day", "slot", "offered", "abandoned", "aht"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![["Sales", "27.11.2026", "0815", "12", "2", "95.5"]
+                .map(String::from)
+                .to_vec()],
+        };
+        let result = execute(
+            &report,
+            "SELECT queue AS queueidentifier, queue AS queuename, \
+             substr(day, 7, 4) || '-' || substr(day, 4, 2) || '-' || substr(day, 1, 2) || ' ' \
+             || substr(slot, 1, 2) || ':' || substr(slot, 3, 2) || ':00' AS timestamp, \
+             offered, offered - abandoned AS answered, \
+             (offered - abandoned) * aht AS handlingtime FROM uploaded_file",
+            deadline(),
+            false,
+        )
+        .expect("a result");
+        let Ok(FileData::Intervals(rows)) = intervals.read(&result) else {
+            panic!("intervals: {result:?}")
+        };
+        let totals = rows[0].totals.expect("counts");
+        assert_eq!(rows[0].start.to_rfc3339(), "2026-11-27T08:15:00+00:00");
+        assert_eq!(
+            (totals.offered, totals.handled, totals.abandoned),
+            (12, 10, 2)
+        );
+        assert_eq!(totals.handle_time_ms, 955_000, "10 × 95.5 s");
+
+        // One row a contact, answered told by a CASE.
+        let contacts = QueryMapping::new("unused", Layout::Contacts, TimeZone::UTC, Missing::Zero)
+            .expect("a mapping");
+        let calls = UploadedFile {
+            columns: ["queue", "started", "outcome", "talk"]
+                .map(String::from)
+                .to_vec(),
+            rows: vec![
+                ["Sales", "2026-11-27 08:03:10", "ANSWERED", "120"]
+                    .map(String::from)
+                    .to_vec(),
+                ["Sales", "2026-11-27 08:07:00", "ABANDONED", ""]
+                    .map(String::from)
+                    .to_vec(),
+            ],
+        };
+        let result = execute(
+            &calls,
+            "SELECT queue AS queueidentifier, queue AS queuename, started AS timestamp, \
+             CASE outcome WHEN 'ANSWERED' THEN 1 ELSE 0 END AS answered, \
+             CAST(NULLIF(talk, '') AS INTEGER) AS duration FROM uploaded_file",
+            deadline(),
+            false,
+        )
+        .expect("a result");
+        let Ok(FileData::Contacts(read)) = contacts.read(&result) else {
+            panic!("contacts: {result:?}")
+        };
+        assert_eq!(
+            read.iter()
+                .map(|(_, c)| (c.handled, c.duration_ms))
+                .collect::<Vec<_>>(),
+            [(true, 120_000), (false, 0)]
+        );
+    }
 }
