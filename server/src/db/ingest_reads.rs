@@ -165,19 +165,26 @@ impl Database {
         integration: IntegrationId,
         page: PageRequest,
     ) -> Result<(Vec<ImportRecord>, u64), StoreError> {
+        // The total first, and the page of what it counted: imports are
+        // only ever added, so the page and its total agree even while one
+        // is being recorded (two plain reads could see different states).
         let sql = format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE integration_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE integration_id = $1 AND id <= $2 \
+             ORDER BY id DESC LIMIT $3 OFFSET $4"
         );
         let (rows, total): (Vec<ImportRow>, i64) = on_pool!(self, pool => async {
+            let (total, newest): (i64, Option<i64>) = sqlx::query_as(
+                "SELECT COUNT(*), MAX(id) FROM imports WHERE integration_id = $1",
+            )
+            .bind(integration.0)
+            .fetch_one(pool)
+            .await?;
             let rows = sqlx::query_as(&sql)
                 .bind(integration.0)
+                .bind(newest.unwrap_or(0))
                 .bind(i64::from(page.limit))
                 .bind(i64::from(page.offset))
                 .fetch_all(pool)
-                .await?;
-            let total = sqlx::query_scalar("SELECT COUNT(*) FROM imports WHERE integration_id = $1")
-                .bind(integration.0)
-                .fetch_one(pool)
                 .await?;
             Ok::<_, sqlx::Error>((rows, total))
         }.await)
