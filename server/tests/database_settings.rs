@@ -141,9 +141,33 @@ async fn settings_with_problems_are_refused_with_each_at_its_pointer(engine: Eng
 
     // Any other database through ODBC: a connection string, no host.
     let odbc = json!({"databaseType": "odbc", "connection": "DSN=Reporting",
-        "timeZone": "UTC", "dataType": "agentStatuses",
-        "query": "SELECT agent AS agentidentifier, since AS starttime, state AS activity FROM presence"});
+        "timeZone": "UTC", "dataType": "contacts",
+        "query": "SELECT queue AS queueidentifier, queue AS queuename, at AS timestamp, answered FROM calls"});
     assert_eq!(put(&app, &token, id, odbc).await.status(), StatusCode::OK);
+
+    // Data the integration does not carry.
+    let contacts_only: Value = app
+        .api(
+            Method::POST,
+            "/api/v1/integrations",
+            Some(&token),
+            Some(json!({"name": "Contacts DB", "kind": "database", "dataTypes": ["contacts"]})),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let contacts_only = contacts_only["integration"]["id"].as_i64().expect("an id");
+    let agents = json!({"databaseType": "odbc", "connection": "DSN=Reporting",
+        "timeZone": "UTC", "dataType": "agentStatuses", "query": "SELECT 1"});
+    assert_eq!(
+        error_code(put(&app, &token, contacts_only, agents).await).await,
+        (
+            StatusCode::CONFLICT,
+            "data_type_not_carried".into(),
+            "/dataType".into()
+        )
+    );
 
     // Only database integrations have these settings.
     let csv = app.csv_integration(&token, "Files").await;

@@ -10,6 +10,7 @@ use super::{DatabaseSettings, SettingsDocument, SettingsProblem};
 use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
+    ingest::Feed,
     integration::{IntegrationId, IntegrationKind, Status},
     integrations::{self, IntegrationError},
     store::{Store, StoreError, WriteError},
@@ -59,6 +60,8 @@ pub enum DatabaseError {
     Deleted,
     #[error("the settings have problems")]
     Invalid(Vec<SettingsProblem>),
+    #[error("the integration does not carry {}", .0.as_str())]
+    NotCarried(Feed),
     #[error("the saved password can no longer be read (the server's key changed): enter it again")]
     PasswordLost,
 }
@@ -115,11 +118,14 @@ pub async fn save(
         return Err(DatabaseError::Deleted);
     }
     let saved = store.database_settings(id).await?;
+    // The saved password is opened only for a server connection that
+    // keeps it: settings through ODBC need none.
+    let keeps_password = document.password.is_none() && document.database_type != "odbc";
     let saved_password = match saved
         .as_ref()
         .and_then(|s| s.kept.sealed_password.as_deref())
     {
-        Some(sealed) if document.password.is_none() => {
+        Some(sealed) if keeps_password => {
             Some(sealer.open(sealed).ok_or(DatabaseError::PasswordLost)?)
         }
         _ => None,
@@ -127,6 +133,17 @@ pub async fn save(
     let checked: DatabaseSettings = document
         .settings(saved_password.as_deref())
         .map_err(DatabaseError::Invalid)?;
+    let feed = match checked.data {
+        super::ImportData::AgentStatuses => Feed::AgentStatuses,
+        super::ImportData::Intervals(_) | super::ImportData::Contacts => Feed::ContactEvents,
+    };
+    let carried = match feed {
+        Feed::ContactEvents => integration.data_types.contacts(),
+        Feed::AgentStatuses => integration.data_types.agent_statuses(),
+    };
+    if !carried {
+        return Err(DatabaseError::NotCarried(feed));
+    }
     let password = match &checked.connection {
         super::Connection::Server { password, .. } if !password.is_empty() => Some(password),
         _ => None,

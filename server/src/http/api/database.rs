@@ -28,6 +28,12 @@ impl From<DatabaseError> for ApiError {
             DatabaseError::NotDatabase => conflict("not_database"),
             DatabaseError::NoSettings => conflict("no_settings"),
             DatabaseError::Deleted => conflict("integration_deleted"),
+            DatabaseError::NotCarried(_) => ApiError::new(
+                StatusCode::CONFLICT,
+                "data_type_not_carried",
+                "/dataType",
+                detail,
+            ),
             DatabaseError::PasswordLost => ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "password_lost",
@@ -97,7 +103,7 @@ pub async fn settings(
         (status = 200, body = SettingsBody),
         (status = 400, body = ErrorEnvelope, description = "Not JSON"),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
-        (status = 409, body = ErrorEnvelope, description = "not_database, integration_deleted, or stale_write (saved by someone else meanwhile)"),
+        (status = 409, body = ErrorEnvelope, description = "not_database, integration_deleted, data_type_not_carried, or stale_write (saved by someone else meanwhile)"),
         (status = 415, body = ErrorEnvelope),
         (status = 422, body = ErrorEnvelope, description = "invalid_field: every problem with its pointer; password_lost: the saved password was sealed with a key the server no longer has"),
     ),
