@@ -23,8 +23,10 @@ DOWNLOADS            := $(CURDIR)/target/downloads
 # Browsers and drivers for end-to-end tests; Python and Ruby for the example
 # clients; tinyproxy and openssl (an untrusted TLS server) for Cloud Link's
 # connection tests; unixODBC (cloud-link links
-# it) and psqlODBC for its query jobs.
-SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy unixodbc-dev odbc-postgresql openssl
+# it) and the ODBC drivers its database imports are tested through:
+# psqlODBC, MariaDB Connector/ODBC, and FreeTDS (SQL Server: configured,
+# not tested — no SQL Server runs here).
+SYSTEM_PACKAGES      := chromium chromium-driver firefox-esr webkit2gtk-driver xvfb python3 ruby tinyproxy unixodbc-dev odbc-postgresql odbc-mariadb tdsodbc openssl
 
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
 export PATH := $(CURDIR)/node_modules/.bin:$(CARGO_BIN):$(PATH)
@@ -138,7 +140,7 @@ browsers: geckodriver
 	for tool in chromium chromedriver firefox-esr WebKitWebDriver xvfb-run python3 ruby tinyproxy openssl; do \
 		command -v $$tool >/dev/null || missing="$$missing $$tool"; \
 	done; \
-	dpkg -s unixodbc-dev odbc-postgresql >/dev/null 2>&1 || missing="$$missing odbc"; \
+	dpkg -s unixodbc-dev odbc-postgresql odbc-mariadb tdsodbc >/dev/null 2>&1 || missing="$$missing odbc"; \
 	if [ -n "$$missing" ]; then \
 		echo "==> installing browsers, drivers and example runtimes (missing:$$missing)"; \
 		$(SUDO) apt-get update -qq; \

@@ -314,7 +314,14 @@ pub async fn pause_integration(id: i64) -> Result<(), AppError> {
 pub async fn resume_integration(id: i64) -> Result<(), AppError> {
     let actor = crate::session::actor().await?;
     let budget = expect_context::<crate::context::ServerContext>().catch_up;
-    domain::integrations::resume(server::store().as_ref(), &actor, server::id(id), budget).await?;
+    domain::integrations::resume(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        budget,
+        chrono::Utc::now(),
+    )
+    .await?;
     Ok(())
 }
 

@@ -1,9 +1,13 @@
 //! Query jobs: run an SQL query over ODBC, through the system's driver
 //! manager and the customer's own drivers, and say what came back — the
-//! columns, how many rows, and the first `MAX_ROWS_REPORTED` as text.
+//! columns, how many rows, and the first `MAX_ROWS_REPORTED` as text; or,
+//! for an import, the whole result for a window bound as parameters.
 
-use domain::cloud_link::wire::{QueryRows, MAX_ROWS_REPORTED};
-use odbc_api::{buffers::TextRowSet, ConnectionOptions, Cursor, ResultSetMetadata};
+use domain::cloud_link::wire::{QueryRows, ResultTable, MAX_REPORT_BYTES, MAX_ROWS_REPORTED};
+use odbc_api::{
+    buffers::TextRowSet, parameter::WithDataType, sys::Timestamp, ConnectionOptions, Cursor,
+    DataType, ResultSetMetadata,
+};
 
 /// Rows fetched per round trip.
 const BATCH: usize = 1_000;
@@ -62,6 +66,110 @@ pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
         columns,
         row_count,
         rows,
+    })
+}
+
+/// Runs an import's `sql` over `connection` with `parameters` (local
+/// timestamps `YYYY-MM-DD hh:mm:ss`) bound to its `?` in order, checks the
+/// result has `required` columns (in any letter case), and gives all of it
+/// (blocking: call it off the async runtime).
+pub fn import(
+    connection: &str,
+    sql: &str,
+    parameters: &[String],
+    required: &[String],
+) -> Result<ResultTable, String> {
+    let parameters = parameters
+        .iter()
+        .map(|text| {
+            timestamp(text).map(|value| WithDataType {
+                value,
+                data_type: DataType::Timestamp { precision: 0 },
+            })
+        })
+        .collect::<Option<Vec<_>>>()
+        .ok_or("the console sent a window that does not read")?;
+    let environment = odbc_api::environment()
+        .map_err(|error| format!("ODBC is not available on this machine: {error}"))?;
+    let connection = environment
+        .connect_with_connection_string(connection, ConnectionOptions::default())
+        .map_err(|error| format!("cannot connect to the database: {error}"))?;
+    let cursor = connection
+        .execute(sql, parameters.as_slice(), Some(QUERY_TIMEOUT_SECONDS))
+        .map_err(|error| format!("the query failed: {error}"))?;
+    let Some(mut cursor) = cursor else {
+        return Err("the query gave no result: it is one SELECT".to_owned());
+    };
+    let columns: Vec<String> = cursor
+        .column_names()
+        .and_then(|names| names.collect())
+        .map_err(|error| format!("the result's columns did not read: {error}"))?;
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|name| {
+            !columns
+                .iter()
+                .any(|column| column.eq_ignore_ascii_case(name))
+        })
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "the query's result has no column {} (it has: {}); name the columns with AS",
+            missing.join(", "),
+            columns.join(", ")
+        ));
+    }
+    let mut buffers = TextRowSet::for_cursor(BATCH, &mut cursor, Some(MAX_VALUE_BYTES))
+        .map_err(|error| format!("the result did not read: {error}"))?;
+    let mut rows_cursor = cursor
+        .bind_buffer(&mut buffers)
+        .map_err(|error| format!("the result did not read: {error}"))?;
+    let (mut rows, mut bytes) = (Vec::new(), 0usize);
+    while let Some(batch) = rows_cursor
+        .fetch()
+        .map_err(|error| format!("fetching rows failed: {error}"))?
+    {
+        for row in 0..batch.num_rows() {
+            let values: Vec<Option<String>> = (0..batch.num_cols())
+                .map(|column| {
+                    batch
+                        .at(column, row)
+                        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                })
+                .collect();
+            // Quotes, commas and brackets as JSON sends them.
+            bytes += values
+                .iter()
+                .map(|value| value.as_ref().map_or(5, |text| text.len() + 3))
+                .sum::<usize>()
+                + 2;
+            if bytes > MAX_REPORT_BYTES {
+                return Err(format!(
+                    "the result is larger than the console takes ({} MiB) after {} rows: \
+                     select fewer or shorter columns",
+                    MAX_REPORT_BYTES / 1024 / 1024,
+                    rows.len()
+                ));
+            }
+            rows.push(values);
+        }
+    }
+    Ok(ResultTable { columns, rows })
+}
+
+/// A parameter's timestamp.
+fn timestamp(text: &str) -> Option<Timestamp> {
+    let at = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").ok()?;
+    use chrono::{Datelike, Timelike};
+    Some(Timestamp {
+        year: i16::try_from(at.year()).ok()?,
+        month: at.month() as u16,
+        day: at.day() as u16,
+        hour: at.hour() as u16,
+        minute: at.minute() as u16,
+        second: at.second() as u16,
+        fraction: 0,
     })
 }
 

@@ -13,7 +13,7 @@ use std::{
 
 use domain::cloud_link::{
     job::{Checksum, MAX_FILE_BYTES},
-    wire::{FileAccepted, JobOffer, JobResult, Task},
+    wire::{FileAccepted, ImportQuery, JobOffer, JobResult, QueryRows, Task, MAX_ROWS_REPORTED},
 };
 use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -210,6 +210,13 @@ impl Worker<'_> {
         let result = match &offer.task {
             Task::UploadFiles => self.upload_files(log, offer).await?,
             Task::RunQuery { connection, sql } => self.run_query(log, connection, sql).await,
+            Task::ImportQuery(import) => {
+                log.line(&format!(
+                    "job {}: importing {} – {}",
+                    offer.id, import.from, import.to
+                ));
+                self.run_import(log, import).await
+            }
         };
         log.line(&format!("job {}: {}", offer.id, result.message));
         let key = offer.report_key();
@@ -246,12 +253,61 @@ impl Worker<'_> {
                     succeeded: true,
                     message: format!("{} row(s)", rows.row_count),
                     rows: Some(rows),
+                    table: None,
                 }
             }
             Err(message) => JobResult {
                 succeeded: false,
                 message,
                 rows: None,
+                table: None,
+            },
+        }
+    }
+
+    /// Runs an import job's query over ODBC, off the async runtime.
+    async fn run_import(&self, log: &mut Log, import: &ImportQuery) -> JobResult {
+        let import = import.clone();
+        let ran = tokio::task::spawn_blocking(move || {
+            let drivers = query::drivers()
+                .map_err(|error| format!("the ODBC drivers cannot be listed: {error}"))?;
+            let connection = import
+                .connection
+                .odbc(&drivers)
+                .map_err(|error| error.to_string())?;
+            query::import(
+                &connection,
+                &import.sql,
+                &import.parameters,
+                &import.columns,
+            )
+        })
+        .await
+        .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
+        match ran {
+            Ok(table) => {
+                if self.config.verbose {
+                    let first = QueryRows {
+                        columns: table.columns.clone(),
+                        row_count: table.rows.len() as u64,
+                        rows: table.rows.iter().take(MAX_ROWS_REPORTED).cloned().collect(),
+                    };
+                    for line in query::describe(&first) {
+                        log.line(&line);
+                    }
+                }
+                JobResult {
+                    succeeded: true,
+                    message: format!("{} row(s)", table.rows.len()),
+                    rows: None,
+                    table: Some(table),
+                }
+            }
+            Err(message) => JobResult {
+                succeeded: false,
+                message,
+                rows: None,
+                table: None,
             },
         }
     }
@@ -274,6 +330,7 @@ impl Worker<'_> {
                         folder.display()
                     ),
                     rows: None,
+                    table: None,
                 })
             }
         };
@@ -354,6 +411,7 @@ impl Worker<'_> {
             succeeded: problems.is_empty(),
             message,
             rows: None,
+            table: None,
         })
     }
 }

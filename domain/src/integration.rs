@@ -374,6 +374,8 @@ pub struct Integration {
     pub data_types: DataTypes,
     pub created_at: String,
     pub last_import_at: Option<String>,
+    /// Since when it is paused (RFC 3339), while it is.
+    pub paused_at: Option<String>,
 }
 
 /// The duplicate-name policy: a name confusable with an existing

@@ -271,7 +271,9 @@ pub async fn resume(
     actor: &Actor,
     id: IntegrationId,
     budget: replay::Budget,
+    now: DateTime<Utc>,
 ) -> Result<Integration, IntegrationError> {
+    let paused = get(store, actor, id).await?;
     transition(
         store,
         actor,
@@ -280,6 +282,14 @@ pub async fn resume(
         AuditAction::IntegrationResumed,
     )
     .await?;
+    let paused_at = paused
+        .paused_at
+        .as_deref()
+        .and_then(|at| DateTime::parse_from_rfc3339(at).ok());
+    if let (IntegrationKind::Database, Some(paused_at)) = (paused.kind, paused_at) {
+        let paused_at = paused_at.with_timezone(&Utc);
+        crate::database::service::resumed(store, id, paused_at, now).await?;
+    }
     replay::catch_up(store, id, budget, STEPS_BEFORE_ANSWERING).await?;
     get(store, actor, id).await
 }

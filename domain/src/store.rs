@@ -23,7 +23,10 @@ use crate::{
             WaitingFile,
         },
     },
-    database::service::{KeptSettings, StoredDatabase},
+    database::{
+        import::Progress,
+        service::{ImportCandidate, KeptSettings, StoredDatabase},
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -483,6 +486,27 @@ pub trait Store: Send + Sync + 'static {
         read_version: Option<i64>,
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<StoredDatabase, WriteError>>;
+
+    /// Paired database integrations that are not deleted, by id after
+    /// `after`, at most `limit`: what the import schedule judges.
+    fn database_import_candidates(
+        &self,
+        after: IntegrationId,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<ImportCandidate>, StoreError>>;
+
+    /// One database integration's, if it is paired and not deleted.
+    fn database_import_candidate(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<ImportCandidate>, StoreError>>;
+
+    /// Notes how far the integration's imports came.
+    fn save_import_progress(
+        &self,
+        integration: IntegrationId,
+        progress: Progress,
+    ) -> BoxFuture<'_, Result<(), StoreError>>;
 
     /// The CSV integration's schema, if one was saved.
     fn csv_schema(

@@ -222,6 +222,15 @@ impl Settings {
                         default.scan_files_every,
                     )?,
                     lease: seconds("INTAKE_CLOUD_LINK_LEASE_SECONDS", default.lease)?,
+                    imports: domain::database::import::Periods {
+                        history: number::<i64>(
+                            var("INTAKE_DATABASE_HISTORY_DAYS"),
+                            "INTAKE_DATABASE_HISTORY_DAYS",
+                        )?
+                        .filter(|&days| days > 0 && days <= 3 * 365)
+                        .map_or(default.imports.history, chrono::TimeDelta::days),
+                        ..default.imports
+                    },
                 }
             },
         })

@@ -1,7 +1,7 @@
 //! Work the server does in the background while it runs: catching up
 //! resumed integrations (DESIGN §2: on resume, missing data is imported
 //! again), also after a restart in the middle of it; and queuing Cloud
-//! Link jobs (ADR 0009).
+//! Link jobs (ADR 0009): CSV folder scans and database imports.
 
 use std::{sync::Arc, time::Duration};
 
@@ -9,6 +9,7 @@ use domain::{
     cloud_link::job::JobSchedule,
     csv,
     csv::query::QuerySandbox,
+    database,
     ingest::{replay, Caps},
     store::Store,
 };
@@ -80,7 +81,14 @@ pub fn spawn_jobs(
         "queuing Cloud Link jobs",
         move || {
             let store = store.clone();
-            async move { store.queue_due_jobs(&schedule, chrono::Utc::now()).await }
+            async move {
+                let now = chrono::Utc::now();
+                let files = store.queue_due_jobs(&schedule, now).await?;
+                let imports =
+                    database::service::queue_due_imports(store.as_ref(), &schedule.imports, now)
+                        .await?;
+                Ok::<_, domain::store::StoreError>(files + imports)
+            }
         },
         move |count| {
             if count > 0 {

@@ -21,6 +21,7 @@ on_both_engines!(
     one_installation_has_few_claims_waiting,
     every_paired_integration_gets_its_jobs_however_many_there_are,
     files_from_the_client_are_imported_once_and_wait_while_paused,
+    a_database_import_is_offered_with_its_password_applied_once_and_a_long_pause_skips_back,
 );
 
 struct Pairing {
@@ -1015,4 +1016,167 @@ async fn files_from_the_client_are_imported_once_and_wait_while_paused(engine: E
         )
         .await;
     assert_eq!(waiting, [0]);
+}
+
+/// Sends an import job's report with its whole result.
+async fn report_rows(
+    app: &TestApp,
+    credential: &str,
+    job: i64,
+    key: &str,
+    rows: Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/cloud-link/v1/jobs/{job}/result")))
+        .bearer_auth(credential)
+        .header("Idempotency-Key", key)
+        .json(&json!({
+            "succeeded": true,
+            "message": "1 row(s)",
+            "table": {
+                "columns": ["queueidentifier", "queuename", "timestamp", "answered"],
+                "rows": rows,
+            },
+        }))
+        .send()
+        .await
+        .expect("answered")
+}
+
+async fn a_database_import_is_offered_with_its_password_applied_once_and_a_long_pause_skips_back(
+    engine: Engine,
+) {
+    let (app, token, _) = set_up(engine).await;
+    let id = app
+        .linkable_integration(&token, "Call records", "database")
+        .await;
+    let saved = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/integrations/{id}/database"),
+            Some(&token),
+            Some(json!({
+                "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
+                "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
+                "dataType": "contacts", "realTime": false, "reconciliation": false,
+                "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to} OR ended >= {from}",
+            })),
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let credential = paired(&app, &token, id, "db-host").await;
+
+    // The first import reads the oldest day of the history; the password
+    // goes to the client only, never kept readable.
+    let offer: Value = claim(&app, &credential, 10)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let task = &offer["task"];
+    assert_eq!(task["type"], "importQuery", "{offer}");
+    assert_eq!(task["purpose"], "import");
+    assert_eq!(task["connection"]["password"], "Sealed;Secret");
+    assert_eq!(
+        task["sql"],
+        "SELECT * FROM calls WHERE started >= ? AND started < ? OR ended >= ?"
+    );
+    assert_eq!(task["parameters"].as_array().map(Vec::len), Some(3));
+    assert_eq!(task["parameters"][0], task["parameters"][2]);
+    assert_eq!(
+        task["columns"],
+        json!(["queueidentifier", "queuename", "timestamp", "answered"])
+    );
+    let kept: Vec<String> = app
+        .database
+        .scalars("SELECT task FROM cloud_link_jobs")
+        .await;
+    assert!(!kept[0].contains("Sealed;Secret"), "{kept:?}");
+    let job = offer["id"].as_i64().expect("a job");
+    let first_from = task["from"].as_str().expect("a window").to_owned();
+
+    // Its result is applied once, however often the report is sent.
+    let rows = json!([
+        ["Q1", "Hotline", "2024-01-02 08:01:00", "1"],
+        ["Q1", "Hotline", "2024-01-02 08:07:00", "0"]
+    ]);
+    for _ in 0..2 {
+        assert_eq!(
+            report_rows(
+                &app,
+                &credential,
+                job,
+                &format!("job-{job}-1"),
+                rows.clone()
+            )
+            .await
+            .status(),
+            StatusCode::NO_CONTENT
+        );
+    }
+    let history = app
+        .read_json(&format!("/api/v1/integrations/{id}/imports"), &token)
+        .await;
+    assert_eq!(history["total"], 1, "{history}");
+    assert_eq!(history["imports"][0]["outcome"], "applied");
+    assert_eq!(history["imports"][0]["items"], 2);
+    let kept: Vec<String> = app
+        .database
+        .scalars(&format!(
+            "SELECT task FROM cloud_link_jobs WHERE id = {job}"
+        ))
+        .await;
+    assert!(kept[0].contains(r#""password":"""#), "{kept:?}");
+
+    // The history goes on at once with the next day.
+    let next: Value = claim(&app, &credential, 10)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(next["task"]["from"], offer["task"]["to"], "{next}");
+    assert_ne!(next["task"]["from"].as_str(), Some(first_from.as_str()));
+
+    // Paused for more than a day: what is older than a day is skipped,
+    // the job queued before the pause too.
+    let pause = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/pause"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(pause.status(), StatusCode::OK);
+    app.execute(
+        "UPDATE integrations SET paused_at = '2000-01-01T00:00:00Z' WHERE paused_at IS NOT NULL",
+    )
+    .await;
+    let resume = app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{id}/resume"),
+            Some(&token),
+            None,
+        )
+        .await;
+    assert_eq!(resume.status(), StatusCode::OK);
+    let mut offer = Value::Null;
+    for _ in 0..100 {
+        let claimed = claim(&app, &credential, 10).await;
+        if claimed.status() == StatusCode::OK {
+            offer = claimed.json().await.expect("JSON");
+            if offer["id"] != next["id"] {
+                break;
+            }
+        }
+    }
+    let from =
+        chrono::DateTime::parse_from_rfc3339(offer["task"]["from"].as_str().expect("a window"))
+            .expect("RFC 3339");
+    let age = chrono::Utc::now().signed_duration_since(from);
+    assert!(
+        age <= chrono::TimeDelta::minutes(24 * 60 + 15) && age >= chrono::TimeDelta::hours(24),
+        "imports go on from the quarter-hour a day ago: {offer}"
+    );
 }

@@ -34,7 +34,8 @@ fn settings() -> Value {
         "dataType": "intervals",
         "intervalMinutes": 15,
         "query": "SELECT q.id AS queueidentifier, q.name AS queuename, s.start AS timestamp, \
-                  s.offered, s.answered, s.talk + s.wrap AS handlingtime FROM stats s JOIN queues q ON q.id = s.queue"
+                  s.offered, s.answered, s.talk + s.wrap AS handlingtime FROM stats s JOIN queues q ON q.id = s.queue \
+                  WHERE s.start >= {from} AND s.start < {to}"
     })
 }
 
@@ -142,7 +143,7 @@ async fn settings_with_problems_are_refused_with_each_at_its_pointer(engine: Eng
     // Any other database through ODBC: a connection string, no host.
     let odbc = json!({"databaseType": "odbc", "connection": "DSN=Reporting",
         "timeZone": "UTC", "dataType": "contacts",
-        "query": "SELECT queue AS queueidentifier, queue AS queuename, at AS timestamp, answered FROM calls"});
+        "query": "SELECT queue AS queueidentifier, queue AS queuename, at AS timestamp, answered FROM calls WHERE at >= {from}"});
     assert_eq!(put(&app, &token, id, odbc).await.status(), StatusCode::OK);
 
     // Data the integration does not carry.
@@ -159,7 +160,7 @@ async fn settings_with_problems_are_refused_with_each_at_its_pointer(engine: Eng
         .expect("JSON");
     let contacts_only = contacts_only["integration"]["id"].as_i64().expect("an id");
     let agents = json!({"databaseType": "odbc", "connection": "DSN=Reporting",
-        "timeZone": "UTC", "dataType": "agentStatuses", "query": "SELECT 1"});
+        "timeZone": "UTC", "dataType": "agentStatuses", "query": "SELECT 1 WHERE {from} IS NOT NULL"});
     assert_eq!(
         error_code(put(&app, &token, contacts_only, agents).await).await,
         (

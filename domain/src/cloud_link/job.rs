@@ -40,6 +40,8 @@ pub struct JobSchedule {
     pub scan_files_every: Duration,
     /// How long a claimed job is the claimant's; it is offered again after.
     pub lease: Duration,
+    /// When database integrations' imports run.
+    pub imports: crate::database::import::Periods,
 }
 
 impl Default for JobSchedule {
@@ -47,6 +49,7 @@ impl Default for JobSchedule {
         Self {
             scan_files_every: Duration::from_secs(60),
             lease: Duration::from_secs(5 * 60),
+            imports: crate::database::import::Periods::default(),
         }
     }
 }
@@ -299,6 +302,10 @@ impl Task {
                 connection: String::new(),
                 sql: sql.clone(),
             },
+            Self::ImportQuery(import) => Self::ImportQuery(Box::new(super::wire::ImportQuery {
+                connection: import.connection.without_password(),
+                ..(**import).clone()
+            })),
             other => other.clone(),
         }
     }

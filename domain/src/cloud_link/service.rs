@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::{
     job::{
-        Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, JobView, NewFile, Reported,
-        MAX_CONNECTION_CHARS, MAX_SQL_CHARS,
+        Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, JobState, JobView, NewFile,
+        Reported, MAX_CONNECTION_CHARS, MAX_SQL_CHARS,
     },
     wire::{ClientInfo, JobResult, QueryRows, Task, MAX_MESSAGE_CHARS, MAX_ROWS_REPORTED},
     NewPairing, Pairing, Pin, Poll, Started,
@@ -15,6 +15,8 @@ use super::{
 use crate::store::{Store, StoreError};
 use crate::{
     actor::Actor,
+    database::{self, service::ImportOutcome},
+    ingest::Caps,
     integration::{IntegrationId, IntegrationKind},
     integrations::IntegrationError,
 };
@@ -201,6 +203,7 @@ pub async fn report(
     job: JobId,
     result: &JobResult,
     key: &str,
+    imports: Imports,
     now: DateTime<Utc>,
 ) -> Result<Reported, ReportError> {
     if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
@@ -239,16 +242,71 @@ pub async fn report(
         };
         serde_json::to_string(&bounded).unwrap_or_default()
     });
+    let (succeeded, message, import) =
+        match imported(store, integration, job, result, imports, now).await? {
+            Some(ImportOutcome::Refused(why)) => (false, why, true),
+            Some(ImportOutcome::Applied { .. }) => (result.succeeded, message, true),
+            None => (result.succeeded, message, false),
+        };
     let report = JobReport {
-        succeeded: result.succeeded,
+        succeeded,
         message,
         rows,
         key: key.to_owned(),
     };
-    store
+    let reported = store
         .report_job(integration, job, &report, now)
         .await?
-        .ok_or(ReportError::UnknownJob)
+        .ok_or(ReportError::UnknownJob)?;
+    if import && reported == Reported::Applied {
+        // A history goes on at once, without waiting for the scheduler.
+        database::service::queue_due_import(store, integration, &imports.periods, now).await?;
+    }
+    Ok(reported)
+}
+
+/// What an import job needs besides the store.
+#[derive(Debug, Clone, Copy)]
+pub struct Imports {
+    pub caps: Caps,
+    pub periods: database::import::Periods,
+}
+
+/// Applies an open import job's result, if `job` is one that succeeded:
+/// `None` for any other job.
+async fn imported(
+    store: &dyn Store,
+    integration: IntegrationId,
+    job: JobId,
+    result: &JobResult,
+    imports: Imports,
+    now: DateTime<Utc>,
+) -> Result<Option<ImportOutcome>, StoreError> {
+    let Some(view) = store.job(integration, job, now).await? else {
+        return Ok(None);
+    };
+    let open = matches!(view.state, JobState::Queued | JobState::Running);
+    if !open || !matches!(view.task, Task::ImportQuery { .. }) {
+        return Ok(None);
+    }
+    let Some(candidate) = store.database_import_candidate(integration).await? else {
+        return Ok(None);
+    };
+    let outcome = match (&result.table, result.succeeded) {
+        (Some(table), true) => Ok(table),
+        (None, true) => Err("the client sent no result".to_owned()),
+        (_, false) => Err(result.message.clone()),
+    };
+    match outcome {
+        Ok(table) => {
+            database::service::apply_result(store, &candidate, &view.task, table, imports.caps, now)
+                .await
+        }
+        Err(why) => {
+            database::service::record_failure(store, &candidate, &view.task, &why, now).await
+        }
+    }
+    .map(Some)
 }
 
 /// Why a probe was not queued or cannot be shown.

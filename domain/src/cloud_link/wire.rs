@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 
 use super::Poll;
-use crate::text;
+use crate::{
+    database::{import::Purpose, Connection},
+    text,
+};
 
 /// What a client says about itself when it pairs and with each heartbeat;
 /// shown on the integration's page.
@@ -110,7 +113,42 @@ pub enum Task {
     /// `DSN=…`), then report the row count and the first rows.
     #[serde(rename_all = "camelCase")]
     RunQuery { connection: String, sql: String },
+    /// Run a database integration's query for a window, then report the
+    /// whole result.
+    ImportQuery(Box<ImportQuery>),
 }
+
+/// An import job: make the connection string from `connection` and the
+/// drivers installed (`database::Connection::odbc`), bind `parameters`
+/// (local timestamps `YYYY-MM-DD hh:mm:ss`) to the `?` of `sql` in order,
+/// check the result has `columns`, then report all of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportQuery {
+    pub connection: Connection,
+    pub sql: String,
+    pub parameters: Vec<String>,
+    pub columns: Vec<String>,
+    pub purpose: Purpose,
+    /// The window `[from, to)`, RFC 3339, for the log and the import
+    /// history.
+    pub from: String,
+    pub to: String,
+}
+
+/// A query's whole result, as text (`null` for SQL NULL), with an import
+/// job's report.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ResultTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+/// The largest report (an import job's result with it) the console takes.
+pub const MAX_REPORT_BYTES: usize = 48 * 1024 * 1024;
 
 /// What a query returned: its columns, how many rows, and the first
 /// `MAX_ROWS_REPORTED` of them as text (`null` for SQL NULL).
@@ -169,6 +207,9 @@ pub struct JobResult {
     /// What a query job returned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rows: Option<QueryRows>,
+    /// An import job's whole result.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<ResultTable>,
 }
 
 /// The longest message a job report keeps.

@@ -71,35 +71,40 @@ impl FileImport {
 impl CsvSchema {
     /// What applying `data`, read with this schema, changes.
     pub fn changes(&self, data: FileData, now: DateTime<Utc>) -> FileImport {
-        let rows = data.len();
-        let (changes, future_rows) = match data {
-            FileData::Intervals(read) => {
-                let length = match self.layout() {
-                    Layout::Intervals(length) => length,
-                    Layout::Contacts | Layout::AgentStatuses => IntervalLength::Fifteen,
-                };
-                let missing = self.missing();
-                let future = read.iter().filter(|row| row.start > now).count();
-                (
-                    Changes::Intervals(interval_spans(read, length, missing)),
-                    future,
-                )
-            }
-            FileData::Contacts(contacts) => {
-                let future = contacts.iter().filter(|(_, c)| c.at > now).count();
-                (Changes::Intervals(contact_spans(&contacts)), future)
-            }
-            FileData::AgentStatuses(statuses) => {
-                let future = statuses.iter().filter(|(_, s)| s.start > now).count();
-                let statuses = statuses.into_iter().map(|(_, status)| status).collect();
-                (Changes::AgentStatuses(dedupe(statuses)), future)
-            }
-        };
-        FileImport {
-            changes,
-            rows,
-            future_rows,
+        changes(self.layout(), self.missing(), data, now)
+    }
+}
+
+/// What applying `data`, read as `layout` with gaps filled as `missing`
+/// says, changes.
+pub fn changes(layout: Layout, missing: Missing, data: FileData, now: DateTime<Utc>) -> FileImport {
+    let rows = data.len();
+    let (changes, future_rows) = match data {
+        FileData::Intervals(read) => {
+            let length = match layout {
+                Layout::Intervals(length) => length,
+                Layout::Contacts | Layout::AgentStatuses => IntervalLength::Fifteen,
+            };
+            let future = read.iter().filter(|row| row.start > now).count();
+            (
+                Changes::Intervals(interval_spans(read, length, missing)),
+                future,
+            )
         }
+        FileData::Contacts(contacts) => {
+            let future = contacts.iter().filter(|(_, c)| c.at > now).count();
+            (Changes::Intervals(contact_spans(&contacts)), future)
+        }
+        FileData::AgentStatuses(statuses) => {
+            let future = statuses.iter().filter(|(_, s)| s.start > now).count();
+            let statuses = statuses.into_iter().map(|(_, status)| status).collect();
+            (Changes::AgentStatuses(dedupe(statuses)), future)
+        }
+    };
+    FileImport {
+        changes,
+        rows,
+        future_rows,
     }
 }
 

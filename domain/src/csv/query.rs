@@ -15,6 +15,7 @@ use std::collections::HashSet;
 use serde::{Deserialize, Serialize};
 
 use super::{
+    agents::{read_agent_statuses, AgentMapping},
     contacts::{read_contacts, ContactMapping},
     format::{DateTimeFormat, FormatKind},
     intervals::{read_intervals, HandleTime, IntervalMapping, Missing},
@@ -58,7 +59,7 @@ pub fn result_columns(layout: Layout) -> (&'static [&'static str], &'static [&'s
             &["queueidentifier", "queuename", "timestamp", "answered"],
             &["duration", "channel"],
         ),
-        Layout::AgentStatuses => (&[], &[]),
+        Layout::AgentStatuses => (&["agentidentifier", "starttime", "activity"], &["endtime"]),
     }
 }
 
@@ -243,75 +244,136 @@ impl QueryMapping {
     /// The result's rows as a file's would be, or why not: the columns it
     /// lacks, or every row's problem (with its result row for a line).
     pub fn read(&self, result: &QueryResult) -> Result<FileData, QueryRead> {
-        let find = |name: &str| {
-            result
-                .columns
-                .iter()
-                .position(|column| column.eq_ignore_ascii_case(name))
-                .map(Column)
-        };
-        let (required, _) = result_columns(self.layout);
-        let missing: Vec<String> = required
+        read_result(result, self.layout, self.zone, self.missing)
+    }
+}
+
+/// A query's result read as `layout` says — the columns of
+/// [`result_columns`], times as `YYYY-MM-DD hh:mm:ss` in `zone` — into a
+/// file's rows, or why not: the columns it lacks, or every row's problem
+/// (its line is the result row). The same reading serves a CSV schema's
+/// query and a database integration's.
+pub fn read_result(
+    result: &QueryResult,
+    layout: Layout,
+    zone: TimeZone,
+    missing: Missing,
+) -> Result<FileData, QueryRead> {
+    let find = |name: &str| {
+        result
+            .columns
             .iter()
-            .filter(|name| find(name).is_none())
-            .map(|name| (*name).to_owned())
-            .collect();
-        if !missing.is_empty() {
-            return Err(QueryRead::Query(QueryError::MissingColumns(missing)));
-        }
-        let column = |name: &str| find(name).unwrap_or(Column(usize::MAX));
-        let table = Table {
-            columns: result.columns.clone(),
-            rows: result
-                .rows
-                .iter()
-                .enumerate()
-                .map(|(index, values)| Row {
-                    line: index + 1,
-                    cells: values.iter().map(SqlValue::cell).collect(),
-                })
-                .collect(),
-        };
-        let row = RowMapping {
-            queue: column("queueidentifier"),
-            queue_name: find("queuename"),
-            when: When::Timestamp {
-                column: column("timestamp"),
-                format: DateTimeFormat::parse(TIMESTAMP_FORMAT, FormatKind::Timestamp)
-                    .expect("the query's timestamp format is a format"),
+            .position(|column| column.eq_ignore_ascii_case(name))
+            .map(Column)
+    };
+    let (required, _) = result_columns(layout);
+    let absent: Vec<String> = required
+        .iter()
+        .filter(|name| find(name).is_none())
+        .map(|name| (*name).to_owned())
+        .collect();
+    if !absent.is_empty() {
+        return Err(QueryRead::Query(QueryError::MissingColumns(absent)));
+    }
+    let column = |name: &str| find(name).unwrap_or(Column(usize::MAX));
+    let times: Vec<Column> = ["timestamp", "starttime", "endtime"]
+        .into_iter()
+        .filter_map(&find)
+        .collect();
+    let table = Table {
+        columns: result.columns.clone(),
+        rows: result
+            .rows
+            .iter()
+            .enumerate()
+            .map(|(index, values)| Row {
+                line: index + 1,
+                cells: values
+                    .iter()
+                    .enumerate()
+                    .map(|(at, value)| {
+                        let cell = value.cell();
+                        if times.contains(&Column(at)) {
+                            whole_seconds(&cell).into_owned()
+                        } else {
+                            cell
+                        }
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    let timestamp = |name: &str| When::Timestamp {
+        column: column(name),
+        format: DateTimeFormat::parse(TIMESTAMP_FORMAT, FormatKind::Timestamp)
+            .expect("the query's timestamp format is a format"),
+    };
+    let row = RowMapping {
+        queue: column("queueidentifier"),
+        queue_name: find("queuename"),
+        when: timestamp("timestamp"),
+        channel: find("channel")
+            .map_or(ChannelSource::Fixed(Channel::Calls), ChannelSource::Column),
+        zone,
+    };
+    let read = match layout {
+        Layout::Intervals(length) => read_intervals(
+            &table,
+            &IntervalMapping {
+                row,
+                offered: column("offered"),
+                answered: column("answered"),
+                handle_time: HandleTime::Total(column("handlingtime")),
+                handle_time_format: DurationFormat::Seconds,
+                length,
+                missing,
+                decimal_comma: false,
             },
-            channel: find("channel")
-                .map_or(ChannelSource::Fixed(Channel::Calls), ChannelSource::Column),
-            zone: self.zone,
-        };
-        let read = match self.layout {
-            Layout::Intervals(length) => read_intervals(
-                &table,
-                &IntervalMapping {
-                    row,
-                    offered: column("offered"),
-                    answered: column("answered"),
-                    handle_time: HandleTime::Total(column("handlingtime")),
-                    handle_time_format: DurationFormat::Seconds,
-                    length,
-                    missing: self.missing,
-                    decimal_comma: false,
-                },
-            )
-            .map(FileData::Intervals),
-            Layout::Contacts => read_contacts(
-                &table,
-                &ContactMapping {
-                    row,
-                    answered: column("answered"),
-                    duration: find("duration").map(|column| (column, DurationFormat::Seconds)),
-                    decimal_comma: false,
-                },
-            )
-            .map(FileData::Contacts),
-            Layout::AgentStatuses => Ok(FileData::AgentStatuses(Vec::new())),
-        };
-        read.map_err(QueryRead::Rows)
+        )
+        .map(FileData::Intervals),
+        Layout::Contacts => read_contacts(
+            &table,
+            &ContactMapping {
+                row,
+                answered: column("answered"),
+                duration: find("duration").map(|column| (column, DurationFormat::Seconds)),
+                decimal_comma: false,
+            },
+        )
+        .map(FileData::Contacts),
+        Layout::AgentStatuses => read_agent_statuses(
+            &table,
+            &AgentMapping {
+                agent: column("agentidentifier"),
+                activity: column("activity"),
+                start: timestamp("starttime"),
+                end: find("endtime").map(|_| timestamp("endtime")),
+                zone,
+            },
+        )
+        .map(FileData::AgentStatuses),
+    };
+    read.map_err(QueryRead::Rows)
+}
+
+/// A database's timestamp without its fraction of a second
+/// (`2026-03-02 08:15:00.000` from SQL Server, `.000000` elsewhere), and
+/// with a space for ISO 8601's `T`: the intervals and statuses Intake
+/// keeps are whole seconds.
+fn whole_seconds(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = text.trim();
+    let text = match text.split_once('.') {
+        Some((whole, fraction))
+            if whole.len() == 19 && fraction.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            whole
+        }
+        _ => text,
+    };
+    if text.len() == 19 && text.as_bytes()[10] == b'T' {
+        std::borrow::Cow::Owned(text.replacen('T', " ", 1))
+    } else {
+        std::borrow::Cow::Borrowed(text)
     }
 }
 

@@ -112,6 +112,19 @@ pub enum FileRefused {
         listed: Vec<CellProblem>,
         total: usize,
     },
+    /// A database's query failed on the Cloud Link client's side (it
+    /// could not connect, the query did not run, or its result lacks a
+    /// column), in the client's words.
+    #[error("{0}")]
+    Source(String),
+}
+
+impl FileRefused {
+    /// A query's result refused for `problems`, the first listed.
+    pub fn query_rows(problems: Vec<CellProblem>) -> Self {
+        let (listed, total) = listed(problems);
+        Self::QueryRows { listed, total }
+    }
 }
 
 /// Keeps the first [`MAX_PROBLEMS_LISTED`] problems, counting all.
@@ -213,10 +226,7 @@ impl CsvSchema {
                 };
                 return Ok(query.read(&result).map_err(|read| match read {
                     QueryRead::Query(error) => FileRefused::Query(error),
-                    QueryRead::Rows(problems) => {
-                        let (listed, total) = listed(problems);
-                        FileRefused::QueryRows { listed, total }
-                    }
+                    QueryRead::Rows(problems) => FileRefused::query_rows(problems),
                 }));
             }
         };

@@ -75,6 +75,11 @@ impl TimeZone {
             }),
         }
     }
+
+    /// The local time of `at` in this zone.
+    pub fn local(&self, at: DateTime<Utc>) -> NaiveDateTime {
+        at.with_timezone(&self.0).naive_local()
+    }
 }
 
 #[cfg(test)]

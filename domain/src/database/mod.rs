@@ -10,6 +10,7 @@
 //! settings and the ODBC drivers installed there ([`Connection::odbc`]):
 //! the server cannot know which driver versions a customer has.
 
+pub mod import;
 pub mod service;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +29,7 @@ pub const MAX_QUERY_CHARS: usize = 100_000;
 
 /// The database products with a form of their own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub enum Product {
     SqlServer,
@@ -77,6 +79,7 @@ impl Product {
                 }
                 Product::SqlServer if lower.contains("sql server native client") => 2,
                 Product::SqlServer if lower.contains("sql server") => 1,
+                Product::SqlServer if lower.contains("freetds") => 1,
                 Product::MySql if lower.contains("mysql") && lower.contains("unicode") => 3,
                 Product::MySql if lower.contains("mariadb") => 2,
                 Product::MySql if lower.contains("mysql") => 1,
@@ -100,6 +103,7 @@ impl Product {
 
 /// How the client reaches the database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum Connection {
     #[serde(rename_all = "camelCase")]
@@ -130,6 +134,32 @@ pub struct NoDriver {
 }
 
 impl Connection {
+    /// The connection without its password, as kept once a job ended.
+    pub fn without_password(&self) -> Self {
+        match self {
+            Connection::Server {
+                product,
+                host,
+                port,
+                instance,
+                database,
+                user,
+                ..
+            } => Connection::Server {
+                product: *product,
+                host: host.clone(),
+                port: *port,
+                instance: instance.clone(),
+                database: database.clone(),
+                user: user.clone(),
+                password: String::new(),
+            },
+            Connection::Odbc { .. } => Connection::Odbc {
+                connection: String::new(),
+            },
+        }
+    }
+
     /// The ODBC connection string for `installed` drivers.
     pub fn odbc(&self, installed: &[String]) -> Result<String, NoDriver> {
         let (product, host, port, instance, database, user, password) = match self {
@@ -152,15 +182,19 @@ impl Connection {
                 installed.join(", ")
             },
         })?;
+        // FreeTDS takes the port on its own, as the other products do;
+        // Microsoft's drivers after a comma.
+        let microsoft =
+            *product == Product::SqlServer && !driver.to_lowercase().contains("freetds");
         let server = match (product, instance) {
             (Product::SqlServer, Some(instance)) => format!("{host}\\{instance}"),
-            (Product::SqlServer, None) => {
+            (Product::SqlServer, None) if microsoft => {
                 format!("{host},{}", port.unwrap_or(product.default_port()))
             }
             _ => host.clone(),
         };
         let mut pairs = vec![("Driver", driver.to_owned()), ("Server", server)];
-        if *product != Product::SqlServer {
+        if !microsoft && instance.is_none() {
             pairs.push(("Port", port.unwrap_or(product.default_port()).to_string()));
         }
         pairs.extend([
@@ -202,12 +236,15 @@ pub enum ImportData {
 impl ImportData {
     /// The columns the query's result must carry, then the optional ones.
     pub fn columns(self) -> (&'static [&'static str], &'static [&'static str]) {
+        result_columns(self.layout())
+    }
+
+    /// How the result is read: as a CSV file of the same layout would be.
+    pub fn layout(self) -> Layout {
         match self {
-            ImportData::Intervals(length) => result_columns(Layout::Intervals(length)),
-            ImportData::Contacts => result_columns(Layout::Contacts),
-            ImportData::AgentStatuses => {
-                (&["agentidentifier", "starttime", "activity"], &["endtime"])
-            }
+            ImportData::Intervals(length) => Layout::Intervals(length),
+            ImportData::Contacts => Layout::Contacts,
+            ImportData::AgentStatuses => Layout::AgentStatuses,
         }
     }
 }
@@ -405,6 +442,8 @@ impl SettingsDocument {
             problem("/query", "is required");
         } else if query.chars().count() > MAX_QUERY_CHARS {
             problem("/query", "is at most 100000 characters");
+        } else if let Err(error) = import::MarkedQuery::parse(query) {
+            problem("/query", &error.to_string());
         }
         match (connection, zone, data) {
             (Some(connection), Some(zone), Some(data)) if problems.is_empty() => {
@@ -490,6 +529,14 @@ mod tests {
                 installed: "PostgreSQL Unicode".into()
             })
         );
+        // FreeTDS, where Microsoft's driver is not installed, takes the
+        // port as the others do.
+        assert_eq!(
+            server(Product::SqlServer)
+                .odbc(&drivers(&["FreeTDS", "PostgreSQL Unicode"]))
+                .expect("FreeTDS speaks to SQL Server"),
+            "Driver=FreeTDS;Server=db.example.local;Port=1433;Database=acd;UID=reader;PWD={p;w}}d};"
+        );
         let dsn = Connection::Odbc {
             connection: "DSN=ACD".into(),
         };
@@ -506,7 +553,7 @@ mod tests {
             time_zone: "Europe/Berlin".into(),
             data_type: "intervals".into(),
             interval_minutes: Some(15),
-            query: "SELECT * FROM stats".into(),
+            query: "SELECT * FROM stats WHERE start >= {from} AND start < {to}".into(),
             reconciliation: true,
             ..SettingsDocument::default()
         }
@@ -540,6 +587,17 @@ mod tests {
             pointers,
             ["/host", "/port", "/timeZone", "/intervalMinutes", "/query"]
         );
+    }
+
+    #[test]
+    fn a_query_marks_its_window() {
+        let unmarked = SettingsDocument {
+            query: "SELECT * FROM stats".into(),
+            ..document()
+        };
+        let problems = unmarked.settings(None).expect_err("a problem");
+        assert_eq!(problems[0].pointer, "/query");
+        assert!(problems[0].detail.contains("{from}"), "{:?}", problems[0]);
     }
 
     #[test]

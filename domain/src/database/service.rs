@@ -6,14 +6,29 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{DatabaseSettings, SettingsDocument, SettingsProblem};
+use super::{
+    import::{self, Cadence, End, LastJob, MarkedQuery, Periods, Progress, Purpose, Window},
+    Connection, DatabaseSettings, SettingsDocument, SettingsProblem,
+};
 use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
-    ingest::Feed,
+    cloud_link::{
+        job::{runs_jobs, JobReport},
+        wire::{ImportQuery, ResultTable, Task},
+    },
+    csv::{
+        import::changes,
+        intervals::Missing,
+        query::{read_result, QueryRead, QueryResult, SqlValue},
+        schema::FileRefused,
+        service::{NewFileImport, RefusedFile},
+    },
+    ingest::{receive::StoreImportError, Caps, Feed},
     integration::{IntegrationId, IntegrationKind, Status},
     integrations::{self, IntegrationError},
     store::{Store, StoreError, WriteError},
+    AccountId,
 };
 
 /// Seals the credentials an admin enters with the server's key, and opens
@@ -165,4 +180,331 @@ pub async fn save(
     Ok(store
         .save_database_settings(actor.account_id, id, &kept, read_version, &audit)
         .await?)
+}
+
+/// What the import schedule knows of one paired database integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportCandidate {
+    pub account: AccountId,
+    pub integration: IntegrationId,
+    pub status: Status,
+    /// Whether its client has collected its credential.
+    pub collected: bool,
+    /// `None` until an admin saved settings.
+    pub kept: Option<KeptSettings>,
+    pub progress: Progress,
+    /// Its latest job since it was paired.
+    pub last: Option<LastJob>,
+}
+
+/// Database integrations looked at per read when queuing imports.
+pub const CANDIDATES_PER_READ: u32 = 500;
+
+/// Queues the import due for each database integration at `now`, if any:
+/// the number queued.
+pub async fn queue_due_imports(
+    store: &dyn Store,
+    periods: &Periods,
+    now: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    let (mut after, mut queued) = (IntegrationId(0), 0);
+    loop {
+        let candidates = store
+            .database_import_candidates(after, CANDIDATES_PER_READ)
+            .await?;
+        let Some(last) = candidates.last() else {
+            return Ok(queued);
+        };
+        after = last.integration;
+        for candidate in &candidates {
+            if let Some(task) = due_import(candidate, periods, now) {
+                queued += u64::from(
+                    store
+                        .queue_job(candidate.integration, &task, now)
+                        .await?
+                        .is_some(),
+                );
+            }
+        }
+        if candidates.len() < CANDIDATES_PER_READ as usize {
+            return Ok(queued);
+        }
+    }
+}
+
+/// The import job due for `candidate` at `now`, if any (`import::next`),
+/// its password still sealed: it is opened only for the client
+/// ([`opened_for_client`]).
+pub fn due_import(
+    candidate: &ImportCandidate,
+    periods: &Periods,
+    now: DateTime<Utc>,
+) -> Option<Task> {
+    if !candidate.collected || !runs_jobs(candidate.status) {
+        return None;
+    }
+    let kept = candidate.kept.as_ref()?;
+    // Checked without the password (it is sealed): it was checked with it
+    // when saved.
+    let settings = kept.settings.settings(Some("")).ok()?;
+    let cadence = Cadence {
+        real_time: settings.real_time,
+        reconciliation: settings.reconciliation,
+    };
+    let (purpose, window) =
+        import::next(cadence, candidate.progress, candidate.last, periods, now)?;
+    let marked = MarkedQuery::parse(&settings.query).ok()?;
+    let (from, to) = window.local(settings.zone);
+    let mut connection = settings.connection;
+    if let Connection::Server { password, .. } = &mut connection {
+        *password = kept.sealed_password.clone().unwrap_or_default();
+    }
+    let (required, _) = settings.data.columns();
+    Some(Task::ImportQuery(Box::new(ImportQuery {
+        connection,
+        sql: marked.sql,
+        parameters: marked
+            .parameters
+            .iter()
+            .map(|end| {
+                import::parameter(match end {
+                    End::From => from,
+                    End::To => to,
+                })
+            })
+            .collect(),
+        columns: required.iter().map(|name| (*name).to_owned()).collect(),
+        purpose,
+        from: rfc3339(window.from),
+        to: rfc3339(window.to),
+    })))
+}
+
+fn rfc3339(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+/// The task as its client gets it: an import's password opened (it is
+/// kept sealed). `Err` when the server's key changed since it was saved.
+pub fn opened_for_client(task: Task, sealer: &dyn CredentialSealer) -> Result<Task, DatabaseError> {
+    match task {
+        Task::ImportQuery(mut import) => {
+            if let Connection::Server { password, .. } = &mut import.connection {
+                if !password.is_empty() {
+                    *password = sealer.open(password).ok_or(DatabaseError::PasswordLost)?;
+                }
+            }
+            Ok(Task::ImportQuery(import))
+        }
+        other => Ok(other),
+    }
+}
+
+/// What became of an import job's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImportOutcome {
+    /// Applied: the window's data replaced.
+    Applied { rows: usize },
+    /// Not applied, and why (also in the import history).
+    Refused(String),
+}
+
+/// Applies the result an import job of `candidate` reported for the
+/// window of `task`, all or nothing, read as the integration's settings
+/// say; then notes how far imports came. Safe to repeat: a window applied
+/// again replaces what it covers.
+pub async fn apply_result(
+    store: &dyn Store,
+    candidate: &ImportCandidate,
+    task: &Task,
+    table: &ResultTable,
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, StoreError> {
+    let Task::ImportQuery(import) = task else {
+        return Ok(ImportOutcome::Refused("not an import job".to_owned()));
+    };
+    let ImportQuery {
+        purpose, from, to, ..
+    } = import.as_ref();
+    let (Some(window_from), Some(window_to)) = (parse_time(from), parse_time(to)) else {
+        return Ok(ImportOutcome::Refused(
+            "the job's window does not read".to_owned(),
+        ));
+    };
+    let Some(settings) = candidate
+        .kept
+        .as_ref()
+        .and_then(|kept| kept.settings.settings(Some("")).ok())
+    else {
+        return Ok(ImportOutcome::Refused(
+            "the integration has no database settings".to_owned(),
+        ));
+    };
+    let layout = settings.data.layout();
+    let result = QueryResult {
+        columns: table.columns.clone(),
+        rows: table
+            .rows
+            .iter()
+            .map(|row| {
+                row.iter()
+                    .map(|cell| cell.clone().map_or(SqlValue::Null, SqlValue::Text))
+                    .collect()
+            })
+            .collect(),
+    };
+    let name = import_name(*purpose, from, to);
+    let refused = match read_result(&result, layout, settings.zone, Missing::Zero) {
+        Ok(data) => {
+            let import = changes(layout, Missing::Zero, data, now);
+            let new = NewFileImport {
+                account: candidate.account,
+                integration: candidate.integration,
+                file_name: &name,
+                import: &import,
+                received_file: None,
+                caps,
+                now,
+            };
+            match store.apply_file(&new).await {
+                Ok(_) => {
+                    let window = Window {
+                        from: window_from,
+                        to: window_to,
+                    };
+                    store
+                        .save_import_progress(
+                            candidate.integration,
+                            import::advanced(candidate.progress, *purpose, window),
+                        )
+                        .await?;
+                    return Ok(ImportOutcome::Applied { rows: import.rows });
+                }
+                Err(StoreImportError::TooManyQueues { cap }) => FileRefused::TooManyQueues { cap },
+                Err(StoreImportError::Store(error)) => return Err(error),
+                Err(other) => return Err(StoreError::new(other)),
+            }
+        }
+        Err(QueryRead::Query(error)) => FileRefused::Query(error),
+        Err(QueryRead::Rows(problems)) => FileRefused::query_rows(problems),
+    };
+    record_refused(store, candidate, layout.feed(), &name, &refused, now).await
+}
+
+/// How an import job's window is named in the import history.
+fn import_name(purpose: Purpose, from: &str, to: &str) -> String {
+    let what = match purpose {
+        Purpose::Import => "Query",
+        Purpose::Reconciliation => "Reconciliation",
+    };
+    format!("{what} {from} – {to}")
+}
+
+async fn record_refused(
+    store: &dyn Store,
+    candidate: &ImportCandidate,
+    feed: Feed,
+    name: &str,
+    refused: &FileRefused,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, StoreError> {
+    store
+        .record_refused_file(&RefusedFile {
+            account: candidate.account,
+            integration: candidate.integration,
+            feed,
+            file_name: name,
+            received_file: None,
+            refused,
+            now,
+        })
+        .await?;
+    Ok(ImportOutcome::Refused(refused.summary()))
+}
+
+/// Notes in the import history that an import job failed on the client's
+/// side (`why`, in its words): the admin sees it where imports are listed.
+pub async fn record_failure(
+    store: &dyn Store,
+    candidate: &ImportCandidate,
+    task: &Task,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, StoreError> {
+    let Task::ImportQuery(import) = task else {
+        return Ok(ImportOutcome::Refused(why.to_owned()));
+    };
+    let ImportQuery {
+        purpose, from, to, ..
+    } = import.as_ref();
+    let feed = candidate
+        .kept
+        .as_ref()
+        .and_then(|kept| kept.settings.settings(Some("")).ok())
+        .map_or(Feed::ContactEvents, |settings| {
+            settings.data.layout().feed()
+        });
+    let name = import_name(*purpose, from, to);
+    let refused = FileRefused::Source(why.to_owned());
+    record_refused(store, candidate, feed, &name, &refused, now).await
+}
+
+fn parse_time(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|at| at.with_timezone(&Utc))
+}
+
+/// After a resume at `now` of an integration paused at `paused_at`: a
+/// pause longer than 24 hours skips what is older (`import::after_resume`).
+pub async fn resumed(
+    store: &dyn Store,
+    id: IntegrationId,
+    paused_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let Some(candidate) = store.database_import_candidate(id).await? else {
+        return Ok(());
+    };
+    let Some(from) = import::after_resume(candidate.progress, paused_at, now) else {
+        return Ok(());
+    };
+    let progress = Progress {
+        imported_to: Some(from),
+        ..candidate.progress
+    };
+    store.save_import_progress(id, progress).await?;
+    // An import queued before the pause would read what is now skipped:
+    // it ends unrun, and imports go on at once from the new start.
+    if let Some(last) = candidate.last.filter(|last| last.succeeded.is_none()) {
+        let open = store.job(id, last.id, now).await?;
+        if open.is_some_and(|job| matches!(job.task, Task::ImportQuery(_))) {
+            let report = JobReport {
+                succeeded: true,
+                message: "not run: the integration was paused for more than 24 hours; \
+                          imports go on from 24 hours before it was resumed"
+                    .to_owned(),
+                rows: None,
+                key: format!("resumed-{}", now.timestamp()),
+            };
+            store.report_job(id, last.id, &report, now).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Queues the integration's import job if one is due at `now`.
+pub async fn queue_due_import(
+    store: &dyn Store,
+    id: IntegrationId,
+    periods: &Periods,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if let Some(candidate) = store.database_import_candidate(id).await? {
+        if let Some(task) = due_import(&candidate, periods, now) {
+            store.queue_job(id, &task, now).await?;
+        }
+    }
+    Ok(())
 }

@@ -41,6 +41,7 @@ pub(super) struct IntegrationRow {
     carries_agent_statuses: bool,
     created_at: DateTime<Utc>,
     last_import_at: Option<DateTime<Utc>>,
+    paused_at: Option<DateTime<Utc>>,
 }
 
 impl IntegrationRow {
@@ -64,6 +65,7 @@ impl IntegrationRow {
                 .map_err(|_| bad("data types"))?,
             created_at: rfc3339(self.created_at),
             last_import_at: self.last_import_at.map(rfc3339),
+            paused_at: self.paused_at.map(rfc3339),
         })
     }
 }
@@ -73,7 +75,7 @@ type AuditRow = (DateTime<Utc>, String, String, String);
 
 pub(super) const INTEGRATION_COLUMNS: &str =
     "id, name, kind, status, failing_reason, interval_minutes, \
-     carries_contacts, carries_agent_statuses, created_at, last_import_at";
+     carries_contacts, carries_agent_statuses, created_at, last_import_at, paused_at";
 
 impl Database {
     pub(super) async fn list_integrations(
@@ -182,7 +184,8 @@ impl Database {
             let changed = sqlx::query(
                 "UPDATE integrations SET name = $1, status = $2, interval_minutes = $3, \
                  carries_contacts = $4, carries_agent_statuses = $5, \
-                 deleted_at = CASE WHEN $6 THEN COALESCE(deleted_at, $7) ELSE NULL END \
+                 deleted_at = CASE WHEN $6 THEN COALESCE(deleted_at, $7) ELSE NULL END, \
+                 paused_at = CASE WHEN $11 THEN COALESCE(paused_at, $7) ELSE NULL END \
                  WHERE account_id = $8 AND id = $9 AND status = $10",
             )
             .bind(integration.name.as_str())
@@ -195,6 +198,7 @@ impl Database {
             .bind(account.0)
             .bind(integration.id.0)
             .bind(read_as.as_str())
+            .bind(integration.status == Status::Paused)
             .execute(&mut *tx)
             .await?
             .rows_affected();

@@ -6,6 +6,7 @@
 
 mod cloud_link;
 mod csv;
+mod database_imports;
 mod documents;
 mod ingest;
 mod ingest_reads;

@@ -20,7 +20,10 @@ use domain::{
             WaitingFile,
         },
     },
-    database::service::{KeptSettings, StoredDatabase},
+    database::{
+        import::Progress,
+        service::{ImportCandidate, KeptSettings, StoredDatabase},
+    },
     ingest::{
         read::{DiscoveredId, Queue, QueueId, StoredAgentStatus},
         receive::{ImportRecord, NewImport, StoreImportError},
@@ -690,6 +693,29 @@ impl Store for Database {
         now: DateTime<Utc>,
     ) -> BoxFuture<'_, Result<Option<JobView>, StoreError>> {
         Box::pin(self.job_of(integration, job, now))
+    }
+
+    fn database_import_candidates(
+        &self,
+        after: IntegrationId,
+        limit: u32,
+    ) -> BoxFuture<'_, Result<Vec<ImportCandidate>, StoreError>> {
+        Box::pin(self.import_candidates(after, limit))
+    }
+
+    fn database_import_candidate(
+        &self,
+        integration: IntegrationId,
+    ) -> BoxFuture<'_, Result<Option<ImportCandidate>, StoreError>> {
+        Box::pin(self.import_candidate(integration))
+    }
+
+    fn save_import_progress(
+        &self,
+        integration: IntegrationId,
+        progress: Progress,
+    ) -> BoxFuture<'_, Result<(), StoreError>> {
+        Box::pin(self.keep_import_progress(integration, progress))
     }
 
     fn csv_schema(

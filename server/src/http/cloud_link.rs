@@ -11,7 +11,7 @@ use std::{
 };
 
 use axum::{
-    extract::{ConnectInfo, FromRequest, State},
+    extract::{ConnectInfo, DefaultBodyLimit, FromRequest, State},
     http::{HeaderMap, StatusCode},
     response::{IntoResponse, Response},
     routing::{post, put},
@@ -19,10 +19,11 @@ use axum::{
 };
 use chrono::Utc;
 use domain::cloud_link::{
-    job::{Checksum, JobId, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
+    job::{Checksum, JobId, JobReport, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
     service::{self, ContactError, FileError, ReportError, StartError, Upload},
     wire::{
         ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, TokenGranted, TokenRequest,
+        MAX_REPORT_BYTES,
     },
     Pin, Poll, PIN_LIFETIME,
 };
@@ -30,7 +31,7 @@ use governor::{DefaultDirectRateLimiter, DefaultKeyedRateLimiter, Quota, RateLim
 use rand::{rngs::OsRng, Rng};
 
 use super::{
-    api::{self, ApiError, ApiJson, ApiPath},
+    api::{self, extract::UploadPermit, ApiError, ApiJson, ApiPath},
     AppState,
 };
 use sha2::{Digest, Sha256};
@@ -127,7 +128,10 @@ pub fn router() -> Router<AppState> {
         .route("/v1/heartbeat", post(heartbeat))
         .route("/v1/jobs/claim", post(claim_job))
         .route("/v1/jobs/{job}/files/{sha256}", put(upload_file))
-        .route("/v1/jobs/{job}/result", post(report_job))
+        .route(
+            "/v1/jobs/{job}/result",
+            post(report_job).layer(DefaultBodyLimit::max(MAX_REPORT_BYTES)),
+        )
         .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
 }
@@ -353,8 +357,21 @@ async fn claim_job(
             .claim_job(integration, &schedule, Utc::now())
             .await
             .map_err(|error| ApiError::internal(&error))?;
-        if let Some(offer) = offer {
-            return Ok(Json(offer).into_response());
+        if let Some(mut offer) = offer {
+            // An import's password is kept sealed: opened for the client only.
+            match domain::database::service::opened_for_client(
+                offer.task.clone(),
+                state.sealer.as_ref(),
+            ) {
+                Ok(task) => {
+                    offer.task = task;
+                    return Ok(Json(offer).into_response());
+                }
+                Err(error) => {
+                    end_unrunnable(&state, integration, &offer, &error.to_string()).await?;
+                    continue;
+                }
+            }
         }
         let now = tokio::time::Instant::now();
         if now >= deadline {
@@ -362,6 +379,27 @@ async fn claim_job(
         }
         let _ = tokio::time::timeout((deadline - now).min(CLAIM_RECHECK), queued).await;
     }
+}
+
+/// Ends a claimed job its client cannot run, saying why.
+async fn end_unrunnable(
+    state: &AppState,
+    integration: domain::integration::IntegrationId,
+    offer: &JobOffer,
+    why: &str,
+) -> Result<(), ApiError> {
+    let report = JobReport {
+        succeeded: false,
+        message: why.to_owned(),
+        rows: None,
+        key: format!("server-{}", offer.report_key()),
+    };
+    state
+        .store
+        .report_job(integration, JobId(offer.id), &report, Utc::now())
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(())
 }
 
 #[derive(serde::Deserialize)]
@@ -489,13 +527,27 @@ async fn report_job(
         .and_then(|value| value.to_str().ok())
         .unwrap_or_default()
         .to_owned();
+    // An import's result may be large: read only for a live credential,
+    // and only so many at once.
+    state
+        .store
+        .link_holder(&credential)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(link_revoked)?;
+    let _permit = UploadPermit::try_take(&state)?;
     let ApiJson(result) = ApiJson::<JobResult>::from_request(request, &state).await?;
+    let imports = service::Imports {
+        caps: state.settings.ingest_limits.caps,
+        periods: state.settings.job_schedule.imports,
+    };
     let reported = service::report(
         state.store.as_ref(),
         &credential,
         JobId(job),
         &result,
         &key,
+        imports,
         Utc::now(),
     )
     .await

@@ -150,6 +150,9 @@ fn refusal(refused: &FileRefused) -> ApiError {
                 refused.to_string(),
             )]
         }
+        FileRefused::Source(_) => {
+            vec![problem("source_failed", String::new(), refused.to_string())]
+        }
     };
     ApiError::invalid(problems)
 }

@@ -370,6 +370,7 @@ pub async fn resume(
         &actor,
         id,
         state.catch_up_budget(),
+        chrono::Utc::now(),
     )
     .await?))
 }

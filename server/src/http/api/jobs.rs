@@ -65,7 +65,7 @@ pub struct ProbeRequest {
 #[serde(rename_all = "camelCase")]
 pub struct JobBody {
     id: i64,
-    /// `uploadFiles` or `runQuery`.
+    /// `uploadFiles`, `runQuery` or `importQuery`.
     task: &'static str,
     /// `queued`, `running`, `succeeded` or `failed`.
     state: &'static str,
@@ -83,6 +83,7 @@ impl From<JobView> for JobBody {
             task: match job.task {
                 Task::UploadFiles => "uploadFiles",
                 Task::RunQuery { .. } => "runQuery",
+                Task::ImportQuery { .. } => "importQuery",
             },
             state: job.state.as_str(),
             attempts: job.attempts,

@@ -219,7 +219,7 @@ pub struct ImportBody {
     new_queues: i64,
     error_count: i64,
     error_summary: Option<String>,
-    /// The CSV file it was read from.
+    /// The CSV file it was read from, or the database query's window (`Query …` or `Reconciliation …`).
     file_name: Option<String>,
 }
 
