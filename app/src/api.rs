@@ -31,6 +31,18 @@ pub struct Detail {
     pub downloads: Vec<DownloadView>,
     /// The CSV schema's state (CSV integrations only).
     pub csv: Option<CsvSummary>,
+    /// The database settings as the page summarises them (database
+    /// integrations, for admins: they say where the database is).
+    pub database: Option<DatabaseSummary>,
+}
+
+/// A database integration's settings as its page summarises them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseSummary {
+    /// The form's fields (never the password); `None` before the first save.
+    pub settings: Option<domain::database::form::SettingsForm>,
+    /// RFC 3339.
+    pub saved_at: Option<String>,
 }
 
 /// A CSV integration's schema as its page summarises it.
@@ -202,6 +214,29 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
     } else {
         None
     };
+    let database = if integration.kind == domain::integration::IntegrationKind::Database
+        && actor.role.may_manage_integrations()
+    {
+        let saved =
+            match domain::database::service::settings(store.as_ref(), &actor, server::id(id)).await
+            {
+                Ok(saved) => Some(saved),
+                Err(domain::database::service::DatabaseError::NoSettings) => None,
+                Err(error) => return Err(error.into()),
+            };
+        Some(DatabaseSummary {
+            settings: saved
+                .as_ref()
+                .map(|saved| domain::database::form::SettingsForm::of(&saved.kept.settings)),
+            saved_at: saved.map(|saved| {
+                saved
+                    .saved_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            }),
+        })
+    } else {
+        None
+    };
     Ok(Detail {
         can_manage: actor.role.may_manage_integrations(),
         integration,
@@ -210,6 +245,7 @@ pub async fn integration_detail(id: i64) -> Result<Detail, AppError> {
         link,
         downloads,
         csv,
+        database,
     })
 }
 
@@ -230,6 +266,37 @@ pub async fn csv_design(id: i64, draft: String) -> Result<domain::csv::designer:
         server::id(id),
         form,
         server::sandbox().as_ref(),
+        chrono::Utc::now(),
+    )
+    .await?)
+}
+
+/// What the database settings form shows: the draft in the page's query
+/// after a refusal (`draft=1&…`), else the saved settings; and the *Test
+/// connection* job in `test`, if any.
+#[server(prefix = "/_fn", endpoint = "integrations/database/form")]
+pub async fn database_form(
+    id: i64,
+    search: String,
+) -> Result<domain::database::service::FormView, AppError> {
+    let actor = crate::session::actor().await?;
+    let search = search.trim_start_matches('?');
+    let draft = search
+        .split('&')
+        .any(|pair| pair == "draft=1")
+        .then(|| serde_urlencoded::from_str::<domain::database::form::SettingsForm>(search).ok())
+        .flatten();
+    let test = search
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("test="))
+        .and_then(|job| job.parse::<i64>().ok())
+        .map(domain::cloud_link::job::JobId);
+    Ok(domain::database::service::form_view(
+        server::store().as_ref(),
+        &actor,
+        server::id(id),
+        draft,
+        test,
         chrono::Utc::now(),
     )
     .await?)

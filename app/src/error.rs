@@ -119,6 +119,27 @@ impl From<domain::ingest::read::ReadError> for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<domain::database::service::DatabaseError> for AppError {
+    fn from(error: domain::database::service::DatabaseError) -> Self {
+        use domain::database::service::DatabaseError as E;
+        match error {
+            E::Integration(inner) => inner.into(),
+            E::NotDatabase => AppError::NotFound,
+            E::Invalid(_) => AppError::Invalid {
+                field: "settings".into(),
+                code: "invalid".into(),
+            },
+            E::NoSettings => AppError::Conflict("no_settings".into()),
+            E::Deleted => AppError::Conflict("deleted".into()),
+            E::NotCarried(_) => AppError::Conflict("not_carried".into()),
+            E::PasswordLost => AppError::Conflict("password_lost".into()),
+            E::NotConnected => AppError::Conflict("not_connected".into()),
+            E::Busy => AppError::Conflict("busy".into()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<domain::csv::service::CsvError> for AppError {
     fn from(error: domain::csv::service::CsvError) -> Self {
         use domain::csv::service::CsvError as E;

@@ -85,6 +85,11 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route
+                            path=path!("/integrations/:id/database")
+                            view=pages::integrations::database::DatabasePage
+                            ssr=SsrMode::Async
+                        />
+                        <Route
                             path=path!("/integrations/:id/csv/files/:upload")
                             view=pages::integrations::csv::CsvUploadPage
                             ssr=SsrMode::Async

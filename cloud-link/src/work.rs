@@ -13,7 +13,10 @@ use std::{
 
 use domain::cloud_link::{
     job::{Checksum, MAX_FILE_BYTES},
-    wire::{FileAccepted, ImportQuery, JobOffer, JobResult, QueryRows, Task, MAX_ROWS_REPORTED},
+    wire::{
+        FileAccepted, ImportQuery, JobOffer, JobResult, QueryRows, Task, MAX_ROWS_REPORTED,
+        TEST_SQL,
+    },
 };
 use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -210,6 +213,19 @@ impl Worker<'_> {
         let result = match &offer.task {
             Task::UploadFiles => self.upload_files(log, offer).await?,
             Task::RunQuery { connection, sql } => self.run_query(log, connection, sql).await,
+            Task::TestConnection { connection } => {
+                match query::drivers().and_then(|drivers| {
+                    connection.odbc(&drivers).map_err(|error| error.to_string())
+                }) {
+                    Ok(connection) => self.run_query(log, &connection, TEST_SQL).await,
+                    Err(message) => JobResult {
+                        succeeded: false,
+                        message,
+                        rows: None,
+                        table: None,
+                    },
+                }
+            }
             Task::ImportQuery(import) => {
                 log.line(&format!(
                     "job {}: importing {} – {}",

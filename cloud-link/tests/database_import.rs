@@ -313,7 +313,63 @@ async fn contact_data_flows_from_mariadb(engine: Engine) {
     let (_folder, _client) = paired_client(&app, &token, id).await;
     // Two calls in the quarter-hour (the chat is left out by the query).
     wait_for_offered(&app, &token, "Hotline", start, 2).await;
+
+    // *Test connection* runs through the same client and driver, and
+    // shows the driver's own words when it fails.
+    let settings = |user: &str| {
+        json!({
+            "databaseType": "mySql", "host": "127.0.0.1", "database": "test", "user": user,
+            "timeZone": ZONE, "dataType": "contacts",
+            "query": "SELECT 1 WHERE {from} IS NOT NULL",
+        })
+    };
+    let worked = test_connection(&app, &token, id, settings("root")).await;
+    assert_eq!(worked["state"], "succeeded", "{worked}");
+    assert_eq!(worked["result"]["rows"][0][0], "1", "{worked}");
+    let failed = test_connection(&app, &token, id, settings("nobody_here")).await;
+    assert_eq!(failed["state"], "failed", "{failed}");
+    assert!(
+        failed["message"].as_str().is_some_and(
+            |m| m.starts_with("cannot connect to the database") && m.contains("nobody_here")
+        ),
+        "{failed}"
+    );
     mariadb(&format!("DROP TABLE {table}"));
+}
+
+/// Runs *Test connection* with `settings` (waiting while the client is
+/// busy with an import) and gives the job once it ended.
+async fn test_connection(app: &TestApp, token: &str, id: i64, settings: Value) -> Value {
+    let mut job = None;
+    for _ in 0..200 {
+        let queued = app
+            .api(
+                Method::POST,
+                &format!("/api/v1/integrations/{id}/database/test"),
+                Some(token),
+                Some(settings.clone()),
+            )
+            .await;
+        if queued.status() == StatusCode::ACCEPTED {
+            let queued: Value = queued.json().await.expect("JSON");
+            assert_eq!(queued["job"]["task"], "testConnection");
+            job = queued["job"]["id"].as_i64();
+            break;
+        }
+        assert_eq!(queued.status(), StatusCode::CONFLICT, "busy with an import");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let job = job.expect("the test was queued");
+    for _ in 0..600 {
+        let shown = app
+            .read_json(&format!("/api/v1/integrations/{id}/jobs/{job}"), token)
+            .await;
+        if matches!(shown["job"]["state"].as_str(), Some("succeeded" | "failed")) {
+            return shown["job"].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the test did not end within a minute");
 }
 
 async fn agent_statuses_flow_from_postgresql(engine: Engine) {

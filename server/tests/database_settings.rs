@@ -4,13 +4,14 @@
 
 mod common;
 
-use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
+use common::{error_code, location, Engine, TestApp, ADMIN_EMAIL};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 on_both_engines!(
     settings_are_saved_with_the_password_sealed_and_never_given_back,
     settings_with_problems_are_refused_with_each_at_its_pointer,
+    the_form_saves_without_javascript_and_a_refusal_keeps_the_draft_but_never_the_password,
 );
 
 async fn set_up(engine: Engine) -> (TestApp, String, i64) {
@@ -175,5 +176,142 @@ async fn settings_with_problems_are_refused_with_each_at_its_pointer(engine: Eng
     assert_eq!(
         error_code(put(&app, &token, csv, settings()).await).await.1,
         "not_database"
+    );
+}
+
+async fn the_form_saves_without_javascript_and_a_refusal_keeps_the_draft_but_never_the_password(
+    engine: Engine,
+) {
+    let (app, token, id) = set_up(engine).await;
+    app.sign_in_as_admin().await;
+    let page = format!("/account/integrations/{id}/database");
+    let (status, body) = app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains(r#"data-test="database-form""#), "the form");
+    assert!(
+        body.contains("queueidentifier"),
+        "the columns beside the query"
+    );
+    assert!(
+        body.contains(r#"value="Europe/Berlin""#),
+        "the zones to search"
+    );
+
+    // Refused: the draft comes back in the address, the password does not.
+    let refused = app
+        .post_form(
+            &page,
+            &[
+                ("intent", "save"),
+                ("database_type", "postgreSql"),
+                ("host", ""),
+                ("database", "acd"),
+                ("user", "reader"),
+                ("password", "Typed;Secret"),
+                ("time_zone", "Europe/Berlin"),
+                ("import", "contacts"),
+                ("query", "SELECT * FROM calls"),
+                ("reconciliation", "on"),
+            ],
+        )
+        .await;
+    let back = location(&refused);
+    assert!(
+        back.starts_with(&format!("{page}?error=invalid&password_typed=1&draft=1")),
+        "{back}"
+    );
+    assert!(!back.contains("Secret"), "{back}");
+    let (_, body) = app.page(&back).await;
+    assert!(body.contains("see the fields marked in red"), "why");
+    assert!(body.contains("is required"), "the host's problem");
+    assert!(body.contains("marks no window"), "the query's problem");
+    assert!(body.contains("SELECT * FROM calls"), "the query as typed");
+    assert!(
+        body.contains("Type the password again"),
+        "the password is asked for again"
+    );
+    assert_eq!(
+        error_code(
+            app.api(
+                Method::GET,
+                &format!("/api/v1/integrations/{id}/database"),
+                Some(&token),
+                None
+            )
+            .await
+        )
+        .await
+        .1,
+        "no_settings",
+        "nothing saved"
+    );
+
+    // Saved: back to the integration, which summarises them.
+    let query = "SELECT queue AS queueidentifier, queue AS queuename, at AS timestamp, answered \
+                 FROM calls WHERE at >= {from} AND at < {to}";
+    let saved = app
+        .post_form(
+            &page,
+            &[
+                ("intent", "save"),
+                ("database_type", "postgreSql"),
+                ("host", "db.example.local"),
+                ("port", ""),
+                ("instance", "ignored for PostgreSQL"),
+                ("database", "acd"),
+                ("user", "reader"),
+                ("password", "Typed;Secret"),
+                ("connection", "ignored too"),
+                ("time_zone", "Europe/Berlin"),
+                ("import", "contacts"),
+                ("query", query),
+                ("reconciliation", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&saved),
+        format!("/account/integrations/{id}?notice=database_saved")
+    );
+    let shown = app
+        .read_json(&format!("/api/v1/integrations/{id}/database"), &token)
+        .await;
+    assert_eq!(shown["passwordSet"], true);
+    assert_eq!(shown["settings"]["dataType"], "contacts");
+    assert_eq!(shown["settings"]["realTime"], false);
+    assert_eq!(shown["settings"]["reconciliation"], true);
+    assert!(shown["settings"].get("instance").is_none(), "{shown}");
+    let (_, body) = app
+        .page(&format!("/account/integrations/{id}?notice=database_saved"))
+        .await;
+    assert!(
+        body.contains("The database settings are saved"),
+        "the notice"
+    );
+    assert!(body.contains("db.example.local · acd"), "the summary");
+    let (_, body) = app.page(&page).await;
+    assert!(body.contains("A password is saved"), "kept, not shown");
+    assert!(!body.contains("Typed;Secret"));
+
+    // No client yet: nothing to test with.
+    let test = app
+        .post_form(
+            &page,
+            &[
+                ("intent", "test"),
+                ("database_type", "postgreSql"),
+                ("host", "db.example.local"),
+                ("database", "acd"),
+                ("user", "reader"),
+                ("time_zone", "Europe/Berlin"),
+                ("import", "contacts"),
+                ("query", query),
+            ],
+        )
+        .await;
+    assert!(
+        location(&test).starts_with(&format!("{page}?error=not_connected&draft=1")),
+        "{}",
+        location(&test)
     );
 }

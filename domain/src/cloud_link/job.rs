@@ -302,6 +302,9 @@ impl Task {
                 connection: String::new(),
                 sql: sql.clone(),
             },
+            Self::TestConnection { connection } => Self::TestConnection {
+                connection: Box::new(connection.without_password()),
+            },
             Self::ImportQuery(import) => Self::ImportQuery(Box::new(super::wire::ImportQuery {
                 connection: import.connection.without_password(),
                 ..(**import).clone()

@@ -116,7 +116,14 @@ pub enum Task {
     /// Run a database integration's query for a window, then report the
     /// whole result.
     ImportQuery(Box<ImportQuery>),
+    /// Connect as `connection` says (with the drivers installed) and run
+    /// `SELECT 1`: *Test connection* on the integration page.
+    #[serde(rename_all = "camelCase")]
+    TestConnection { connection: Box<Connection> },
 }
+
+/// The query *Test connection* runs.
+pub const TEST_SQL: &str = "SELECT 1";
 
 /// An import job: make the connection string from `connection` and the
 /// drivers installed (`database::Connection::odbc`), bind `parameters`

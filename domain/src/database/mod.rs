@@ -10,6 +10,7 @@
 //! settings and the ODBC drivers installed there ([`Connection::odbc`]):
 //! the server cannot know which driver versions a customer has.
 
+pub mod form;
 pub mod import;
 pub mod service;
 

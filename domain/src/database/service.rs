@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
+    form::SettingsForm,
     import::{self, Cadence, End, LastJob, MarkedQuery, Periods, Progress, Purpose, Window},
     Connection, DatabaseSettings, SettingsDocument, SettingsProblem,
 };
@@ -14,10 +15,11 @@ use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
     cloud_link::{
-        job::{runs_jobs, JobReport},
+        job::{runs_jobs, JobId, JobReport},
         wire::{ImportQuery, ResultTable, Task},
     },
     csv::{
+        designer::FieldProblem,
         import::changes,
         intervals::Missing,
         query::{read_result, QueryRead, QueryResult, SqlValue},
@@ -79,6 +81,10 @@ pub enum DatabaseError {
     NotCarried(Feed),
     #[error("the saved password can no longer be read (the server's key changed): enter it again")]
     PasswordLost,
+    #[error("no Cloud Link client is connected to this integration yet")]
+    NotConnected,
+    #[error("the client is busy with an import; test again in a few seconds")]
+    Busy,
 }
 
 impl From<StoreError> for DatabaseError {
@@ -133,21 +139,7 @@ pub async fn save(
         return Err(DatabaseError::Deleted);
     }
     let saved = store.database_settings(id).await?;
-    // The saved password is opened only for a server connection that
-    // keeps it: settings through ODBC need none.
-    let keeps_password = document.password.is_none() && document.database_type != "odbc";
-    let saved_password = match saved
-        .as_ref()
-        .and_then(|s| s.kept.sealed_password.as_deref())
-    {
-        Some(sealed) if keeps_password => {
-            Some(sealer.open(sealed).ok_or(DatabaseError::PasswordLost)?)
-        }
-        _ => None,
-    };
-    let checked: DatabaseSettings = document
-        .settings(saved_password.as_deref())
-        .map_err(DatabaseError::Invalid)?;
+    let checked = checked(document, saved.as_ref(), sealer)?;
     let feed = match checked.data {
         super::ImportData::AgentStatuses => Feed::AgentStatuses,
         super::ImportData::Intervals(_) | super::ImportData::Contacts => Feed::ContactEvents,
@@ -159,16 +151,12 @@ pub async fn save(
     if !carried {
         return Err(DatabaseError::NotCarried(feed));
     }
-    let password = match &checked.connection {
-        super::Connection::Server { password, .. } if !password.is_empty() => Some(password),
-        _ => None,
-    };
     let kept = KeptSettings {
         settings: SettingsDocument {
             password: None,
             ..document.clone()
         },
-        sealed_password: password.map(|password| sealer.seal(password)),
+        sealed_password: server_password(&checked.connection).map(|password| sealer.seal(password)),
     };
     let audit = AuditEntry {
         actor: actor.user_id,
@@ -180,6 +168,67 @@ pub async fn save(
     Ok(store
         .save_database_settings(actor.account_id, id, &kept, read_version, &audit)
         .await?)
+}
+
+/// `document` checked, its password the saved one when it has none. The
+/// saved password is opened only for a server connection that keeps it:
+/// settings through ODBC need none.
+fn checked(
+    document: &SettingsDocument,
+    saved: Option<&StoredDatabase>,
+    sealer: &dyn CredentialSealer,
+) -> Result<DatabaseSettings, DatabaseError> {
+    let keeps_password = document.password.is_none() && document.database_type != "odbc";
+    let saved_password = match saved.and_then(|s| s.kept.sealed_password.as_deref()) {
+        Some(sealed) if keeps_password => {
+            Some(sealer.open(sealed).ok_or(DatabaseError::PasswordLost)?)
+        }
+        _ => None,
+    };
+    document
+        .settings(saved_password.as_deref())
+        .map_err(DatabaseError::Invalid)
+}
+
+fn server_password(connection: &Connection) -> Option<&String> {
+    match connection {
+        Connection::Server { password, .. } if !password.is_empty() => Some(password),
+        _ => None,
+    }
+}
+
+/// *Test connection*: asks the paired client to connect as `document`
+/// says (the saved password unless it has one) and run `SELECT 1`. The
+/// password is queued sealed, as for imports.
+pub async fn test_connection(
+    store: &dyn Store,
+    sealer: &dyn CredentialSealer,
+    actor: &Actor,
+    id: IntegrationId,
+    document: &SettingsDocument,
+    now: DateTime<Utc>,
+) -> Result<JobId, DatabaseError> {
+    let integration = database_integration(store, actor, id).await?;
+    if integration.status == Status::Deleted {
+        return Err(DatabaseError::Deleted);
+    }
+    let saved = store.database_settings(id).await?;
+    let mut connection = checked(document, saved.as_ref(), sealer)?.connection;
+    if let Connection::Server { password, .. } = &mut connection {
+        if !password.is_empty() {
+            *password = sealer.seal(password);
+        }
+    }
+    if !store.link(id).await?.is_some_and(|link| link.collected) {
+        return Err(DatabaseError::NotConnected);
+    }
+    let task = Task::TestConnection {
+        connection: Box::new(connection),
+    };
+    store
+        .queue_job(id, &task, now)
+        .await?
+        .ok_or(DatabaseError::Busy)
 }
 
 /// What the import schedule knows of one paired database integration.
@@ -287,14 +336,22 @@ fn rfc3339(at: DateTime<Utc>) -> String {
 /// The task as its client gets it: an import's password opened (it is
 /// kept sealed). `Err` when the server's key changed since it was saved.
 pub fn opened_for_client(task: Task, sealer: &dyn CredentialSealer) -> Result<Task, DatabaseError> {
+    let open = |connection: &mut Connection| {
+        if let Connection::Server { password, .. } = connection {
+            if !password.is_empty() {
+                *password = sealer.open(password).ok_or(DatabaseError::PasswordLost)?;
+            }
+        }
+        Ok::<(), DatabaseError>(())
+    };
     match task {
         Task::ImportQuery(mut import) => {
-            if let Connection::Server { password, .. } = &mut import.connection {
-                if !password.is_empty() {
-                    *password = sealer.open(password).ok_or(DatabaseError::PasswordLost)?;
-                }
-            }
+            open(&mut import.connection)?;
             Ok(Task::ImportQuery(import))
+        }
+        Task::TestConnection { mut connection } => {
+            open(&mut connection)?;
+            Ok(Task::TestConnection { connection })
         }
         other => Ok(other),
     }
@@ -507,4 +564,87 @@ pub async fn queue_due_import(
         }
     }
     Ok(())
+}
+
+/// How *Test connection* went, as the form shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestView {
+    /// `queued`, `running`, `succeeded` or `failed`.
+    pub state: String,
+    /// The client's words: the driver's error, or what `SELECT 1` gave.
+    pub message: Option<String>,
+}
+
+/// What the database settings form shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FormView {
+    pub integration: String,
+    /// The draft after a refusal, else the saved settings, else a new
+    /// integration's.
+    pub form: SettingsForm,
+    /// Whether a password is saved (it is never shown).
+    pub password_set: bool,
+    /// RFC 3339; `None` before the first save.
+    pub saved_at: Option<String>,
+    /// The draft's problems, by field.
+    pub problems: Vec<FieldProblem>,
+    /// Whether a paired client collected its credential.
+    pub connected: bool,
+    /// The data the integration carries: which import data types fit.
+    pub contacts: bool,
+    pub agent_statuses: bool,
+    pub test: Option<TestView>,
+    /// Every IANA time zone, for the searchable list.
+    pub zones: Vec<String>,
+}
+
+/// The form for `draft` (after a refusal) or the saved settings, with the
+/// state of the *Test connection* job `test`, if any (admins only).
+pub async fn form_view(
+    store: &dyn Store,
+    actor: &Actor,
+    id: IntegrationId,
+    draft: Option<SettingsForm>,
+    test: Option<JobId>,
+    now: DateTime<Utc>,
+) -> Result<FormView, DatabaseError> {
+    let integration = database_integration(store, actor, id).await?;
+    let saved = store.database_settings(id).await?;
+    let problems = draft
+        .as_ref()
+        .and_then(|form| form.document().settings(Some("")).err())
+        .unwrap_or_default()
+        .into_iter()
+        .map(|problem| FieldProblem {
+            field: SettingsForm::field(problem.pointer).to_owned(),
+            detail: problem.detail,
+        })
+        .collect();
+    let form = match (draft, &saved) {
+        (Some(draft), _) => draft,
+        (None, Some(saved)) => SettingsForm::of(&saved.kept.settings),
+        (None, None) => SettingsForm::new_integration("UTC"),
+    };
+    let test = match test {
+        Some(job) => store.job(id, job, now).await?.map(|job| TestView {
+            state: job.state.as_str().to_owned(),
+            message: job.message,
+        }),
+        None => None,
+    };
+    Ok(FormView {
+        integration: integration.name.to_string(),
+        form,
+        password_set: saved.as_ref().is_some_and(StoredDatabase::password_set),
+        saved_at: saved.map(|saved| rfc3339(saved.saved_at)),
+        problems,
+        connected: store.link(id).await?.is_some_and(|link| link.collected),
+        contacts: integration.data_types.contacts(),
+        agent_statuses: integration.data_types.agent_statuses(),
+        test,
+        zones: crate::csv::zone::TimeZone::names()
+            .into_iter()
+            .map(str::to_owned)
+            .collect(),
+    })
 }

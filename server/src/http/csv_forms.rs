@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The signed-in user, or a redirect to sign in.
-async fn actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
+pub(super) async fn actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
     let signed_out = || Redirect::to("/login").into_response();
     let user_id = session
         .get::<i64>(USER_ID_KEY)

@@ -6,6 +6,7 @@ mod auth;
 pub mod client;
 pub mod cloud_link;
 mod csv_forms;
+mod database_forms;
 mod detach;
 mod downloads;
 mod guard;
@@ -166,6 +167,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .route("/readyz", get(health::ready))
         .merge(auth::router())
         .merge(csv_forms::router())
+        .merge(database_forms::router())
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())

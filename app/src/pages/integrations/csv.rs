@@ -29,11 +29,11 @@ use crate::{
     pages::integrations::form::app_error_text,
 };
 
-const SECTION: &str = "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm";
-const PRIMARY: &str = "rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50";
-const SECONDARY: &str = "rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50";
-const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 disabled:bg-slate-50 disabled:text-slate-500";
-const LABEL: &str = "block text-sm font-medium text-slate-700";
+pub(super) const SECTION: &str = "rounded-2xl border border-slate-200 bg-white p-6 shadow-sm";
+pub(super) const PRIMARY: &str = "rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 disabled:opacity-50";
+pub(super) const SECONDARY: &str = "rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50";
+pub(super) const INPUT: &str = "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 disabled:bg-slate-50 disabled:text-slate-500";
+pub(super) const LABEL: &str = "block text-sm font-medium text-slate-700";
 const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm";
 const TH: &str = "whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
 const TD: &str = "whitespace-nowrap px-3 py-1.5 text-slate-700";
@@ -336,7 +336,7 @@ fn delimiter_text(i18n: leptos_i18n::I18nContext<Locale>, delimiter: &str) -> St
     .to_string()
 }
 
-fn problem_of(problems: &[FieldProblem], field: &str) -> Option<String> {
+pub(super) fn problem_of(problems: &[FieldProblem], field: &str) -> Option<String> {
     problems
         .iter()
         .find(|problem| problem.field == field)
@@ -345,7 +345,7 @@ fn problem_of(problems: &[FieldProblem], field: &str) -> Option<String> {
 
 /// A select of `options` (value, label) named `name`.
 #[component]
-fn Choice(
+pub(super) fn Choice(
     name: &'static str,
     label: String,
     value: String,
@@ -373,7 +373,7 @@ fn Choice(
 
 /// A text field named `name`.
 #[component]
-fn Text(
+pub(super) fn Text(
     name: &'static str,
     label: String,
     value: String,

@@ -276,6 +276,10 @@ fn DetailView(
             }
         })}
         {detail.csv.clone().map(|summary| view! { <super::csv::CsvSection id summary editable /> })}
+        {detail.database.clone().map(|summary| {
+            let paused = integration.status == Status::Paused;
+            view! { <super::database::DatabaseSection id summary paused /> }
+        })}
         {integration.kind.needs_cloud_link().then(|| view! {
             <CloudLinkSection id link_action=link unlink_action=unlink paired=detail.link.clone() downloads=detail.downloads.clone() editable />
         })}

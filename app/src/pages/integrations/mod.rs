@@ -1,4 +1,5 @@
 pub mod csv;
+pub mod database;
 pub mod edit;
 pub mod form;
 pub mod imports;

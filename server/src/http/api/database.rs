@@ -16,6 +16,7 @@ use serde::Serialize;
 use super::{
     error::{ApiError, ErrorEnvelope, Problem},
     extract::{AdminActor, ApiJson, ApiPath},
+    jobs::OneJob,
 };
 use crate::http::AppState;
 
@@ -40,6 +41,8 @@ impl From<DatabaseError> for ApiError {
                 "/password",
                 detail,
             ),
+            DatabaseError::NotConnected => conflict("not_connected"),
+            DatabaseError::Busy => conflict("job_open").with_retry_after(5),
             DatabaseError::Invalid(problems) => ApiError::invalid(
                 problems
                     .into_iter()
@@ -123,4 +126,40 @@ pub async fn save(
     )
     .await?;
     Ok(Json(stored.into()))
+}
+
+/// Test a connection: the integration's Cloud Link client connects as the settings say (the saved password unless one is given) and runs `SELECT 1`. Nothing is saved. Follow the job with `GET …/jobs/{job}`: it fails with the driver's own message.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/database/test", tag = "integrations",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = SettingsDocument,
+    responses(
+        (status = 202, body = OneJob, description = "Queued for the client"),
+        (status = 400, body = ErrorEnvelope, description = "Not JSON"),
+        (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope),
+        (status = 409, body = ErrorEnvelope, description = "not_database, integration_deleted, not_connected (no client has collected its credential), or job_open (the client is busy with an import; see Retry-After)"),
+        (status = 415, body = ErrorEnvelope),
+        (status = 422, body = ErrorEnvelope, description = "invalid_field: every problem with its pointer; password_lost"),
+    ),
+    security(("personal_access_token" = [])))]
+pub async fn test(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(document): ApiJson<SettingsDocument>,
+) -> Result<(StatusCode, Json<OneJob>), ApiError> {
+    let now = chrono::Utc::now();
+    let store = state.store.as_ref();
+    let job = service::test_connection(
+        store,
+        state.sealer.as_ref(),
+        &actor,
+        IntegrationId(id),
+        &document,
+        now,
+    )
+    .await?;
+    let view = domain::cloud_link::service::job(store, &actor, IntegrationId(id), job, now)
+        .await
+        .map_err(ApiError::from)?;
+    Ok((StatusCode::ACCEPTED, Json(OneJob::from(view))))
 }

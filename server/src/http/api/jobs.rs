@@ -65,7 +65,7 @@ pub struct ProbeRequest {
 #[serde(rename_all = "camelCase")]
 pub struct JobBody {
     id: i64,
-    /// `uploadFiles`, `runQuery` or `importQuery`.
+    /// `uploadFiles`, `runQuery`, `importQuery` or `testConnection`.
     task: &'static str,
     /// `queued`, `running`, `succeeded` or `failed`.
     state: &'static str,
@@ -84,6 +84,7 @@ impl From<JobView> for JobBody {
                 Task::UploadFiles => "uploadFiles",
                 Task::RunQuery { .. } => "runQuery",
                 Task::ImportQuery { .. } => "importQuery",
+                Task::TestConnection { .. } => "testConnection",
             },
             state: job.state.as_str(),
             attempts: job.attempts,
@@ -96,6 +97,12 @@ impl From<JobView> for JobBody {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct OneJob {
     job: JobBody,
+}
+
+impl From<JobView> for OneJob {
+    fn from(job: JobView) -> Self {
+        Self { job: job.into() }
+    }
 }
 
 /// Ask the database integration's Cloud Link client to run a query (a probe such as `SELECT 1`): can it reach the database? Follow the job with `GET …/jobs/{job}`.

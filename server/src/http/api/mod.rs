@@ -120,6 +120,11 @@ pub fn routes() -> Vec<ApiRoute> {
             "/integrations/{id}/database",
             put(database::save),
         ),
+        route(
+            Method::POST,
+            "/integrations/{id}/database/test",
+            post(database::test),
+        ),
         read("/integrations/{id}/imports", get(reads::imports)),
         read("/integrations/{id}/files", get(reads::files)),
         route(

@@ -45,6 +45,7 @@ use crate::http::{cloud_link, ingest};
         csv::upload,
         database::settings,
         database::save,
+        database::test,
         reads::queues,
         reads::intervals,
         reads::imports,
