@@ -172,7 +172,7 @@ schemathesis:
 		$(FUZZ_VENV)/bin/pip install --quiet schemathesis==$(SCHEMATHESIS_VERSION); \
 	fi
 
-## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), what hostile or heavy work costs, and CSV files; writes bench/results/ingest.json, cost.json and csv.json
+## bench: ingestion throughput and latency vs the database's own bulk insert (SQLite, and PostgreSQL when one answers), what hostile or heavy work costs, CSV files, and a database history through Cloud Link; writes bench/results/ingest.json, cost.json, csv.json and history.json
 bench: build-site oha
 	@echo "==> ingestion benchmark ($${BENCH_SECONDS:-10} s per run; BENCH_CONCURRENCY=$${BENCH_CONCURRENCY:-1,4,16})"
 	cargo run --release -p bench --bin ingest-bench
@@ -180,6 +180,8 @@ bench: build-site oha
 	cargo run --release -p bench --bin cost-bench
 	@echo "==> CSV benchmark: a 7 MB file read, checked and applied; the designer's preview"
 	cargo run --release -p bench --bin csv-bench
+	@echo "==> history benchmark: three years of intervals from PostgreSQL through Cloud Link"
+	cargo run --release -p bench --bin history-bench
 
 oha:
 	@if ! oha --version 2>/dev/null | grep " $(OHA_VERSION)$$" >/dev/null; then \

@@ -12,7 +12,7 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{ensure, Context};
+use anyhow::ensure;
 use bench::server::{binary, sqlite_url, write_results, Server, EMAIL, PASSWORD};
 use serde_json::{json, Value};
 
@@ -70,16 +70,11 @@ async fn main() -> anyhow::Result<()> {
     let work = tempfile::tempdir()?;
     let server = Server::start(&binary, &sqlite_url(work.path(), "csv"), &[]).await?;
     let client = reqwest::Client::builder().cookie_store(true).build()?;
-    let created: Value = client
-        .post(server.url("/api/v1/integrations"))
-        .bearer_auth(&server.token)
-        .json(&json!({"name": "Phone export", "kind": "csv", "dataTypes": ["contacts"]}))
-        .send()
-        .await?
-        .error_for_status()?
-        .json()
+    let id = server
+        .create_integration(
+            json!({"name": "Phone export", "kind": "csv", "dataTypes": ["contacts"]}),
+        )
         .await?;
-    let id = created["integration"]["id"].as_i64().context("an id")?;
     client
         .put(server.url(&format!("/api/v1/integrations/{id}/csv-schema")))
         .bearer_auth(&server.token)

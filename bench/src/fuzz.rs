@@ -100,13 +100,7 @@ async fn fuzz(fuzzer: &Fuzzer, binary: &Path, url: &str) -> anyhow::Result<Vec<&
             failed.push(part);
         }
     }
-    let imports: serde_json::Value = reqwest::Client::new()
-        .get(server.url(&format!("/api/v1/integrations/{id}/imports?limit=1")))
-        .bearer_auth(&server.token)
-        .send()
-        .await?
-        .json()
-        .await?;
+    let imports = server.imports(id, 1).await?;
     println!(
         "{} imports recorded: the ingestion run reached the parser and the store",
         imports["total"]

@@ -70,22 +70,41 @@ impl Server {
         format!("http://{}{path}", self.addr)
     }
 
-    /// Creates an API integration and returns its id and key.
-    pub async fn api_integration_key(&self, name: &str) -> anyhow::Result<(i64, String)> {
-        let client = reqwest::Client::new();
-        let base = self.url("/api/v1/integrations");
-        let created: Value = client
-            .post(&base)
+    /// Creates an integration as `body` describes it; its id.
+    pub async fn create_integration(&self, body: Value) -> anyhow::Result<i64> {
+        let created: Value = reqwest::Client::new()
+            .post(self.url("/api/v1/integrations"))
             .bearer_auth(&self.token)
-            .json(&json!({"name": name, "kind": "api"}))
+            .json(&body)
             .send()
             .await?
             .error_for_status()?
             .json()
             .await?;
-        let id = created["integration"]["id"]
+        created["integration"]["id"]
             .as_i64()
-            .context("an integration id")?;
+            .context("an integration id")
+    }
+
+    /// The integration's import history, newest first, `limit` entries.
+    pub async fn imports(&self, id: i64, limit: u32) -> anyhow::Result<Value> {
+        Ok(reqwest::Client::new()
+            .get(self.url(&format!("/api/v1/integrations/{id}/imports?limit={limit}")))
+            .bearer_auth(&self.token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
+    /// Creates an API integration and returns its id and key.
+    pub async fn api_integration_key(&self, name: &str) -> anyhow::Result<(i64, String)> {
+        let client = reqwest::Client::new();
+        let base = self.url("/api/v1/integrations");
+        let id = self
+            .create_integration(json!({"name": name, "kind": "api"}))
+            .await?;
         let key: Value = client
             .post(format!("{base}/{id}/api-key"))
             .bearer_auth(&self.token)

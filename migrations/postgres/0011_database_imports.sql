@@ -6,5 +6,7 @@ ALTER TABLE integrations ADD COLUMN paused_at TIMESTAMPTZ;
 CREATE TABLE database_imports (
     integration_id BIGINT PRIMARY KEY REFERENCES integrations (id),
     imported_to TIMESTAMPTZ,
-    reconciled_at TIMESTAMPTZ
+    reconciled_at TIMESTAMPTZ,
+    -- The next history window's length (Progress::step).
+    step_seconds BIGINT
 );

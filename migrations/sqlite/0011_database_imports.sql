@@ -6,5 +6,7 @@ ALTER TABLE integrations ADD COLUMN paused_at TEXT;
 CREATE TABLE database_imports (
     integration_id INTEGER PRIMARY KEY REFERENCES integrations (id),
     imported_to TEXT,
-    reconciled_at TEXT
+    reconciled_at TEXT,
+    -- The next history window's length (Progress::step).
+    step_seconds INTEGER
 );

@@ -22,6 +22,7 @@ on_both_engines!(
     every_paired_integration_gets_its_jobs_however_many_there_are,
     files_from_the_client_are_imported_once_and_wait_while_paused,
     a_database_import_is_offered_with_its_password_applied_once_and_a_long_pause_skips_back,
+    an_import_whose_password_no_longer_opens_fails_where_the_admin_looks,
 );
 
 struct Pairing {
@@ -1178,5 +1179,58 @@ async fn a_database_import_is_offered_with_its_password_applied_once_and_a_long_
     assert!(
         age <= chrono::TimeDelta::minutes(24 * 60 + 15) && age >= chrono::TimeDelta::hours(24),
         "imports go on from the quarter-hour a day ago: {offer}"
+    );
+}
+
+async fn an_import_whose_password_no_longer_opens_fails_where_the_admin_looks(engine: Engine) {
+    let (app, token, _) = set_up(engine).await;
+    let id = app
+        .linkable_integration(&token, "Call records", "database")
+        .await;
+    let saved = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/integrations/{id}/database"),
+            Some(&token),
+            Some(json!({
+                "databaseType": "mySql", "host": "db.example.local", "database": "acd",
+                "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
+                "dataType": "contacts", "query": "SELECT * FROM calls WHERE started >= {from}",
+            })),
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let credential = paired(&app, &token, id, "db-host").await;
+    let mut queued: Vec<String> = Vec::new();
+    for _ in 0..100 {
+        queued = app
+            .database
+            .scalars("SELECT task FROM cloud_link_jobs")
+            .await;
+        if !queued.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(queued.len(), 1, "the history's first day is queued");
+    // As if the server's key had been replaced since the save.
+    app.execute(
+        "UPDATE cloud_link_jobs SET task = replace(task, '\"password\":\"', '\"password\":\"stale-key:')",
+    )
+    .await;
+    assert_eq!(
+        claim(&app, &credential, 2).await.status(),
+        StatusCode::NO_CONTENT,
+        "a job it cannot run is not offered, nor tried again at once"
+    );
+    let history = app
+        .read_json(&format!("/api/v1/integrations/{id}/imports"), &token)
+        .await;
+    assert_eq!(history["imports"][0]["outcome"], "rejected", "{history}");
+    assert!(
+        history["imports"][0]["errorSummary"]
+            .as_str()
+            .is_some_and(|s| s.contains("can no longer be read")),
+        "{history}"
     );
 }

@@ -4,9 +4,11 @@
 //! binds as parameters — timestamps in the database's time zone — so the
 //! customer's database selects by them with its own indexes.
 //!
-//! - Once paired, the history is imported first: up to three years, one
-//!   day per job, oldest first, so the client's memory and each job's
-//!   result stay bounded however long the history.
+//! - Once paired, the history is imported first: up to three years,
+//!   oldest first, a window per job sized so a job reads about
+//!   [`TARGET_ROWS`] rows (a day at first, then longer or shorter as the
+//!   last window's rows say), so the client's memory and each job's result
+//!   stay bounded however long the history and however busy the centre.
 //! - Then every 15 minutes (every 10 s in real time) the newest data
 //!   since the last success: from the start of the quarter-hour the last
 //!   import reached, so an interval still filling is read again whole.
@@ -31,8 +33,13 @@ use crate::{
 
 /// How far back the first import reaches.
 pub const HISTORY: TimeDelta = TimeDelta::days(3 * 365);
-/// The longest window one job reads.
-pub const MAX_WINDOW: TimeDelta = TimeDelta::days(1);
+/// The first history window; later ones follow the rows they find.
+pub const FIRST_STEP: TimeDelta = TimeDelta::days(1);
+/// The shortest and longest history windows.
+pub const MIN_STEP: TimeDelta = TimeDelta::minutes(15);
+pub const MAX_STEP: TimeDelta = TimeDelta::days(31);
+/// The rows a history window aims at: a few MiB on the wire.
+pub const TARGET_ROWS: i64 = 50_000;
 /// How far back reconciliation reads again.
 pub const RECONCILE_SPAN: TimeDelta = TimeDelta::hours(24);
 /// A pause longer than this drops what is older than `RECONCILE_SPAN`.
@@ -108,6 +115,15 @@ pub struct Progress {
     pub imported_to: Option<DateTime<Utc>>,
     /// When the last reconciliation ended its window.
     pub reconciled_at: Option<DateTime<Utc>>,
+    /// The length of the next history window (`FIRST_STEP` until one
+    /// was read).
+    pub step: Option<TimeDelta>,
+}
+
+impl Progress {
+    fn step(&self) -> TimeDelta {
+        self.step.unwrap_or(FIRST_STEP).clamp(MIN_STEP, MAX_STEP)
+    }
 }
 
 /// What the schedule looks at besides the progress.
@@ -138,7 +154,7 @@ pub struct LastJob {
 
 /// The job due at `now`, if any. One job at a time (an open one waits);
 /// a failed job is tried again after a period, not at once; a history
-/// goes on at once after each day that succeeded.
+/// goes on at once after each window that succeeded.
 pub fn next(
     cadence: Cadence,
     progress: Progress,
@@ -151,7 +167,8 @@ pub fn next(
         return None;
     }
     let from = quarter_hour(progress.imported_to.unwrap_or(now - periods.history));
-    let behind = now - from > MAX_WINDOW;
+    let step = progress.step();
+    let behind = now - from > step;
     let waited = last.is_none_or(|last| now >= last.queued_at + every);
     let went_on = last.is_some_and(|last| last.succeeded == Some(true));
     if behind && (waited || went_on) {
@@ -159,7 +176,7 @@ pub fn next(
             Purpose::Import,
             Window {
                 from,
-                to: from + MAX_WINDOW,
+                to: from + step,
             },
         ));
     }
@@ -180,8 +197,20 @@ pub fn next(
     (import_due && waited).then_some((Purpose::Import, Window { from, to: now }))
 }
 
-/// The progress once a job of `purpose` read `window`.
-pub fn advanced(progress: Progress, purpose: Purpose, window: Window) -> Progress {
+/// The progress once a job of `purpose` read `rows` rows for `window`:
+/// the next history window is as long as `TARGET_ROWS` would take at the
+/// rate just seen, changing by at most four times at a step.
+pub fn advanced(progress: Progress, purpose: Purpose, window: Window, rows: usize) -> Progress {
+    let step = progress.step();
+    let length = (window.to - window.from).num_seconds().max(1);
+    let rows = i64::try_from(rows).unwrap_or(i64::MAX).max(1);
+    let at_this_rate = TimeDelta::seconds(length.saturating_mul(TARGET_ROWS) / rows);
+    let next_step = match purpose {
+        Purpose::Import => at_this_rate
+            .clamp(step / 4, step * 4)
+            .clamp(MIN_STEP, MAX_STEP),
+        Purpose::Reconciliation => step,
+    };
     Progress {
         imported_to: Some(
             progress
@@ -192,6 +221,7 @@ pub fn advanced(progress: Progress, purpose: Purpose, window: Window) -> Progres
             Purpose::Reconciliation => Some(window.to),
             Purpose::Import => progress.reconciled_at,
         },
+        step: Some(next_step),
     }
 }
 
@@ -324,7 +354,7 @@ mod tests {
     fn imported_to(text: &str) -> Progress {
         Progress {
             imported_to: Some(at(text)),
-            reconciled_at: None,
+            ..Progress::default()
         }
     }
 
@@ -335,9 +365,9 @@ mod tests {
             next(PLAIN, Progress::default(), None, &Periods::default(), now).expect("due");
         assert_eq!(purpose, Purpose::Import);
         assert_eq!(window.from, quarter_hour(now - HISTORY));
-        assert_eq!(window.to - window.from, MAX_WINDOW);
-        // The next day goes at once after a success …
-        let progress = advanced(Progress::default(), purpose, window);
+        assert_eq!(window.to - window.from, FIRST_STEP);
+        // The next window goes at once after a success …
+        let progress = advanced(Progress::default(), purpose, window, 4_800);
         let after = next(
             PLAIN,
             progress,
@@ -358,6 +388,42 @@ mod tests {
             ),
             None
         );
+    }
+
+    #[test]
+    fn history_windows_follow_the_rows_they_find_within_bounds() {
+        let day = Window {
+            from: at("2025-01-01T00:00:00Z"),
+            to: at("2025-01-02T00:00:00Z"),
+        };
+        // A quiet day: the next window is four times as long, no more.
+        let quiet = advanced(Progress::default(), Purpose::Import, day, 4_800);
+        assert_eq!(quiet.step, Some(TimeDelta::days(4)));
+        // A busy one: shorter, so a job stays near TARGET_ROWS.
+        let busy = advanced(Progress::default(), Purpose::Import, day, 100_000);
+        assert_eq!(
+            busy.step,
+            Some(TimeDelta::seconds(86_400 * 50_000 / 100_000))
+        );
+        let next = next(
+            PLAIN,
+            busy,
+            ended("2026-11-27T10:00:00Z", true),
+            &Periods::default(),
+            at("2026-11-27T10:00:01Z"),
+        )
+        .expect("due");
+        assert_eq!(next.1.to - next.1.from, TimeDelta::hours(12));
+        // Never past the bounds, however empty or full.
+        let mut progress = Progress::default();
+        for _ in 0..10 {
+            progress = advanced(progress, Purpose::Import, day, 0);
+        }
+        assert_eq!(progress.step, Some(MAX_STEP));
+        for _ in 0..10 {
+            progress = advanced(progress, Purpose::Import, day, 10_000_000);
+        }
+        assert_eq!(progress.step, Some(MIN_STEP));
     }
 
     #[test]
@@ -444,6 +510,7 @@ mod tests {
         let progress = Progress {
             imported_to: Some(at("2026-11-27T10:07:20Z")),
             reconciled_at: Some(at("2026-11-27T09:52:29Z")),
+            step: None,
         };
         let last = ended("2026-11-27T10:07:20Z", true);
         let (purpose, window) =
@@ -451,7 +518,7 @@ mod tests {
         assert_eq!(purpose, Purpose::Reconciliation);
         assert_eq!(window.from, at("2026-11-26T10:00:00Z"));
         assert_eq!(window.to, now);
-        let progress = advanced(progress, purpose, window);
+        let progress = advanced(progress, purpose, window, 100);
         assert_eq!(progress.reconciled_at, Some(now));
         assert_eq!(progress.imported_to, Some(now));
         // Reconciled: the regular imports go on.

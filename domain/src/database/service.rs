@@ -433,7 +433,7 @@ pub async fn apply_result(
                     store
                         .save_import_progress(
                             candidate.integration,
-                            import::advanced(candidate.progress, *purpose, window),
+                            import::advanced(candidate.progress, *purpose, window, import.rows),
                         )
                         .await?;
                     return Ok(ImportOutcome::Applied { rows: import.rows });
@@ -647,4 +647,31 @@ pub async fn form_view(
             .map(str::to_owned)
             .collect(),
     })
+}
+
+/// Ends a claimed job its client cannot be given (`why`: the saved
+/// password no longer opens), so it is not offered again; an import's
+/// failure is noted in the import history, where the admin looks.
+pub async fn end_unrunnable(
+    store: &dyn Store,
+    id: IntegrationId,
+    job: JobId,
+    task: &Task,
+    key: String,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    if matches!(task, Task::ImportQuery(_)) {
+        if let Some(candidate) = store.database_import_candidate(id).await? {
+            record_failure(store, &candidate, task, why, now).await?;
+        }
+    }
+    let report = JobReport {
+        succeeded: false,
+        message: why.to_owned(),
+        rows: None,
+        key,
+    };
+    store.report_job(id, job, &report, now).await?;
+    Ok(())
 }

@@ -25,6 +25,7 @@ struct CandidateRow {
     document: Option<String>,
     imported_to: Option<DateTime<Utc>>,
     reconciled_at: Option<DateTime<Utc>>,
+    step_seconds: Option<i64>,
     last_id: Option<i64>,
     last_queued_at: Option<DateTime<Utc>>,
     last_succeeded: Option<bool>,
@@ -34,7 +35,7 @@ struct CandidateRow {
 /// Every paired database integration that is not deleted, with its
 /// settings, progress and latest job since pairing.
 const CANDIDATES: &str = "SELECT i.account_id, i.id, i.status, \
-     l.credential_hash IS NOT NULL AS collected, s.document, d.imported_to, d.reconciled_at, \
+     l.credential_hash IS NOT NULL AS collected, s.document, d.imported_to, d.reconciled_at, d.step_seconds, \
      j.id AS last_id, j.queued_at AS last_queued_at, j.succeeded AS last_succeeded, j.ended_at AS last_ended_at \
      FROM cloud_links l JOIN integrations i ON i.id = l.integration_id \
      LEFT JOIN database_settings s ON s.integration_id = i.id \
@@ -63,6 +64,7 @@ impl CandidateRow {
             progress: Progress {
                 imported_to: self.imported_to,
                 reconciled_at: self.reconciled_at,
+                step: self.step_seconds.map(chrono::TimeDelta::seconds),
             },
             last: self
                 .last_id
@@ -114,13 +116,15 @@ impl Database {
     ) -> Result<(), StoreError> {
         let _turn = self.write_turn().await;
         on_pool!(self, pool => sqlx::query(
-            "INSERT INTO database_imports (integration_id, imported_to, reconciled_at) \
-             VALUES ($1, $2, $3) ON CONFLICT (integration_id) DO UPDATE \
-             SET imported_to = excluded.imported_to, reconciled_at = excluded.reconciled_at",
+            "INSERT INTO database_imports (integration_id, imported_to, reconciled_at, step_seconds) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (integration_id) DO UPDATE \
+             SET imported_to = excluded.imported_to, reconciled_at = excluded.reconciled_at, \
+             step_seconds = excluded.step_seconds",
         )
         .bind(integration.0)
         .bind(progress.imported_to)
         .bind(progress.reconciled_at)
+        .bind(progress.step.map(|step| step.num_seconds()))
         .execute(pool)
         .await
         .map(|_| ()))

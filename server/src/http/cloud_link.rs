@@ -19,7 +19,7 @@ use axum::{
 };
 use chrono::Utc;
 use domain::cloud_link::{
-    job::{Checksum, JobId, JobReport, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
+    job::{Checksum, JobId, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
     service::{self, ContactError, FileError, ReportError, StartError, Upload},
     wire::{
         ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, TokenGranted, TokenRequest,
@@ -368,7 +368,17 @@ async fn claim_job(
                     return Ok(Json(offer).into_response());
                 }
                 Err(error) => {
-                    end_unrunnable(&state, integration, &offer, &error.to_string()).await?;
+                    domain::database::service::end_unrunnable(
+                        state.store.as_ref(),
+                        integration,
+                        JobId(offer.id),
+                        &offer.task,
+                        format!("server-{}", offer.report_key()),
+                        &error.to_string(),
+                        Utc::now(),
+                    )
+                    .await
+                    .map_err(|error| ApiError::internal(&error))?;
                     continue;
                 }
             }
@@ -379,27 +389,6 @@ async fn claim_job(
         }
         let _ = tokio::time::timeout((deadline - now).min(CLAIM_RECHECK), queued).await;
     }
-}
-
-/// Ends a claimed job its client cannot run, saying why.
-async fn end_unrunnable(
-    state: &AppState,
-    integration: domain::integration::IntegrationId,
-    offer: &JobOffer,
-    why: &str,
-) -> Result<(), ApiError> {
-    let report = JobReport {
-        succeeded: false,
-        message: why.to_owned(),
-        rows: None,
-        key: format!("server-{}", offer.report_key()),
-    };
-    state
-        .store
-        .report_job(integration, JobId(offer.id), &report, Utc::now())
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
-    Ok(())
 }
 
 #[derive(serde::Deserialize)]

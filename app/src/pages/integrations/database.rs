@@ -183,8 +183,7 @@ fn SettingsFormView(id: i64, view: FormView, password_typed: bool) -> impl IntoV
     };
     let query_problem = problem("query");
     let password_problem = problem("password");
-    view! {
-        <form method="post" action=format!("/account/integrations/{id}/database") class="mt-6 space-y-6" data-database-form="" data-test="database-form">
+    let where_section = view! {
             <section class=SECTION>
                 <h2 class="text-base font-semibold text-slate-900">{t!(i18n, database.where_title)}</h2>
                 <div class="mt-4 grid max-w-3xl gap-4 sm:grid-cols-2">
@@ -207,6 +206,9 @@ fn SettingsFormView(id: i64, view: FormView, password_typed: bool) -> impl IntoV
                     </datalist>
                 </div>
             </section>
+    }
+    .into_any();
+    let what_section = view! {
             <section class=SECTION>
                 <h2 class="text-base font-semibold text-slate-900">{t!(i18n, database.what_title)}</h2>
                 <div class="mt-4 max-w-md">
@@ -259,7 +261,9 @@ fn SettingsFormView(id: i64, view: FormView, password_typed: bool) -> impl IntoV
                     </label>
                 </div>
             </section>
-            {test.map(|test| {
+    }
+    .into_any();
+    let test_result = test.map(|test| {
                 let (tone, text) = match test.state.as_str() {
                     "succeeded" => ("border-emerald-200 bg-emerald-50 text-emerald-900", t_string!(i18n, database.test_succeeded).to_string()),
                     "failed" => ("border-red-200 bg-red-50 text-red-900", t_string!(i18n, database.test_failed).to_string()),
@@ -273,17 +277,28 @@ fn SettingsFormView(id: i64, view: FormView, password_typed: bool) -> impl IntoV
                         {waiting.then(|| view! { <a href="" class="mt-1 inline-block font-medium underline">{t!(i18n, database.refresh)}</a> })}
                     </div>
                 }
-            })}
+                .into_any()
+            });
+    let buttons = view! {
             <div class="flex flex-wrap items-center justify-end gap-3">
                 {saved_at.map(|at| view! { <p class="mr-auto text-xs text-slate-500">{t_string!(i18n, database.saved_at, at = short_time(&at)).to_string()}</p> })}
                 {(!connected).then(|| view! { <p class="text-xs text-slate-500" data-test="test-needs-client">{t!(i18n, database.not_connected_hint)}</p> })}
-                <button type="submit" name="intent" value="test" class=SECONDARY disabled=!connected data-test="test-connection" title=move || t_string!(i18n, database.test_hint).to_string()>
+                <button type="submit" name="intent" value="test" class=format!("{SECONDARY} disabled:cursor-not-allowed disabled:opacity-50") disabled=!connected data-test="test-connection" title=move || t_string!(i18n, database.test_hint).to_string()>
                     {t!(i18n, database.test)}
                 </button>
                 <button type="submit" name="intent" value="save" class=PRIMARY data-test="save-database">{t!(i18n, database.save)}</button>
             </div>
+    }
+    .into_any();
+    view! {
+        <form method="post" action=format!("/account/integrations/{id}/database") class="mt-6 space-y-6" data-database-form="" data-test="database-form">
+            {where_section}
+            {what_section}
+            {test_result}
+            {buttons}
         </form>
     }
+    .into_any()
 }
 
 /// The integration page's summary of the database settings, with the way
@@ -317,7 +332,7 @@ pub fn DatabaseSection(id: i64, summary: DatabaseSummary, paused: bool) -> impl 
                     }
                     view! {
                         <p class="mt-2 text-sm text-slate-700" data-test="database-summary">
-                            {t_string!(i18n, database.saved_at, at = short_time(&at)).to_string()}" "
+                            {t_string!(i18n, database.saved_at, at = short_time(&at)).to_string()}": "
                             <span class="font-medium">{type_text(i18n, &form.database_type)}</span>
                             " · "{target}" · "{import_text(i18n, &form.import)}
                             {(!modes.is_empty()).then(|| format!(" · {}", modes.join(", ")))}

@@ -1,7 +1,7 @@
 //! `/account/integrations`: the account's integrations, with pause/resume
 //! buttons that work with and without JavaScript.
 
-use domain::integration::Integration;
+use domain::integration::{Integration, IntegrationKind};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
@@ -9,6 +9,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 use crate::{
     api::{list_integrations, Overview, PauseIntegration, ResumeIntegration},
     components::{
+        dialog::Modal,
         icons::{PauseIcon, PencilIcon, PlayIcon, PlugIcon, PlusIcon},
         integration::{kind_label, DataTypeLabels, StatusBadge},
     },
@@ -191,6 +192,14 @@ fn IntegrationRow(
         || t_string!(i18n, integrations.never).to_string(),
         short_time,
     );
+    let confirm_resume = RwSignal::new(false);
+    let asks_first = integration.kind == IntegrationKind::Database && status.can_resume();
+    let name = integration.name.to_string();
+    let paused_at = integration
+        .paused_at
+        .as_deref()
+        .map(short_time)
+        .unwrap_or_default();
     view! {
         <tr data-test="integration-row" data-id=id>
             <td class="px-4 py-3">
@@ -228,10 +237,42 @@ fn IntegrationRow(
                                 class=icon_button
                                 aria-label=move || t_string!(i18n, integrations.resume).to_string()
                                 title=move || t_string!(i18n, integrations.resume).to_string()
+                                on:click=move |event| {
+                                    // A database integration says first what a
+                                    // resume imports (without JavaScript, its
+                                    // page says so).
+                                    if asks_first {
+                                        event.prevent_default();
+                                        confirm_resume.set(true);
+                                    }
+                                }
                             >
                                 <PlayIcon />
                             </button>
                         </ActionForm>
+                    })}
+                    {(can_manage && asks_first).then(|| view! {
+                        <Modal open=confirm_resume test_id="resume-dialog" title=Signal::derive(move || t_string!(i18n, integrations.resume_title, name = name.clone()).to_string())>
+                            <p class="text-sm text-slate-600">
+                                {t_string!(i18n, integrations.resume_database, at = paused_at.clone()).to_string()}
+                            </p>
+                            <div class="mt-6 flex justify-end gap-3">
+                                <button type="button" class="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50" on:click=move |_| confirm_resume.set(false)>
+                                    {t!(i18n, edit.cancel)}
+                                </button>
+                                <button
+                                    type="button"
+                                    data-test="confirm-resume"
+                                    class="rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500"
+                                    on:click=move |_| {
+                                        confirm_resume.set(false);
+                                        resume.dispatch(ResumeIntegration { id });
+                                    }
+                                >
+                                    {t!(i18n, integrations.resume_confirm)}
+                                </button>
+                            </div>
+                        </Modal>
                     })}
                     <A
                         href=href

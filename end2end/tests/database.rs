@@ -1,0 +1,201 @@
+//! A database integration's settings as an admin enters them in Chromium,
+//! Firefox and WebKit, and without JavaScript (issue 13): the fields of
+//! the chosen database type and the columns of the chosen data type show
+//! by themselves; a query without its window is refused with the draft
+//! kept and the password asked for again; saved, the integration page
+//! summarises them.
+
+mod support;
+
+use anyhow::{ensure, Context};
+use serde_json::{json, Value};
+use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake};
+
+/// On one line: WebKit's driver types no line breaks.
+const QUERY: &str = "SELECT queue AS queueidentifier, queue AS queuename, started AS timestamp, \
+    answered, talk_seconds AS duration FROM calls WHERE started >= {from} AND started < {to}";
+
+async fn database_integration(intake: &Intake) -> anyhow::Result<i64> {
+    let created: Value = reqwest::Client::new()
+        .post(intake.url("/api/v1/integrations"))
+        .bearer_auth(token(intake)?)
+        .json(&json!({"name": "Call records", "kind": "database", "dataTypes": ["contacts"]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    created["integration"]["id"].as_i64().context("an id")
+}
+
+async fn shown(browser: &Browser, css: &str) -> anyhow::Result<bool> {
+    Ok(browser
+        .client
+        .find(fantoccini::Locator::Css(css))
+        .await?
+        .is_displayed()
+        .await?)
+}
+
+/// Scrolls the first element `css` matches to the middle of the window.
+async fn scroll_to(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({block: 'center'})",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(())
+}
+
+async fn choose(browser: &Browser, select: &str, value: &str) -> anyhow::Result<()> {
+    browser
+        .find(&format!("select#{select}"))
+        .await?
+        .select_by_value(value)
+        .await?;
+    Ok(())
+}
+
+async fn database_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    set_up_and_sign_in(intake, browser).await?;
+    let id = database_integration(intake).await?;
+    let page = format!("/account/integrations/{id}");
+    browser.client.goto(&intake.url(&page)).await?;
+    browser.find("[data-test=database-none]").await?;
+    browser.click("a[data-test=edit-database]").await?;
+    browser.wait_for_path(&format!("{page}/database")).await?;
+    if browser.javascript {
+        browser.wait_for_hydration().await?;
+    }
+
+    // The fields follow the database type, with or without JavaScript.
+    ensure!(shown(browser, "input#host").await?, "a server's host");
+    ensure!(
+        !shown(browser, "input#connection").await?,
+        "no connection string"
+    );
+    ensure!(
+        !shown(browser, "input#instance").await?,
+        "no instance for PostgreSQL"
+    );
+    choose(browser, "database_type", "odbc").await?;
+    ensure!(
+        shown(browser, "input#connection").await?,
+        "ODBC's connection string"
+    );
+    ensure!(!shown(browser, "input#host").await?, "no host with ODBC");
+    choose(browser, "database_type", "sqlServer").await?;
+    ensure!(
+        shown(browser, "input#instance").await?,
+        "SQL Server's named instance"
+    );
+    choose(browser, "database_type", "postgreSql").await?;
+    // … and the columns beside the query follow the data type.
+    choose(browser, "import", "contacts").await?;
+    ensure!(
+        shown(browser, "[data-columns=contacts]").await?,
+        "the contact columns"
+    );
+    ensure!(
+        !shown(browser, "[data-columns=intervals15]").await?,
+        "not the interval columns"
+    );
+
+    browser.fill("input#host", "acd-db.corp.example").await?;
+    browser.fill("input#database", "reporting").await?;
+    browser.fill("input#user", "intake_reader").await?;
+    browser.fill("input#password", "Corr3ct;Horse").await?;
+    browser.fill("input#time_zone", "Europe/Berlin").await?;
+    browser
+        .fill("textarea#query", "SELECT * FROM calls")
+        .await?;
+    scroll_to(browser, "h1").await?;
+    browser.screenshot("database-where").await?;
+    scroll_to(browser, "[data-test=query-columns]").await?;
+    browser.screenshot("database-form").await?;
+    browser.click("button[data-test=save-database]").await?;
+
+    // Refused: the draft is back, the password is asked for again.
+    browser.find("[data-test=database-error]").await?;
+    ensure!(
+        browser
+            .text_of("[data-test=field-problem]")
+            .await?
+            .contains("marks no window"),
+        "the query's problem"
+    );
+    browser.find("[data-test=password-hint]").await?;
+    let url = browser.client.current_url().await?;
+    ensure!(!url.as_str().contains("Horse"), "no password in {url}");
+    ensure!(
+        browser
+            .find("input#host")
+            .await?
+            .prop("value")
+            .await?
+            .as_deref()
+            == Some("acd-db.corp.example"),
+        "the draft kept"
+    );
+    scroll_to(browser, "[data-test=field-problem]").await?;
+    browser.screenshot("database-refused").await?;
+
+    if browser.javascript {
+        browser.wait_for_hydration().await?;
+    }
+    browser.fill("input#password", "Corr3ct;Horse").await?;
+    browser.fill("textarea#query", QUERY).await?;
+    browser.click("button[data-test=save-database]").await?;
+    browser
+        .wait_for_path(&format!("{page}?notice=database_saved"))
+        .await?;
+    let summary = browser.text_of("[data-test=database-summary]").await?;
+    ensure!(
+        summary.contains("PostgreSQL") && summary.contains("acd-db.corp.example · reporting"),
+        "the summary: {summary}"
+    );
+    scroll_to(browser, "[data-test=database]").await?;
+    browser.screenshot("database-saved").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn database_settings_in_chromium() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Chromium).await,
+        "database",
+        database_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_settings_in_firefox() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Firefox).await,
+        "database",
+        database_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_settings_in_webkit() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::WebKit).await,
+        "database",
+        database_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_settings_in_chromium_without_javascript() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch_without_javascript().await,
+        "database-no-js",
+        database_story,
+    )
+    .await
+}
