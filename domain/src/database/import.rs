@@ -193,8 +193,9 @@ pub fn next(
             },
         ));
     }
+    // What is left after a history goes on at once too.
     let import_due = progress.imported_to.is_none_or(|to| now >= to + every);
-    (import_due && waited).then_some((Purpose::Import, Window { from, to: now }))
+    (import_due && (waited || went_on)).then_some((Purpose::Import, Window { from, to: now }))
 }
 
 /// The progress once a job of `purpose` read `rows` rows for `window`:
@@ -451,6 +452,38 @@ mod tests {
         assert_eq!(purpose, Purpose::Import);
         assert_eq!(window.from, at("2026-11-27T10:00:00Z"));
         assert_eq!(window.to, at("2026-11-27T10:22:00Z"));
+    }
+
+    #[test]
+    fn what_a_history_leaves_is_imported_at_once_after_it() {
+        // The last history window ended three days ago (a long step).
+        let progress = Progress {
+            imported_to: Some(at("2026-11-24T10:00:00Z")),
+            reconciled_at: None,
+            step: Some(TimeDelta::days(16)),
+        };
+        let now = at("2026-11-27T10:00:05Z");
+        let (purpose, window) = next(
+            PLAIN,
+            progress,
+            ended("2026-11-27T10:00:00Z", true),
+            &Periods::default(),
+            now,
+        )
+        .expect("due at once");
+        assert_eq!(purpose, Purpose::Import);
+        assert_eq!((window.from, window.to), (at("2026-11-24T10:00:00Z"), now));
+        // After a failure it waits its period.
+        assert_eq!(
+            next(
+                PLAIN,
+                progress,
+                ended("2026-11-27T10:00:00Z", false),
+                &Periods::default(),
+                now
+            ),
+            None
+        );
     }
 
     #[test]
