@@ -107,6 +107,7 @@ async fn main() -> anyhow::Result<()> {
     let client = client_binary()?;
     let source_url = postgres_database(&admin).await?;
     let source = sqlx::PgPool::connect(&source_url).await?;
+    // The rows lie in the history's reach (it starts 1 095 days back).
     println!("\n== a history of {DAYS} days × 96 intervals × {QUEUES} queues from PostgreSQL ==");
     let started = Instant::now();
     sqlx::query(
@@ -118,9 +119,10 @@ async fn main() -> anyhow::Result<()> {
     sqlx::query(&format!(
         "INSERT INTO stats SELECT 'Q' || q, 'Queue ' || q, t, (q + extract(hour FROM t))::int % 40, \
          greatest((q + extract(hour FROM t))::int % 40 - 1, 0), 180 * ((q + extract(hour FROM t))::int % 40) \
-         FROM generate_series(date_trunc('day', now()::timestamp) - interval '{DAYS} days', \
+         FROM generate_series(date_trunc('day', now()::timestamp) - interval '{} days', \
                               date_trunc('day', now()::timestamp) - interval '15 minutes', interval '15 minutes') AS t \
-         CROSS JOIN generate_series(1, {QUEUES}) AS q"
+         CROSS JOIN generate_series(1, {QUEUES}) AS q",
+        DAYS - 1
     ))
     .execute(&source)
     .await?;

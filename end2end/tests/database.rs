@@ -157,6 +157,7 @@ async fn database_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()
     );
     scroll_to(browser, "[data-test=database]").await?;
     browser.screenshot("database-saved").await?;
+
     Ok(())
 }
 
