@@ -296,7 +296,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
             json!({"encoding": "utf-8", "delimiter": "comma", "timeZone": "UTC",
                 "layout": "contacts", "columns": {"queue": "A",
                 "when": {"timestamp": "B", "timestampFormat": "YYYY-MM-DD hh:mm"}, "answered": "C"}})
-        } else if path.ends_with("/database") {
+        } else if path.ends_with("/database") || path.ends_with("/database/test") {
             json!({"databaseType": "odbc", "connection": "DSN=acd", "timeZone": "UTC",
                 "dataType": "contacts", "query": "SELECT 1"})
         } else {
