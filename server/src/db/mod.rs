@@ -108,7 +108,49 @@ pub struct Database {
     /// comer overtake (ADR 0005). PostgreSQL needs no turn.
     writes: Arc<tokio::sync::Mutex<()>>,
     /// The SQLite file, so readiness can notice it has been removed.
-    sqlite_file: Option<PathBuf>,
+    pub(crate) sqlite_file: Option<SqliteFile>,
+}
+
+/// The SQLite file as it was opened: its path, and which file that was.
+#[derive(Clone, Debug)]
+pub(crate) struct SqliteFile {
+    pub(crate) path: PathBuf,
+    identity: Option<(u64, u64)>,
+}
+
+impl SqliteFile {
+    fn opened(path: PathBuf) -> Self {
+        let identity = file_identity(&path);
+        Self { path, identity }
+    }
+
+    /// Whether the file the server opened is still at its path. An open
+    /// handle keeps working on a removed file (every write then lost), and
+    /// a new connection would quietly make a new, empty file in its place.
+    pub(crate) fn still_there(&self) -> bool {
+        match (self.identity, file_identity(&self.path)) {
+            (Some(opened), Some(now)) => opened == now,
+            (None, _) => self.path.exists(),
+            (Some(_), None) => false,
+        }
+    }
+}
+
+/// The device and inode of the file at `path` (Unix), to tell it from a
+/// new file of the same name.
+fn file_identity(path: &std::path::Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path)
+            .ok()
+            .map(|meta| (meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
 }
 
 /// Whether a PostgreSQL connection is inside a transaction block, as the
@@ -196,7 +238,7 @@ impl Database {
         Ok(Self {
             pool: Pool::Sqlite(pool),
             writes: Arc::default(),
-            sqlite_file: (!in_memory).then_some(file),
+            sqlite_file: (!in_memory).then(|| SqliteFile::opened(file)),
         })
     }
 

@@ -386,11 +386,12 @@ impl Store for Database {
         Box::pin(async move {
             if let Some(file) = &self.sqlite_file {
                 // An open SQLite handle keeps working on a deleted file, and every
-                // write after that is lost: report it as not ready.
-                if !file.exists() {
+                // write after that is lost: report it as not ready, also when a
+                // new connection has made a new file in its place.
+                if !file.still_there() {
                     return Err(StoreError::new(std::io::Error::new(
                         std::io::ErrorKind::NotFound,
-                        format!("the database file {} is gone", file.display()),
+                        format!("the database file {} is gone", file.path.display()),
                     )));
                 }
             }
