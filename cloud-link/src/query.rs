@@ -16,13 +16,19 @@ const MAX_VALUE_BYTES: usize = 4_096;
 /// How long the database may take, in seconds.
 const QUERY_TIMEOUT_SECONDS: usize = 300;
 
-/// Runs `sql` over `connection` (blocking: call it off the async runtime).
-pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
+/// A connection by `connection` string, through the system's driver
+/// manager, or why not in words an admin can act on.
+fn connect(connection: &str) -> Result<odbc_api::Connection<'static>, String> {
     let environment = odbc_api::environment()
         .map_err(|error| format!("ODBC is not available on this machine: {error}"))?;
-    let connection = environment
+    environment
         .connect_with_connection_string(connection, ConnectionOptions::default())
-        .map_err(|error| format!("cannot connect to the database: {error}"))?;
+        .map_err(|error| format!("cannot connect to the database: {error}"))
+}
+
+/// Runs `sql` over `connection` (blocking: call it off the async runtime).
+pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
+    let connection = connect(connection)?;
     let cursor = connection
         .execute(sql, (), Some(QUERY_TIMEOUT_SECONDS))
         .map_err(|error| format!("the query failed: {error}"))?;
@@ -89,11 +95,7 @@ pub fn import(
         })
         .collect::<Option<Vec<_>>>()
         .ok_or("the console sent a window that does not read")?;
-    let environment = odbc_api::environment()
-        .map_err(|error| format!("ODBC is not available on this machine: {error}"))?;
-    let connection = environment
-        .connect_with_connection_string(connection, ConnectionOptions::default())
-        .map_err(|error| format!("cannot connect to the database: {error}"))?;
+    let connection = connect(connection)?;
     let cursor = connection
         .execute(sql, parameters.as_slice(), Some(QUERY_TIMEOUT_SECONDS))
         .map_err(|error| format!("the query failed: {error}"))?;

@@ -38,7 +38,7 @@ const TABLE: &str = "min-w-full divide-y divide-slate-200 text-sm";
 const TH: &str = "whitespace-nowrap px-3 py-2 text-left text-xs font-semibold uppercase tracking-wide text-slate-500";
 const TD: &str = "whitespace-nowrap px-3 py-1.5 text-slate-700";
 
-fn integration_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
+pub(super) fn integration_id() -> impl Fn() -> i64 + Copy + Send + Sync + 'static {
     let params = use_params_map();
     move || {
         params

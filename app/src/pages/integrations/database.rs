@@ -10,11 +10,11 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{
     components::A,
-    hooks::{use_location, use_params_map, use_query_map},
+    hooks::{use_location, use_query_map},
 };
 
 use super::{
-    csv::{problem_of, Choice, Text, INPUT, LABEL, PRIMARY, SECONDARY, SECTION},
+    csv::{integration_id, problem_of, Choice, Text, INPUT, LABEL, PRIMARY, SECONDARY, SECTION},
     list::Breadcrumb,
 };
 use crate::{
@@ -79,14 +79,7 @@ const IMPORTS: [(&str, ImportData); 4] = [
 #[component]
 pub fn DatabasePage() -> impl IntoView {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|raw| raw.parse::<i64>().ok())
-            .unwrap_or(-1)
-    };
+    let id = integration_id();
     let location = use_location();
     let query = use_query_map();
     let view_of = Resource::new(
