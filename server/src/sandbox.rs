@@ -496,7 +496,7 @@ mod tests {
             false,
         )
         .expect("a result");
-        let Ok(FileData::Intervals(rows)) = intervals.read(&result) else {
+        let Ok(FileData::Intervals(rows)) = intervals.read(result.clone()) else {
             panic!("intervals: {result:?}")
         };
         let totals = rows[0].totals.expect("counts");
@@ -532,7 +532,7 @@ mod tests {
             false,
         )
         .expect("a result");
-        let Ok(FileData::Contacts(read)) = contacts.read(&result) else {
+        let Ok(FileData::Contacts(read)) = contacts.read(result.clone()) else {
             panic!("contacts: {result:?}")
         };
         assert_eq!(

@@ -201,7 +201,7 @@ pub async fn report(
     store: &dyn Store,
     credential_hash: &[u8],
     job: JobId,
-    result: &JobResult,
+    result: JobResult,
     key: &str,
     imports: Imports,
     now: DateTime<Utc>,
@@ -242,11 +242,12 @@ pub async fn report(
         };
         serde_json::to_string(&bounded).unwrap_or_default()
     });
+    let reported_success = result.succeeded;
     let (succeeded, message, import) =
         match imported(store, integration, job, result, imports, now).await? {
             Some(ImportOutcome::Refused(why)) => (false, why, true),
-            Some(ImportOutcome::Applied { .. }) => (result.succeeded, message, true),
-            None => (result.succeeded, message, false),
+            Some(ImportOutcome::Applied { .. }) => (reported_success, message, true),
+            None => (reported_success, message, false),
         };
     let report = JobReport {
         succeeded,
@@ -278,7 +279,7 @@ async fn imported(
     store: &dyn Store,
     integration: IntegrationId,
     job: JobId,
-    result: &JobResult,
+    result: JobResult,
     imports: Imports,
     now: DateTime<Utc>,
 ) -> Result<Option<ImportOutcome>, StoreError> {
@@ -292,10 +293,10 @@ async fn imported(
     let Some(candidate) = store.database_import_candidate(integration).await? else {
         return Ok(None);
     };
-    let outcome = match (&result.table, result.succeeded) {
+    let outcome = match (result.table, result.succeeded) {
         (Some(table), true) => Ok(table),
         (None, true) => Err("the client sent no result".to_owned()),
-        (_, false) => Err(result.message.clone()),
+        (_, false) => Err(result.message),
     };
     match outcome {
         Ok(table) => {

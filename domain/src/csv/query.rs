@@ -136,14 +136,14 @@ pub enum SqlValue {
 impl SqlValue {
     /// The value as a file's cell: `NULL` is empty (missing), a whole
     /// real number has no decimals, so `SUM`s read as counts.
-    fn cell(&self) -> String {
+    fn into_cell(self) -> String {
         match self {
             SqlValue::Null => String::new(),
             SqlValue::Integer(n) => n.to_string(),
             #[allow(clippy::cast_possible_truncation)]
-            SqlValue::Real(x) if x.fract() == 0.0 && x.abs() < 1e15 => (*x as i64).to_string(),
+            SqlValue::Real(x) if x.fract() == 0.0 && x.abs() < 1e15 => (x as i64).to_string(),
             SqlValue::Real(x) => x.to_string(),
-            SqlValue::Text(text) => text.clone(),
+            SqlValue::Text(text) => text,
         }
     }
 }
@@ -243,7 +243,7 @@ impl QueryMapping {
 
     /// The result's rows as a file's would be, or why not: the columns it
     /// lacks, or every row's problem (with its result row for a line).
-    pub fn read(&self, result: &QueryResult) -> Result<FileData, QueryRead> {
+    pub fn read(&self, result: QueryResult) -> Result<FileData, QueryRead> {
         read_result(result, self.layout, self.zone, self.missing)
     }
 }
@@ -254,7 +254,7 @@ impl QueryMapping {
 /// (its line is the result row). The same reading serves a CSV schema's
 /// query and a database integration's.
 pub fn read_result(
-    result: &QueryResult,
+    result: QueryResult,
     layout: Layout,
     zone: TimeZone,
     missing: Missing,
@@ -280,21 +280,23 @@ pub fn read_result(
         .into_iter()
         .filter_map(&find)
         .collect();
+    // The values move into the table: a database's result may hold
+    // hundreds of thousands of them.
     let table = Table {
         columns: result.columns.clone(),
         rows: result
             .rows
-            .iter()
+            .into_iter()
             .enumerate()
             .map(|(index, values)| Row {
                 line: index + 1,
                 cells: values
-                    .iter()
+                    .into_iter()
                     .enumerate()
                     .map(|(at, value)| {
-                        let cell = value.cell();
+                        let cell = value.into_cell();
                         if times.contains(&Column(at)) {
-                            whole_seconds(&cell).into_owned()
+                            whole_seconds(cell)
                         } else {
                             cell
                         }
@@ -360,21 +362,23 @@ pub fn read_result(
 /// (`2026-03-02 08:15:00.000` from SQL Server, `.000000` elsewhere), and
 /// with a space for ISO 8601's `T`: the intervals and statuses Intake
 /// keeps are whole seconds.
-fn whole_seconds(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = text.trim();
-    let text = match text.split_once('.') {
+fn whole_seconds(mut text: String) -> String {
+    let trimmed = text.trim();
+    let whole = match trimmed.split_once('.') {
         Some((whole, fraction))
             if whole.len() == 19 && fraction.bytes().all(|b| b.is_ascii_digit()) =>
         {
             whole
         }
-        _ => text,
+        _ => trimmed,
     };
-    if text.len() == 19 && text.as_bytes()[10] == b'T' {
-        std::borrow::Cow::Owned(text.replacen('T', " ", 1))
-    } else {
-        std::borrow::Cow::Borrowed(text)
+    if whole.len() != text.len() {
+        text = whole.to_owned();
     }
+    if text.len() == 19 && text.as_bytes()[10] == b'T' {
+        text.replace_range(10..11, " ");
+    }
+    text
 }
 
 /// Why a query's result is not imported.
@@ -468,7 +472,7 @@ mod tests {
                 ],
             ],
         );
-        let FileData::Intervals(rows) = intervals().read(&result).expect("read") else {
+        let FileData::Intervals(rows) = intervals().read(result).expect("read") else {
             panic!("intervals")
         };
         assert_eq!(rows[0].queue.identifier, "Q1");
@@ -491,7 +495,7 @@ mod tests {
             rows: Vec::new(),
         };
         assert_eq!(
-            intervals().read(&without),
+            intervals().read(without),
             Err(QueryRead::Query(QueryError::MissingColumns(
                 ["queuename", "offered", "answered", "handlingtime"]
                     .map(String::from)
@@ -520,7 +524,7 @@ mod tests {
                 ],
             ],
         );
-        let Err(QueryRead::Rows(problems)) = contacts.read(&result) else {
+        let Err(QueryRead::Rows(problems)) = contacts.read(result) else {
             panic!("a row problem")
         };
         assert_eq!(problems.len(), 1);

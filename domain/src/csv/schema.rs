@@ -224,7 +224,7 @@ impl CsvSchema {
                     Ok(result) => result,
                     Err(error) => return Ok(Err(FileRefused::Query(error))),
                 };
-                return Ok(query.read(&result).map_err(|read| match read {
+                return Ok(query.read(result).map_err(|read| match read {
                     QueryRead::Query(error) => FileRefused::Query(error),
                     QueryRead::Rows(problems) => FileRefused::query_rows(problems),
                 }));

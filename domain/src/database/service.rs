@@ -374,7 +374,7 @@ pub async fn apply_result(
     store: &dyn Store,
     candidate: &ImportCandidate,
     task: &Task,
-    table: &ResultTable,
+    table: ResultTable,
     caps: Caps,
     now: DateTime<Utc>,
 ) -> Result<ImportOutcome, StoreError> {
@@ -400,19 +400,19 @@ pub async fn apply_result(
     };
     let layout = settings.data.layout();
     let result = QueryResult {
-        columns: table.columns.clone(),
+        columns: table.columns,
         rows: table
             .rows
-            .iter()
+            .into_iter()
             .map(|row| {
-                row.iter()
-                    .map(|cell| cell.clone().map_or(SqlValue::Null, SqlValue::Text))
+                row.into_iter()
+                    .map(|cell| cell.map_or(SqlValue::Null, SqlValue::Text))
                     .collect()
             })
             .collect(),
     };
     let name = import_name(*purpose, from, to);
-    let refused = match read_result(&result, layout, settings.zone, Missing::Zero) {
+    let refused = match read_result(result, layout, settings.zone, Missing::Zero) {
         Ok(data) => {
             let import = changes(layout, Missing::Zero, data, now);
             let new = NewFileImport {

@@ -534,7 +534,7 @@ async fn report_job(
         state.store.as_ref(),
         &credential,
         JobId(job),
-        &result,
+        result,
         &key,
         imports,
         Utc::now(),

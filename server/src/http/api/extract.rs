@@ -143,6 +143,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 "the body could not be read",
             )
         })?;
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        if let Ok(value) = T::deserialize(&mut deserializer) {
+            return Ok(ApiJson(value));
+        }
+        // Tracking the path costs on every value (a Cloud Link report
+        // holds hundreds of thousands): only a body that fails is read
+        // again to say where.
         let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);
         serde_path_to_error::deserialize(deserializer)
             .map(ApiJson)
