@@ -2,8 +2,10 @@
 //! manager and the customer's own drivers, and say what came back — the
 //! columns, how many rows, and the first `MAX_ROWS_REPORTED` as text; or,
 //! for an import, the whole result for a window bound as parameters.
+//!
+//! [`ResultTable`]: domain::cloud_link::wire::ResultTable
 
-use domain::cloud_link::wire::{QueryRows, ResultTable, MAX_REPORT_BYTES, MAX_ROWS_REPORTED};
+use domain::cloud_link::wire::{QueryRows, MAX_REPORT_BYTES, MAX_ROWS_REPORTED};
 use odbc_api::{
     buffers::TextRowSet, parameter::WithDataType, sys::Timestamp, ConnectionOptions, Cursor,
     DataType, ResultSetMetadata,
@@ -75,6 +77,67 @@ pub fn run(connection: &str, sql: &str) -> Result<QueryRows, String> {
     })
 }
 
+/// An import's whole result, already in the shape of the report's
+/// `table` (`{"columns":[…],"rows":[[…],…]}`, a [`ResultTable`]): written
+/// as the rows are fetched, without a string per value, since a window
+/// holds tens of thousands of rows.
+pub struct EncodedTable {
+    pub columns: Vec<String>,
+    pub row_count: usize,
+    /// The first `MAX_ROWS_REPORTED` rows, for `verbose = true`.
+    pub first: Vec<Vec<Option<String>>>,
+    pub json: Vec<u8>,
+}
+
+impl EncodedTable {
+    fn new(columns: Vec<String>) -> Self {
+        let mut json = br#"{"columns":"#.to_vec();
+        serde_json::to_writer(&mut json, &columns).expect("text always encodes");
+        json.extend_from_slice(br#","rows":["#);
+        Self {
+            columns,
+            row_count: 0,
+            first: Vec::new(),
+            json,
+        }
+    }
+
+    /// Appends a row of values as the driver gave them (text in any
+    /// encoding is read as UTF-8, a stray byte replaced).
+    fn push<'a>(&mut self, values: impl Iterator<Item = Option<&'a [u8]>> + Clone) {
+        if self.row_count > 0 {
+            self.json.push(b',');
+        }
+        self.json.push(b'[');
+        for (at, value) in values.clone().enumerate() {
+            if at > 0 {
+                self.json.push(b',');
+            }
+            match value {
+                Some(bytes) => {
+                    serde_json::to_writer(&mut self.json, &String::from_utf8_lossy(bytes))
+                        .expect("text always encodes")
+                }
+                None => self.json.extend_from_slice(b"null"),
+            }
+        }
+        self.json.push(b']');
+        if self.first.len() < MAX_ROWS_REPORTED {
+            self.first.push(
+                values
+                    .map(|value| value.map(|bytes| String::from_utf8_lossy(bytes).into_owned()))
+                    .collect(),
+            );
+        }
+        self.row_count += 1;
+    }
+
+    fn finish(mut self) -> Self {
+        self.json.extend_from_slice(b"]}");
+        self
+    }
+}
+
 /// Runs an import's `sql` over `connection` with `parameters` (local
 /// timestamps `YYYY-MM-DD hh:mm:ss`) bound to its `?` in order, checks the
 /// result has `required` columns (in any letter case), and gives all of it
@@ -84,7 +147,7 @@ pub fn import(
     sql: &str,
     parameters: &[String],
     required: &[String],
-) -> Result<ResultTable, String> {
+) -> Result<EncodedTable, String> {
     let parameters = parameters
         .iter()
         .map(|text| {
@@ -127,37 +190,25 @@ pub fn import(
     let mut rows_cursor = cursor
         .bind_buffer(&mut buffers)
         .map_err(|error| format!("the result did not read: {error}"))?;
-    let (mut rows, mut bytes) = (Vec::new(), 0usize);
+    let mut table = EncodedTable::new(columns);
     while let Some(batch) = rows_cursor
         .fetch()
         .map_err(|error| format!("fetching rows failed: {error}"))?
     {
         for row in 0..batch.num_rows() {
-            let values: Vec<Option<String>> = (0..batch.num_cols())
-                .map(|column| {
-                    batch
-                        .at(column, row)
-                        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-                })
-                .collect();
-            // Quotes, commas and brackets as JSON sends them.
-            bytes += values
-                .iter()
-                .map(|value| value.as_ref().map_or(5, |text| text.len() + 3))
-                .sum::<usize>()
-                + 2;
-            if bytes > MAX_REPORT_BYTES {
+            table.push((0..batch.num_cols()).map(|column| batch.at(column, row)));
+            // Room is left for the report around the table.
+            if table.json.len() > MAX_REPORT_BYTES - 64 * 1024 {
                 return Err(format!(
                     "the result is larger than the console takes ({} MiB) after {} rows: \
                      select fewer or shorter columns",
                     MAX_REPORT_BYTES / 1024 / 1024,
-                    rows.len()
+                    table.row_count - 1
                 ));
             }
-            rows.push(values);
         }
     }
-    Ok(ResultTable { columns, rows })
+    Ok(table.finish())
 }
 
 /// A parameter's timestamp.
@@ -204,7 +255,48 @@ pub fn describe(rows: &QueryRows) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    use domain::cloud_link::wire::ResultTable;
+
     use super::*;
+
+    #[test]
+    fn an_encoded_table_reads_as_the_result_table_of_the_wire() {
+        let mut table = EncodedTable::new(vec!["queue".into(), "note \"quoted\"".into()]);
+        let rows: [[Option<&[u8]>; 2]; 3] = [
+            [Some(b"Sales"), None],
+            [Some(b"Caf\xe9"), Some(b"line\nbreak \\ \"q\"")],
+            [Some("Café".as_bytes()), Some(b"")],
+        ];
+        for row in &rows {
+            table.push(row.iter().copied());
+        }
+        let table = table.finish();
+        let read: ResultTable = serde_json::from_slice(&table.json).expect("JSON");
+        assert_eq!(
+            read,
+            ResultTable {
+                columns: vec!["queue".into(), "note \"quoted\"".into()],
+                rows: vec![
+                    vec![Some("Sales".into()), None],
+                    vec![
+                        Some("Caf\u{fffd}".into()),
+                        Some("line\nbreak \\ \"q\"".into())
+                    ],
+                    vec![Some("Café".into()), Some(String::new())],
+                ],
+            }
+        );
+        assert_eq!(table.row_count, 3);
+        assert_eq!(table.first, read.rows);
+        let empty = EncodedTable::new(vec!["queue".into()]).finish();
+        assert_eq!(
+            serde_json::from_slice::<ResultTable>(&empty.json).expect("JSON"),
+            ResultTable {
+                columns: vec!["queue".into()],
+                rows: Vec::new()
+            }
+        );
+    }
 
     #[test]
     fn verbose_lines_are_the_count_then_the_rows() {

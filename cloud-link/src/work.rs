@@ -13,10 +13,7 @@ use std::{
 
 use domain::cloud_link::{
     job::{Checksum, MAX_FILE_BYTES},
-    wire::{
-        FileAccepted, ImportQuery, JobOffer, JobResult, QueryRows, Task, MAX_ROWS_REPORTED,
-        TEST_SQL,
-    },
+    wire::{FileAccepted, ImportQuery, JobOffer, JobResult, QueryRows, Task, TEST_SQL},
 };
 use reqwest::{Response, StatusCode};
 use sha2::{Digest, Sha256};
@@ -210,6 +207,7 @@ impl Worker<'_> {
     }
 
     async fn run_job(&mut self, log: &mut Log, offer: &JobOffer) -> Result<(), Failure> {
+        let mut table = None;
         let result = match &offer.task {
             Task::UploadFiles => self.upload_files(log, offer).await?,
             Task::RunQuery { connection, sql } => self.run_query(log, connection, sql).await,
@@ -231,18 +229,26 @@ impl Worker<'_> {
                     "job {}: importing {} – {}",
                     offer.id, import.from, import.to
                 ));
-                self.run_import(log, import).await
+                let (result, encoded) = self.run_import(log, import).await;
+                table = encoded;
+                result
             }
         };
         log.line(&format!("job {}: {}", offer.id, result.message));
         let key = offer.report_key();
+        let body = bytes::Bytes::from(report_body(&result, table.as_deref()));
         let (http, url) = (self.http, self.url(&format!("jobs/{}/result", offer.id)));
         let reported = self
             .send(log, "report the job's end", || {
                 http.post(&url)
-                    .timeout(REQUEST_TIMEOUT)
+                    .timeout(if table.is_some() {
+                        UPLOAD_TIMEOUT
+                    } else {
+                        REQUEST_TIMEOUT
+                    })
                     .header("Idempotency-Key", &key)
-                    .json(&result)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone())
             })
             .await;
         match reported {
@@ -281,8 +287,13 @@ impl Worker<'_> {
         }
     }
 
-    /// Runs an import job's query over ODBC, off the async runtime.
-    async fn run_import(&self, log: &mut Log, import: &ImportQuery) -> JobResult {
+    /// Runs an import job's query over ODBC, off the async runtime: the
+    /// job's result, and the table for its report as JSON.
+    async fn run_import(
+        &self,
+        log: &mut Log,
+        import: &ImportQuery,
+    ) -> (JobResult, Option<Vec<u8>>) {
         let import = import.clone();
         let ran = tokio::task::spawn_blocking(move || {
             let drivers = query::drivers()
@@ -302,29 +313,34 @@ impl Worker<'_> {
         .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
         match ran {
             Ok(table) => {
+                let message = format!("{} row(s)", table.row_count);
                 if self.config.verbose {
                     let first = QueryRows {
-                        columns: table.columns.clone(),
-                        row_count: table.rows.len() as u64,
-                        rows: table.rows.iter().take(MAX_ROWS_REPORTED).cloned().collect(),
+                        columns: table.columns,
+                        row_count: table.row_count as u64,
+                        rows: table.first,
                     };
                     for line in query::describe(&first) {
                         log.line(&line);
                     }
                 }
-                JobResult {
+                let result = JobResult {
                     succeeded: true,
-                    message: format!("{} row(s)", table.rows.len()),
+                    message,
                     rows: None,
-                    table: Some(table),
-                }
+                    table: None,
+                };
+                (result, Some(table.json))
             }
-            Err(message) => JobResult {
-                succeeded: false,
-                message,
-                rows: None,
-                table: None,
-            },
+            Err(message) => {
+                let result = JobResult {
+                    succeeded: false,
+                    message,
+                    rows: None,
+                    table: None,
+                };
+                (result, None)
+            }
         }
     }
 
@@ -463,9 +479,53 @@ fn read_bounded(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     Ok((content.len() as u64 <= MAX_FILE_BYTES).then_some(content))
 }
 
+/// A report's body: `result` as JSON with `table` (a [`ResultTable`]
+/// already encoded, see [`query::EncodedTable`]) as its `table`.
+///
+/// [`ResultTable`]: domain::cloud_link::wire::ResultTable
+fn report_body(result: &JobResult, table: Option<&[u8]>) -> Vec<u8> {
+    let mut body = serde_json::to_vec(result).expect("a report always encodes");
+    if let Some(table) = table {
+        // An object ends with its brace: the table goes in before it.
+        body.pop();
+        body.reserve(table.len() + 10);
+        body.extend_from_slice(br#","table":"#);
+        body.extend_from_slice(table);
+        body.push(b'}');
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
+    use domain::cloud_link::wire::ResultTable;
+
     use super::*;
+
+    #[test]
+    fn a_report_body_is_the_job_result_with_its_table() {
+        let result = JobResult {
+            succeeded: true,
+            message: "2 row(s)".into(),
+            rows: None,
+            table: None,
+        };
+        let table = br#"{"columns":["queue"],"rows":[["Sales"],[null]]}"#;
+        let read: JobResult =
+            serde_json::from_slice(&report_body(&result, Some(table))).expect("JSON");
+        assert_eq!(
+            read,
+            JobResult {
+                table: Some(ResultTable {
+                    columns: vec!["queue".into()],
+                    rows: vec![vec![Some("Sales".into())], vec![None]],
+                }),
+                ..result.clone()
+            }
+        );
+        let read: JobResult = serde_json::from_slice(&report_body(&result, None)).expect("JSON");
+        assert_eq!(read, result);
+    }
 
     #[test]
     fn only_settled_visible_regular_files_are_picked_up_by_name() {
