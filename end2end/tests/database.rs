@@ -3,7 +3,8 @@
 //! the chosen database type and the columns of the chosen data type show
 //! by themselves; a query without its window is refused with the draft
 //! kept and the password asked for again; saved, the integration page
-//! summarises them.
+//! summarises them. And a paused one resumed from the overview, after a
+//! dialog that says what a resume imports.
 
 mod support;
 
@@ -197,6 +198,133 @@ async fn database_settings_in_chromium_without_javascript() -> anyhow::Result<()
         Browser::launch_without_javascript().await,
         "database-no-js",
         database_story,
+    )
+    .await
+}
+
+/// Pairs a client with integration `id` as the client would: it starts a
+/// pairing, the admin enters its PIN, it collects its credential.
+async fn paired(intake: &Intake, id: i64) -> anyhow::Result<()> {
+    let http = reqwest::Client::new();
+    let started: Value = http
+        .post(intake.url("/cloud-link/v1/pairings"))
+        .json(&json!({"host": "acd-reporting", "version": "1.0.0", "os": "linux x86_64"}))
+        .send()
+        .await?
+        .error_for_status()?
+        .json()
+        .await?;
+    http.post(intake.url(&format!("/api/v1/integrations/{id}/link")))
+        .bearer_auth(token(intake)?)
+        .json(&json!({"pin": started["pin"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    http.post(intake.url("/cloud-link/v1/token"))
+        .json(&json!({"deviceCode": started["deviceCode"]}))
+        .send()
+        .await?
+        .error_for_status()?;
+    Ok(())
+}
+
+/// A paused database integration is resumed from the overview: with
+/// JavaScript a dialog first says what a resume imports, and cancelling it
+/// resumes nothing; without, the integration's page says so and the
+/// button resumes at once.
+async fn resume_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    set_up_and_sign_in(intake, browser).await?;
+    let id = database_integration(intake).await?;
+    paired(intake, id).await?;
+    reqwest::Client::new()
+        .post(intake.url(&format!("/api/v1/integrations/{id}/pause")))
+        .bearer_auth(token(intake)?)
+        .send()
+        .await?
+        .error_for_status()?;
+
+    browser
+        .client
+        .goto(&intake.url(&format!("/account/integrations/{id}")))
+        .await?;
+    let note = browser.text_of("[data-test=resume-note]").await?;
+    ensure!(note.contains("24 hours"), "the page's note: {note}");
+
+    browser
+        .client
+        .goto(&intake.url("/account/integrations"))
+        .await?;
+    let row = format!("[data-test=integration-row][data-id='{id}']");
+    browser.find(&format!("{row} [data-status=paused]")).await?;
+    if browser.javascript {
+        browser.wait_for_hydration().await?;
+        browser.click(&format!("{row} [data-test=resume]")).await?;
+        browser
+            .find("dialog[data-test=resume-dialog][open]")
+            .await?;
+        let said = browser.text_of("dialog[data-test=resume-dialog]").await?;
+        ensure!(
+            said.contains("Call records")
+                && said.contains("Paused since")
+                && said.contains("only the last 24 hours"),
+            "the dialog says: {said}"
+        );
+        browser.screenshot("database-resume-dialog").await?;
+        browser.click("[data-test=cancel-resume]").await?;
+        browser
+            .find("dialog[data-test=resume-dialog]:not([open])")
+            .await?;
+        browser.find(&format!("{row} [data-status=paused]")).await?;
+        browser.click(&format!("{row} [data-test=resume]")).await?;
+        browser.click("[data-test=confirm-resume]").await?;
+    } else {
+        browser.click(&format!("{row} [data-test=resume]")).await?;
+    }
+    browser
+        .find(&format!(
+            "{row} [data-status=active], {row} [data-status=resuming]"
+        ))
+        .await?;
+    browser.screenshot("database-resumed").await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn database_resume_in_chromium() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Chromium).await,
+        "database-resume",
+        resume_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_resume_in_firefox() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::Firefox).await,
+        "database-resume",
+        resume_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_resume_in_webkit() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch(Engine::WebKit).await,
+        "database-resume",
+        resume_story,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn database_resume_in_chromium_without_javascript() -> anyhow::Result<()> {
+    run_story(
+        Browser::launch_without_javascript().await,
+        "database-resume-no-js",
+        resume_story,
     )
     .await
 }

@@ -257,7 +257,7 @@ fn IntegrationRow(
                                 {t_string!(i18n, integrations.resume_database, at = paused_at.clone()).to_string()}
                             </p>
                             <div class="mt-6 flex justify-end gap-3">
-                                <button type="button" class="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50" on:click=move |_| confirm_resume.set(false)>
+                                <button type="button" data-test="cancel-resume" class="rounded-lg border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50" on:click=move |_| confirm_resume.set(false)>
                                     {t!(i18n, edit.cancel)}
                                 </button>
                                 <button
