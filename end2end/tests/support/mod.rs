@@ -262,8 +262,18 @@ impl Browser {
             .with_context(|| format!("no element matches {css}"))
     }
 
+    /// The element's text; an element the page rendered again between
+    /// finding and reading it is found again.
     pub async fn text_of(&self, css: &str) -> anyhow::Result<String> {
-        Ok(self.find(css).await?.text().await?)
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.find(css).await?.text().await {
+                Err(error) if is_stale(&error) && Instant::now() < deadline => {
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                other => return Ok(other?),
+            }
+        }
     }
 
     /// Types `text` into the field, replacing what it held. A field the
@@ -416,11 +426,14 @@ where
     result
 }
 
-/// Whether WebDriver says the element left the page.
+/// Whether WebDriver says the element left the page (WebKit's driver
+/// says instead that it lost the node by its identifier).
 fn is_stale(error: &fantoccini::error::CmdError) -> bool {
     matches!(
         error,
         fantoccini::error::CmdError::Standard(failure)
             if failure.error == fantoccini::error::ErrorStatus::StaleElementReference
+                || (failure.message.starts_with("Node with identifier")
+                    && failure.message.ends_with("was not found"))
     )
 }
