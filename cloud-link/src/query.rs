@@ -7,8 +7,10 @@
 
 use domain::cloud_link::wire::{QueryRows, MAX_REPORT_BYTES, MAX_ROWS_REPORTED};
 use odbc_api::{
-    buffers::TextRowSet, parameter::WithDataType, sys::Timestamp, ConnectionOptions, Cursor,
-    DataType, ResultSetMetadata,
+    buffers::{AnySlice, BufferDesc, ColumnarAnyBuffer, TextRowSet},
+    parameter::WithDataType,
+    sys::Timestamp,
+    ConnectionOptions, Cursor, DataType, ResultSetMetadata,
 };
 
 /// Rows fetched per round trip.
@@ -102,9 +104,8 @@ impl EncodedTable {
         }
     }
 
-    /// Appends a row of values as the driver gave them (text in any
-    /// encoding is read as UTF-8, a stray byte replaced).
-    fn push<'a>(&mut self, values: impl Iterator<Item = Option<&'a [u8]>> + Clone) {
+    /// Appends a row of values as the driver gave them.
+    fn push<'a>(&mut self, values: impl Iterator<Item = Cell<'a>> + Clone) {
         if self.row_count > 0 {
             self.json.push(b',');
         }
@@ -113,21 +114,11 @@ impl EncodedTable {
             if at > 0 {
                 self.json.push(b',');
             }
-            match value {
-                Some(bytes) => {
-                    serde_json::to_writer(&mut self.json, &String::from_utf8_lossy(bytes))
-                        .expect("text always encodes")
-                }
-                None => self.json.extend_from_slice(b"null"),
-            }
+            value.write_json(&mut self.json);
         }
         self.json.push(b']');
         if self.first.len() < MAX_ROWS_REPORTED {
-            self.first.push(
-                values
-                    .map(|value| value.map(|bytes| String::from_utf8_lossy(bytes).into_owned()))
-                    .collect(),
-            );
+            self.first.push(values.map(|value| value.text()).collect());
         }
         self.row_count += 1;
     }
@@ -136,6 +127,93 @@ impl EncodedTable {
         self.json.extend_from_slice(b"]}");
         self
     }
+}
+
+/// One value of a fetched row.
+#[derive(Debug, Clone, Copy)]
+enum Cell<'a> {
+    Null,
+    /// Text as the driver gave it: read as UTF-8, a stray byte replaced.
+    Text(&'a [u8]),
+    Integer(i64),
+    Timestamp(&'a Timestamp),
+}
+
+impl<'a> Cell<'a> {
+    /// Row `row` of a column fetched as [`fetched_as`] binds it.
+    fn of(column: &AnySlice<'a>, row: usize) -> Self {
+        match column {
+            AnySlice::Text(view) => view.get(row).map_or(Self::Null, Self::Text),
+            AnySlice::NullableI64(values) => {
+                values.get(row).map_or(Self::Null, |v| Self::Integer(*v))
+            }
+            AnySlice::NullableTimestamp(values) => {
+                values.get(row).map_or(Self::Null, Self::Timestamp)
+            }
+            _ => Self::Null,
+        }
+    }
+
+    /// The value as the report carries it: text, `None` for SQL NULL; a
+    /// timestamp as `YYYY-MM-DD hh:mm:ss` (the console keeps whole
+    /// seconds).
+    fn text(self) -> Option<String> {
+        match self {
+            Self::Null => None,
+            Self::Text(bytes) => Some(String::from_utf8_lossy(bytes).into_owned()),
+            Self::Integer(value) => Some(value.to_string()),
+            Self::Timestamp(at) => Some(format!(
+                "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                at.year, at.month, at.day, at.hour, at.minute, at.second
+            )),
+        }
+    }
+
+    /// The value as a JSON string (or `null`), written into `json`.
+    fn write_json(self, json: &mut Vec<u8>) {
+        use std::io::Write;
+        let _ = match self {
+            Self::Null => json.write_all(b"null"),
+            Self::Text(bytes) => {
+                serde_json::to_writer(&mut *json, &String::from_utf8_lossy(bytes))
+                    .expect("text always encodes");
+                Ok(())
+            }
+            Self::Integer(value) => write!(json, "\"{value}\""),
+            Self::Timestamp(at) => write!(
+                json,
+                "\"{:04}-{:02}-{:02} {:02}:{:02}:{:02}\"",
+                at.year, at.month, at.day, at.hour, at.minute, at.second
+            ),
+        };
+    }
+}
+
+/// How column `column` (from 1) is fetched: integers and timestamps as
+/// the driver's own values, so it does not print them as text only for
+/// the console to parse them again; anything else as text of at most
+/// `MAX_VALUE_BYTES`.
+fn fetched_as(
+    cursor: &mut impl ResultSetMetadata,
+    column: u16,
+) -> Result<BufferDesc, odbc_api::Error> {
+    let data_type = cursor.col_data_type(column)?;
+    Ok(match data_type {
+        DataType::TinyInt | DataType::SmallInt | DataType::Integer | DataType::BigInt => {
+            BufferDesc::I64 { nullable: true }
+        }
+        DataType::Timestamp { .. } => BufferDesc::Timestamp { nullable: true },
+        _ => {
+            let reported = match data_type.utf8_len() {
+                Some(length) => Some(length),
+                None => cursor.col_display_size(column)?,
+            };
+            BufferDesc::Text {
+                max_str_len: reported
+                    .map_or(MAX_VALUE_BYTES, |length| length.get().min(MAX_VALUE_BYTES)),
+            }
+        }
+    })
 }
 
 /// Runs an import's `sql` over `connection` with `parameters` (local
@@ -185,18 +263,23 @@ pub fn import(
             columns.join(", ")
         ));
     }
-    let mut buffers = TextRowSet::for_cursor(BATCH, &mut cursor, Some(MAX_VALUE_BYTES))
+    let descs = (1..=columns.len())
+        .map(|column| fetched_as(&mut cursor, u16::try_from(column).unwrap_or(u16::MAX)))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|error| format!("the result's columns did not read: {error}"))?;
+    let buffers = ColumnarAnyBuffer::try_from_descs(BATCH, descs)
         .map_err(|error| format!("the result did not read: {error}"))?;
     let mut rows_cursor = cursor
-        .bind_buffer(&mut buffers)
+        .bind_buffer(buffers)
         .map_err(|error| format!("the result did not read: {error}"))?;
     let mut table = EncodedTable::new(columns);
     while let Some(batch) = rows_cursor
         .fetch()
         .map_err(|error| format!("fetching rows failed: {error}"))?
     {
+        let values: Vec<AnySlice> = (0..batch.num_cols()).map(|at| batch.column(at)).collect();
         for row in 0..batch.num_rows() {
-            table.push((0..batch.num_cols()).map(|column| batch.at(column, row)));
+            table.push(values.iter().map(|column| Cell::of(column, row)));
             // Room is left for the report around the table.
             if table.json.len() > MAX_REPORT_BYTES - 64 * 1024 {
                 return Err(format!(
@@ -262,10 +345,20 @@ mod tests {
     #[test]
     fn an_encoded_table_reads_as_the_result_table_of_the_wire() {
         let mut table = EncodedTable::new(vec!["queue".into(), "note \"quoted\"".into()]);
-        let rows: [[Option<&[u8]>; 2]; 3] = [
-            [Some(b"Sales"), None],
-            [Some(b"Caf\xe9"), Some(b"line\nbreak \\ \"q\"")],
-            [Some("Café".as_bytes()), Some(b"")],
+        let at = Timestamp {
+            year: 2026,
+            month: 3,
+            day: 2,
+            hour: 8,
+            minute: 5,
+            second: 0,
+            fraction: 500_000_000,
+        };
+        let rows = [
+            [Cell::Text(b"Sales"), Cell::Null],
+            [Cell::Text(b"Caf\xe9"), Cell::Text(b"line\nbreak \\ \"q\"")],
+            [Cell::Text("Café".as_bytes()), Cell::Text(b"")],
+            [Cell::Integer(-42), Cell::Timestamp(&at)],
         ];
         for row in &rows {
             table.push(row.iter().copied());
@@ -283,10 +376,11 @@ mod tests {
                         Some("line\nbreak \\ \"q\"".into())
                     ],
                     vec![Some("Café".into()), Some(String::new())],
+                    vec![Some("-42".into()), Some("2026-03-02 08:05:00".into())],
                 ],
             }
         );
-        assert_eq!(table.row_count, 3);
+        assert_eq!(table.row_count, 4);
         assert_eq!(table.first, read.rows);
         let empty = EncodedTable::new(vec!["queue".into()]).finish();
         assert_eq!(

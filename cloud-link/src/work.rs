@@ -224,15 +224,13 @@ impl Worker<'_> {
                     },
                 }
             }
-            Task::ImportQuery(import) => {
-                log.line(&format!(
-                    "job {}: importing {} – {}",
-                    offer.id, import.from, import.to
-                ));
-                let (result, encoded) = self.run_import(log, import).await;
-                table = encoded;
-                result
-            }
+            Task::ImportQuery(import) => match self.run_import(log, offer, import).await? {
+                Some((result, encoded)) => {
+                    table = encoded;
+                    result
+                }
+                None => return Ok(()),
+            },
         };
         log.line(&format!("job {}: {}", offer.id, result.message));
         let key = offer.report_key();
@@ -287,30 +285,89 @@ impl Worker<'_> {
         }
     }
 
-    /// Runs an import job's query over ODBC, off the async runtime: the
-    /// job's result, and the table for its report as JSON.
+    /// Runs an import job's query for each of its windows in order, over
+    /// ODBC and off the async runtime. Every window but the last is sent
+    /// on its own while the next is read, so the console applies one
+    /// while the database gives the next (ADR 0012); the last is the
+    /// job's result, with its table as JSON. `None`: the console ended
+    /// the job at a window (it says why in the import history).
     async fn run_import(
+        &mut self,
+        log: &mut Log,
+        offer: &JobOffer,
+        import: &ImportQuery,
+    ) -> Result<Option<(JobResult, Option<Vec<u8>>)>, Failure> {
+        let windows = import.windows();
+        let last = windows.len() - 1;
+        let mut sending: Option<(usize, Vec<u8>)> = None;
+        for (n, window) in windows.into_iter().enumerate() {
+            log.line(&format!(
+                "job {}: importing {} – {}",
+                offer.id, window.from, window.to
+            ));
+            let reading = read_window(import, window.parameters);
+            if let Some((before, table)) = sending.take() {
+                if !self.send_window(log, offer, before, table).await? {
+                    return Ok(None);
+                }
+            }
+            let ran = reading
+                .await
+                .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
+            let (result, table) = self.window_read(log, ran);
+            match table {
+                Some(table) if n < last => {
+                    log.line(&format!("job {}: {}", offer.id, result.message));
+                    sending = Some((n, table));
+                }
+                table => return Ok(Some((result, table))),
+            }
+        }
+        unreachable!("a job has a window, and its last returns")
+    }
+
+    /// Sends window `n`'s table of an import job: `false` when the console
+    /// ended the job instead.
+    async fn send_window(
+        &mut self,
+        log: &mut Log,
+        offer: &JobOffer,
+        n: usize,
+        table: Vec<u8>,
+    ) -> Result<bool, Failure> {
+        let body = bytes::Bytes::from(table);
+        let (http, url) = (
+            self.http,
+            self.url(&format!("jobs/{}/windows/{n}", offer.id)),
+        );
+        let sent = self
+            .send(log, "send a window's rows", || {
+                http.post(&url)
+                    .timeout(UPLOAD_TIMEOUT)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone())
+            })
+            .await;
+        match sent {
+            Ok(_) => Ok(true),
+            Err(Failure::Refused(status, code)) => {
+                log.line(&format!(
+                    "job {} ended at window {n}: the console refused it ({status}, {code}); \
+                     the import history on the integration's page says why",
+                    offer.id
+                ));
+                Ok(false)
+            }
+            Err(Failure::Revoked) => Err(Failure::Revoked),
+        }
+    }
+
+    /// A window's result, and its table as JSON when it was read.
+    fn window_read(
         &self,
         log: &mut Log,
-        import: &ImportQuery,
+        ran: Result<query::EncodedTable, String>,
     ) -> (JobResult, Option<Vec<u8>>) {
-        let import = import.clone();
-        let ran = tokio::task::spawn_blocking(move || {
-            let drivers = query::drivers()
-                .map_err(|error| format!("the ODBC drivers cannot be listed: {error}"))?;
-            let connection = import
-                .connection
-                .odbc(&drivers)
-                .map_err(|error| error.to_string())?;
-            query::import(
-                &connection,
-                &import.sql,
-                &import.parameters,
-                &import.columns,
-            )
-        })
-        .await
-        .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
         match ran {
             Ok(table) => {
                 let message = format!("{} row(s)", table.row_count);
@@ -446,6 +503,27 @@ impl Worker<'_> {
             table: None,
         })
     }
+}
+
+/// Starts reading one window of an import, bound to `parameters`, on a
+/// thread of its own: the rows as the report's table.
+fn read_window(
+    import: &ImportQuery,
+    parameters: Vec<String>,
+) -> tokio::task::JoinHandle<Result<query::EncodedTable, String>> {
+    let (connection, sql, columns) = (
+        import.connection.clone(),
+        import.sql.clone(),
+        import.columns.clone(),
+    );
+    tokio::task::spawn_blocking(move || {
+        let drivers = query::drivers()
+            .map_err(|error| format!("the ODBC drivers cannot be listed: {error}"))?;
+        let connection = connection
+            .odbc(&drivers)
+            .map_err(|error| error.to_string())?;
+        query::import(&connection, &sql, &parameters, &columns)
+    })
 }
 
 /// The regular files of `folder` not modified within `SETTLE` of `now`,

@@ -204,6 +204,10 @@ async fn interval_data_flows_from_postgresql_and_corrections_arrive(engine: Engi
     wait_for_offered(&app, &token, "Sales", old, 4).await;
     wait_for_offered(&app, &token, "Sales", recent, 7).await;
     wait_for_offered(&app, &token, "Support", newest, 3).await;
+    // The history's two days came in one job: a window sent while the
+    // next was read.
+    let log = std::fs::read_to_string(_folder.path().join("cloud-link.log")).unwrap_or_default();
+    assert!(most_windows_in_a_job(&log) >= 2, "{log}");
 
     // A correction at the source, hours back, arrives by reconciliation.
     sqlx::query(&format!(
@@ -255,6 +259,20 @@ async fn interval_data_flows_from_postgresql_and_corrections_arrive(engine: Engi
         .execute(&source)
         .await
         .expect("dropped");
+}
+
+/// The most windows one job read, by the client's log.
+fn most_windows_in_a_job(log: &str) -> usize {
+    let mut jobs = std::collections::HashMap::<&str, usize>::new();
+    for line in log.lines() {
+        if let Some((job, _)) = line
+            .split_once(" job ")
+            .and_then(|(_, rest)| rest.split_once(": importing "))
+        {
+            *jobs.entry(job).or_default() += 1;
+        }
+    }
+    jobs.into_values().max().unwrap_or(0)
 }
 
 /// Runs SQL in MariaDB's `test` database with its command-line client.

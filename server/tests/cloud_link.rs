@@ -23,6 +23,7 @@ on_both_engines!(
     files_from_the_client_are_imported_once_and_wait_while_paused,
     a_database_import_is_offered_with_its_password_applied_once_and_a_long_pause_skips_back,
     an_import_whose_password_no_longer_opens_fails_where_the_admin_looks,
+    a_history_job_sends_its_windows_one_by_one_applied_in_order_and_once,
 );
 
 struct Pairing {
@@ -1233,4 +1234,142 @@ async fn an_import_whose_password_no_longer_opens_fails_where_the_admin_looks(en
             .is_some_and(|s| s.contains("can no longer be read")),
         "{history}"
     );
+}
+
+/// Sends window `n` of an import job on its own.
+async fn send_window(
+    app: &TestApp,
+    credential: &str,
+    job: i64,
+    n: usize,
+    rows: Value,
+) -> reqwest::Response {
+    app.client
+        .post(app.url(&format!("/cloud-link/v1/jobs/{job}/windows/{n}")))
+        .bearer_auth(credential)
+        .json(&json!({
+            "columns": ["queueidentifier", "queuename", "timestamp", "answered"],
+            "rows": rows,
+        }))
+        .send()
+        .await
+        .expect("answered")
+}
+
+async fn a_history_job_sends_its_windows_one_by_one_applied_in_order_and_once(engine: Engine) {
+    let (app, token, _) = set_up(engine).await;
+    let id = app
+        .linkable_integration(&token, "Call records", "database")
+        .await;
+    let saved = app
+        .api(
+            Method::PUT,
+            &format!("/api/v1/integrations/{id}/database"),
+            Some(&token),
+            Some(json!({
+                "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
+                "user": "reader", "timeZone": "UTC", "dataType": "contacts",
+                "realTime": false, "reconciliation": false,
+                "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to}",
+            })),
+        )
+        .await;
+    assert_eq!(saved.status(), StatusCode::OK);
+    let credential = paired(&app, &token, id, "db-host").await;
+    let offer: Value = claim(&app, &credential, 10)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let job = offer["id"].as_i64().expect("a job");
+    let task = &offer["task"];
+    // Three years behind: the first day, and the seven days after it.
+    let then = task["then"].as_array().expect("windows after the first");
+    assert_eq!(then.len(), 7, "{offer}");
+    assert_eq!(then[0]["from"], task["to"]);
+    assert_eq!(then[1]["from"], then[0]["to"]);
+    assert_eq!(then[0]["parameters"].as_array().map(Vec::len), Some(2));
+    let row = |at: &str| json!([["Q1", "Hotline", at, "1"]]);
+
+    // In order only: nothing is skipped.
+    let early = send_window(&app, &credential, job, 1, row("2024-01-02 08:00:00")).await;
+    let (status, code, _) = error_code(early).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "window_out_of_order")
+    );
+    // Each once, however often it is sent.
+    for _ in 0..2 {
+        let sent = send_window(&app, &credential, job, 0, row("2024-01-02 08:00:00")).await;
+        assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    }
+    let sent = send_window(&app, &credential, job, 1, row("2024-01-03 08:00:00")).await;
+    assert_eq!(sent.status(), StatusCode::NO_CONTENT);
+    // The last window comes with the job's report, not on its own.
+    let last = send_window(&app, &credential, job, 7, row("2024-01-04 08:00:00")).await;
+    let (status, code, _) = error_code(last).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::NOT_FOUND, "unknown_window")
+    );
+
+    // The job's report carries the first window not imported yet, and
+    // ends the job (a client may end it before its last window).
+    let reported = report_rows(
+        &app,
+        &credential,
+        job,
+        &format!("job-{job}-1"),
+        row("2024-01-04 08:00:00"),
+    )
+    .await;
+    assert_eq!(reported.status(), StatusCode::NO_CONTENT);
+    let history = app
+        .read_json(&format!("/api/v1/integrations/{id}/imports"), &token)
+        .await;
+    assert_eq!(history["total"], 3, "{history}");
+    let window = |at: &Value| {
+        format!(
+            "Query {} – {}",
+            at["from"].as_str().unwrap_or_default(),
+            at["to"].as_str().unwrap_or_default()
+        )
+    };
+    assert_eq!(
+        history["imports"][0]["fileName"],
+        window(&then[1]),
+        "{history}"
+    );
+    assert_eq!(history["imports"][1]["fileName"], window(&then[0]));
+    assert_eq!(history["imports"][2]["fileName"], window(task));
+    let ended = send_window(&app, &credential, job, 3, row("2024-01-05 08:00:00")).await;
+    let (status, code, _) = error_code(ended).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::CONFLICT, "job_already_ended")
+    );
+
+    // The history goes on from the last window imported; a window whose
+    // rows do not read ends its job, and says why where the admin looks.
+    let next: Value = claim(&app, &credential, 10)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(next["task"]["from"], then[1]["to"], "{next}");
+    let next_job = next["id"].as_i64().expect("a job");
+    let refused = send_window(&app, &credential, next_job, 0, row("yesterday")).await;
+    let (status, code, _) = error_code(refused).await;
+    assert_eq!(
+        (status, code.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "window_refused")
+    );
+    let after = send_window(&app, &credential, next_job, 1, row("2024-01-06 08:00:00")).await;
+    assert_eq!(error_code(after).await.1, "job_already_ended");
+    let history = app
+        .read_json(&format!("/api/v1/integrations/{id}/imports"), &token)
+        .await;
+    assert_eq!(history["total"], 4, "{history}");
+    assert_eq!(history["imports"][0]["outcome"], "rejected", "{history}");
+    assert_eq!(history["imports"][0]["fileName"], window(&next["task"]));
 }

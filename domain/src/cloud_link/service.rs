@@ -9,7 +9,9 @@ use super::{
         Checksum, FileName, FileOutcome, JobId, JobReport, JobSchedule, JobState, JobView, NewFile,
         Reported, MAX_CONNECTION_CHARS, MAX_SQL_CHARS,
     },
-    wire::{ClientInfo, JobResult, QueryRows, Task, MAX_MESSAGE_CHARS, MAX_ROWS_REPORTED},
+    wire::{
+        ClientInfo, JobResult, QueryRows, ResultTable, Task, MAX_MESSAGE_CHARS, MAX_ROWS_REPORTED,
+    },
     NewPairing, Pairing, Pin, Poll, Started,
 };
 use crate::store::{Store, StoreError};
@@ -246,7 +248,14 @@ pub async fn report(
     let (succeeded, message, import) =
         match imported(store, integration, job, result, imports, now).await? {
             Some(ImportOutcome::Refused(why)) => (false, why, true),
-            Some(ImportOutcome::Applied { .. }) => (reported_success, message, true),
+            Some(ImportOutcome::Early) => (
+                false,
+                "the client reported a window before the one ahead of it was imported".to_owned(),
+                true,
+            ),
+            Some(ImportOutcome::Applied { .. } | ImportOutcome::Done) => {
+                (reported_success, message, true)
+            }
             None => (reported_success, message, false),
         };
     let report = JobReport {
@@ -287,12 +296,16 @@ async fn imported(
         return Ok(None);
     };
     let open = matches!(view.state, JobState::Queued | JobState::Running);
-    if !open || !matches!(view.task, Task::ImportQuery { .. }) {
+    let Task::ImportQuery(import) = &view.task else {
+        return Ok(None);
+    };
+    if !open {
         return Ok(None);
     }
     let Some(candidate) = store.database_import_candidate(integration).await? else {
         return Ok(None);
     };
+    let n = database::service::reported_window(&candidate, import).unwrap_or(0);
     let outcome = match (result.table, result.succeeded) {
         (Some(table), true) => Ok(table),
         (None, true) => Err("the client sent no result".to_owned()),
@@ -300,14 +313,89 @@ async fn imported(
     };
     match outcome {
         Ok(table) => {
-            database::service::apply_result(store, &candidate, &view.task, table, imports.caps, now)
+            database::service::apply_result(store, &candidate, import, n, table, imports.caps, now)
                 .await
         }
         Err(why) => {
-            database::service::record_failure(store, &candidate, &view.task, &why, now).await
+            database::service::record_failure(store, &candidate, import, n, &why, now).await
         }
     }
     .map(Some)
+}
+
+/// Why a window's result was not applied.
+#[derive(Debug, thiserror::Error)]
+pub enum WindowError {
+    #[error("this installation is no longer connected: pair it again")]
+    Revoked,
+    #[error("this job is not this installation's")]
+    UnknownJob,
+    #[error("the job has ended already: nothing changed")]
+    AlreadyEnded,
+    #[error("this job has no window {0} that is sent on its own: the last window comes with the job's report")]
+    UnknownWindow(usize),
+    #[error(
+        "window {0} came before the window ahead of it was imported: send the windows in order"
+    )]
+    Early(usize),
+    /// The window's rows were refused (noted in the import history), and
+    /// the job ended with it.
+    #[error("{0}")]
+    Refused(String),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Applies window `n` of an open history job, as its client sends the
+/// windows before the last one while it reads the next (ADR 0012): in
+/// order, all or nothing each, and once — the same window again changes
+/// nothing. A refused window ends the job (the next one starts from it).
+pub async fn report_window(
+    store: &dyn Store,
+    credential_hash: &[u8],
+    job: JobId,
+    n: usize,
+    table: ResultTable,
+    imports: Imports,
+    now: DateTime<Utc>,
+) -> Result<(), WindowError> {
+    let integration = store
+        .link_holder(credential_hash)
+        .await?
+        .ok_or(WindowError::Revoked)?;
+    let view = store
+        .job(integration, job, now)
+        .await?
+        .ok_or(WindowError::UnknownJob)?;
+    if !matches!(view.state, JobState::Queued | JobState::Running) {
+        return Err(WindowError::AlreadyEnded);
+    }
+    let Task::ImportQuery(import) = &view.task else {
+        return Err(WindowError::UnknownWindow(n));
+    };
+    if n + 1 >= import.windows().len() {
+        return Err(WindowError::UnknownWindow(n));
+    }
+    let candidate = store
+        .database_import_candidate(integration)
+        .await?
+        .ok_or(WindowError::UnknownJob)?;
+    match database::service::apply_result(store, &candidate, import, n, table, imports.caps, now)
+        .await?
+    {
+        ImportOutcome::Applied { .. } | ImportOutcome::Done => Ok(()),
+        ImportOutcome::Early => Err(WindowError::Early(n)),
+        ImportOutcome::Refused(why) => {
+            let report = JobReport {
+                succeeded: false,
+                message: why.clone(),
+                rows: None,
+                key: format!("server-window-{n}"),
+            };
+            store.report_job(integration, job, &report, now).await?;
+            Err(WindowError::Refused(why))
+        }
+    }
 }
 
 /// Why a probe was not queued or cannot be shown.

@@ -129,6 +129,12 @@ pub const TEST_SQL: &str = "SELECT 1";
 /// drivers installed (`database::Connection::odbc`), bind `parameters`
 /// (local timestamps `YYYY-MM-DD hh:mm:ss`) to the `?` of `sql` in order,
 /// check the result has `columns`, then report all of it.
+///
+/// A history job has windows `then` after the first (ADR 0012): the
+/// client reads them in order, sends each but the last with
+/// `POST …/jobs/{id}/windows/{n}` (the first is `n = 0`) while it reads
+/// the next, and reports the last with the job. A client that knows no
+/// `then` reports the first window alone: the rest come with later jobs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -142,6 +148,38 @@ pub struct ImportQuery {
     /// history.
     pub from: String,
     pub to: String,
+    /// The windows after this one, oldest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub then: Vec<ImportWindow>,
+}
+
+/// One window of an import job: its parameters and its ends, as in
+/// [`ImportQuery`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ImportWindow {
+    pub parameters: Vec<String>,
+    pub from: String,
+    pub to: String,
+}
+
+/// Windows an import job reads at most: a history goes on while the
+/// client reads the next window, at most this many per job.
+pub const MAX_WINDOWS: usize = 8;
+
+impl ImportQuery {
+    /// The job's windows in order, the first one first.
+    pub fn windows(&self) -> Vec<ImportWindow> {
+        let first = ImportWindow {
+            parameters: self.parameters.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+        };
+        std::iter::once(first)
+            .chain(self.then.iter().cloned())
+            .collect()
+    }
 }
 
 /// A query's whole result, as text (`null` for SQL NULL), with an import

@@ -198,6 +198,64 @@ pub fn next(
     (import_due && (waited || went_on)).then_some((Purpose::Import, Window { from, to: now }))
 }
 
+/// The windows of a job whose first window is `first`: a history job
+/// also reads the ones after it, as long as the first, while each is as
+/// far behind as [`next`] asks of a history window, `max` in all at most.
+pub fn windows(purpose: Purpose, first: Window, now: DateTime<Utc>, max: usize) -> Vec<Window> {
+    let step = first.to - first.from;
+    let following = std::iter::successors(Some(first), |window| {
+        Some(Window {
+            from: window.to,
+            to: window.to + step,
+        })
+    });
+    match purpose {
+        Purpose::Reconciliation => vec![first],
+        Purpose::Import => std::iter::once(first)
+            .chain(
+                following
+                    .skip(1)
+                    .take_while(|window| now - window.from > step),
+            )
+            .take(max.max(1))
+            .collect(),
+    }
+}
+
+/// Where window `n` of a job's `windows` stands, as far as imports came.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Turn {
+    /// To be applied now.
+    Due,
+    /// Imported already (sent again): applying it again changes nothing.
+    Done,
+    /// A window before it is not imported yet: windows are applied in
+    /// order, so nothing is skipped.
+    Early,
+}
+
+/// Windows of an import are applied in order: one is due once the window
+/// before it was imported, done once imports came past its end. A
+/// reconciliation window is always due (it reads again what was imported).
+pub fn turn(purpose: Purpose, progress: Progress, windows: &[Window], n: usize) -> Turn {
+    let reached = progress.imported_to;
+    match purpose {
+        Purpose::Reconciliation => Turn::Due,
+        Purpose::Import if reached.is_some_and(|to| to >= windows[n].to) => Turn::Done,
+        Purpose::Import if n == 0 || reached.is_some_and(|to| to >= windows[n - 1].to) => Turn::Due,
+        Purpose::Import => Turn::Early,
+    }
+}
+
+/// The window a job's own report carries: the first not imported yet (a
+/// client reports the last window with the job, after sending the others
+/// one by one; an older client reports the first alone).
+pub fn reported_window(purpose: Purpose, progress: Progress, windows: &[Window]) -> usize {
+    (0..windows.len())
+        .find(|&n| turn(purpose, progress, windows, n) != Turn::Done)
+        .unwrap_or(windows.len().saturating_sub(1))
+}
+
 /// The progress once a job of `purpose` read `rows` rows for `window`:
 /// the next history window is as long as `TARGET_ROWS` would take at the
 /// rate just seen, changing by at most four times at a step.
@@ -357,6 +415,81 @@ mod tests {
             imported_to: Some(at(text)),
             ..Progress::default()
         }
+    }
+
+    fn window(from: &str, to: &str) -> Window {
+        Window {
+            from: at(from),
+            to: at(to),
+        }
+    }
+
+    #[test]
+    fn a_history_job_reads_the_windows_after_its_first_while_they_lie_behind() {
+        let first = window("2026-11-01T00:00:00Z", "2026-11-05T00:00:00Z");
+        let now = at("2026-11-27T10:07:00Z");
+        let history = windows(Purpose::Import, first, now, 8);
+        assert_eq!(history.len(), 6, "{history:?}");
+        assert_eq!(history[0], first);
+        for pair in history.windows(2) {
+            assert_eq!(pair[1].from, pair[0].to);
+            assert_eq!(pair[1].to - pair[1].from, first.to - first.from);
+        }
+        // The last one lies a whole window behind, as `next` asks.
+        assert_eq!(
+            history[5],
+            window("2026-11-21T00:00:00Z", "2026-11-25T00:00:00Z")
+        );
+        assert_eq!(windows(Purpose::Import, first, now, 3).len(), 3);
+        assert_eq!(windows(Purpose::Import, first, now, 0), [first]);
+        // The newest data and a reconciliation are one window.
+        let newest = window("2026-11-27T09:45:00Z", "2026-11-27T10:07:00Z");
+        assert_eq!(windows(Purpose::Import, newest, now, 8), [newest]);
+        let again = window("2026-11-26T10:00:00Z", "2026-11-27T10:07:00Z");
+        assert_eq!(windows(Purpose::Reconciliation, again, now, 8), [again]);
+    }
+
+    #[test]
+    fn windows_are_applied_in_order_and_once() {
+        let history = [
+            window("2026-11-01T00:00:00Z", "2026-11-02T00:00:00Z"),
+            window("2026-11-02T00:00:00Z", "2026-11-03T00:00:00Z"),
+            window("2026-11-03T00:00:00Z", "2026-11-04T00:00:00Z"),
+        ];
+        let import = |progress| {
+            (0..3)
+                .map(|n| turn(Purpose::Import, progress, &history, n))
+                .collect::<Vec<_>>()
+        };
+        use Turn::{Done, Due, Early};
+        assert_eq!(import(Progress::default()), [Due, Early, Early]);
+        assert_eq!(
+            import(imported_to("2026-11-01T00:00:00Z")),
+            [Due, Early, Early]
+        );
+        assert_eq!(
+            import(imported_to("2026-11-02T00:00:00Z")),
+            [Done, Due, Early]
+        );
+        assert_eq!(
+            import(imported_to("2026-11-04T00:00:00Z")),
+            [Done, Done, Done]
+        );
+        // A reconciliation reads again what was imported.
+        assert_eq!(
+            turn(
+                Purpose::Reconciliation,
+                imported_to("2026-11-04T00:00:00Z"),
+                &history,
+                0
+            ),
+            Due
+        );
+        // A job's own report carries the first window not imported yet.
+        let reported = |text| reported_window(Purpose::Import, imported_to(text), &history);
+        assert_eq!(reported("2026-11-01T00:00:00Z"), 0);
+        assert_eq!(reported("2026-11-03T00:00:00Z"), 2);
+        assert_eq!(reported("2026-11-05T00:00:00Z"), 2);
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::{
     audit::{AuditAction, AuditEntry},
     cloud_link::{
         job::{runs_jobs, JobId, JobReport},
-        wire::{ImportQuery, ResultTable, Task},
+        wire::{ImportQuery, ImportWindow, ResultTable, Task, MAX_WINDOWS},
     },
     csv::{
         designer::FieldProblem,
@@ -303,7 +303,26 @@ pub fn due_import(
     let (purpose, window) =
         import::next(cadence, candidate.progress, candidate.last, periods, now)?;
     let marked = MarkedQuery::parse(&settings.query).ok()?;
-    let (from, to) = window.local(settings.zone);
+    let mut windows = import::windows(purpose, window, now, MAX_WINDOWS)
+        .into_iter()
+        .map(|window| {
+            let (from, to) = window.local(settings.zone);
+            ImportWindow {
+                parameters: marked
+                    .parameters
+                    .iter()
+                    .map(|end| {
+                        import::parameter(match end {
+                            End::From => from,
+                            End::To => to,
+                        })
+                    })
+                    .collect(),
+                from: rfc3339(window.from),
+                to: rfc3339(window.to),
+            }
+        });
+    let first = windows.next()?;
     let mut connection = settings.connection;
     if let Connection::Server { password, .. } = &mut connection {
         *password = kept.sealed_password.clone().unwrap_or_default();
@@ -312,20 +331,12 @@ pub fn due_import(
     Some(Task::ImportQuery(Box::new(ImportQuery {
         connection,
         sql: marked.sql,
-        parameters: marked
-            .parameters
-            .iter()
-            .map(|end| {
-                import::parameter(match end {
-                    End::From => from,
-                    End::To => to,
-                })
-            })
-            .collect(),
+        parameters: first.parameters,
         columns: required.iter().map(|name| (*name).to_owned()).collect(),
         purpose,
-        from: rfc3339(window.from),
-        to: rfc3339(window.to),
+        from: first.from,
+        to: first.to,
+        then: windows.collect(),
     })))
 }
 
@@ -357,38 +368,69 @@ pub fn opened_for_client(task: Task, sealer: &dyn CredentialSealer) -> Result<Ta
     }
 }
 
-/// What became of an import job's result.
+/// What became of a window's result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportOutcome {
     /// Applied: the window's data replaced.
     Applied { rows: usize },
+    /// Imported before (sent again): nothing changed.
+    Done,
+    /// Not applied: a window before it is not imported yet.
+    Early,
     /// Not applied, and why (also in the import history).
     Refused(String),
 }
 
-/// Applies the result an import job of `candidate` reported for the
-/// window of `task`, all or nothing, read as the integration's settings
-/// say; then notes how far imports came. Safe to repeat: a window applied
-/// again replaces what it covers.
+/// A job's windows, read back from its task.
+fn job_windows(import: &ImportQuery) -> Option<Vec<Window>> {
+    import
+        .windows()
+        .iter()
+        .map(|window| {
+            Some(Window {
+                from: parse_time(&window.from)?,
+                to: parse_time(&window.to)?,
+            })
+        })
+        .collect()
+}
+
+/// The window of `import` its job's own report carries (`None`: the
+/// task does not read).
+pub fn reported_window(candidate: &ImportCandidate, import: &ImportQuery) -> Option<usize> {
+    let windows = job_windows(import)?;
+    Some(import::reported_window(
+        import.purpose,
+        candidate.progress,
+        &windows,
+    ))
+}
+
+/// Applies the result an import job of `candidate` read for its window
+/// `n`, all or nothing, read as the integration's settings say; then
+/// notes how far imports came. In turn only (`import::turn`), and safe to
+/// repeat: a window applied again replaces what it covers.
 pub async fn apply_result(
     store: &dyn Store,
     candidate: &ImportCandidate,
-    task: &Task,
+    import: &ImportQuery,
+    n: usize,
     table: ResultTable,
     caps: Caps,
     now: DateTime<Utc>,
 ) -> Result<ImportOutcome, StoreError> {
-    let Task::ImportQuery(import) = task else {
-        return Ok(ImportOutcome::Refused("not an import job".to_owned()));
-    };
-    let ImportQuery {
-        purpose, from, to, ..
-    } = import.as_ref();
-    let (Some(window_from), Some(window_to)) = (parse_time(from), parse_time(to)) else {
+    let purpose = import.purpose;
+    let (Some(windows), Some(named)) = (job_windows(import), import.windows().into_iter().nth(n))
+    else {
         return Ok(ImportOutcome::Refused(
             "the job's window does not read".to_owned(),
         ));
     };
+    match import::turn(purpose, candidate.progress, &windows, n) {
+        import::Turn::Due => {}
+        import::Turn::Done => return Ok(ImportOutcome::Done),
+        import::Turn::Early => return Ok(ImportOutcome::Early),
+    }
     let Some(settings) = candidate
         .kept
         .as_ref()
@@ -411,7 +453,7 @@ pub async fn apply_result(
             })
             .collect(),
     };
-    let name = import_name(*purpose, from, to);
+    let name = import_name(purpose, &named.from, &named.to);
     let refused = match read_result(result, layout, settings.zone, Missing::Zero) {
         Ok(data) => {
             let import = changes(layout, Missing::Zero, data, now);
@@ -426,14 +468,10 @@ pub async fn apply_result(
             };
             match store.apply_file(&new).await {
                 Ok(_) => {
-                    let window = Window {
-                        from: window_from,
-                        to: window_to,
-                    };
                     store
                         .save_import_progress(
                             candidate.integration,
-                            import::advanced(candidate.progress, *purpose, window, import.rows),
+                            import::advanced(candidate.progress, purpose, windows[n], import.rows),
                         )
                         .await?;
                     return Ok(ImportOutcome::Applied { rows: import.rows });
@@ -480,21 +518,17 @@ async fn record_refused(
     Ok(ImportOutcome::Refused(refused.summary()))
 }
 
-/// Notes in the import history that an import job failed on the client's
-/// side (`why`, in its words): the admin sees it where imports are listed.
+/// Notes in the import history that window `n` of an import job failed
+/// on the client's side (`why`, in its words): the admin sees it where
+/// imports are listed.
 pub async fn record_failure(
     store: &dyn Store,
     candidate: &ImportCandidate,
-    task: &Task,
+    import: &ImportQuery,
+    n: usize,
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<ImportOutcome, StoreError> {
-    let Task::ImportQuery(import) = task else {
-        return Ok(ImportOutcome::Refused(why.to_owned()));
-    };
-    let ImportQuery {
-        purpose, from, to, ..
-    } = import.as_ref();
     let feed = candidate
         .kept
         .as_ref()
@@ -502,7 +536,9 @@ pub async fn record_failure(
         .map_or(Feed::ContactEvents, |settings| {
             settings.data.layout().feed()
         });
-    let name = import_name(*purpose, from, to);
+    let windows = import.windows();
+    let window = windows.get(n).unwrap_or(&windows[0]);
+    let name = import_name(import.purpose, &window.from, &window.to);
     let refused = FileRefused::Source(why.to_owned());
     record_refused(store, candidate, feed, &name, &refused, now).await
 }
@@ -661,9 +697,10 @@ pub async fn end_unrunnable(
     why: &str,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    if matches!(task, Task::ImportQuery(_)) {
+    if let Task::ImportQuery(import) = task {
         if let Some(candidate) = store.database_import_candidate(id).await? {
-            record_failure(store, &candidate, task, why, now).await?;
+            let n = reported_window(&candidate, import).unwrap_or(0);
+            record_failure(store, &candidate, import, n, why, now).await?;
         }
     }
     let report = JobReport {

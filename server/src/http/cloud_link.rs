@@ -20,10 +20,10 @@ use axum::{
 use chrono::Utc;
 use domain::cloud_link::{
     job::{Checksum, JobId, Reported, MAX_FILE_BYTES, MAX_WAITING_CLAIMS},
-    service::{self, ContactError, FileError, ReportError, StartError, Upload},
+    service::{self, ContactError, FileError, ReportError, StartError, Upload, WindowError},
     wire::{
-        ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, TokenGranted, TokenRequest,
-        MAX_REPORT_BYTES,
+        ClientInfo, FileAccepted, JobOffer, JobResult, PairingStarted, ResultTable, TokenGranted,
+        TokenRequest, MAX_REPORT_BYTES,
     },
     Pin, Poll, PIN_LIFETIME,
 };
@@ -131,6 +131,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/v1/jobs/{job}/result",
             post(report_job).layer(DefaultBodyLimit::max(MAX_REPORT_BYTES)),
+        )
+        .route(
+            "/v1/jobs/{job}/windows/{n}",
+            post(report_window).layer(DefaultBodyLimit::max(MAX_REPORT_BYTES)),
         )
         .method_not_allowed_fallback(api::method_not_allowed)
         .fallback(api::not_found)
@@ -562,6 +566,53 @@ async fn report_job(
     }
 }
 
+/// A client sends one window of a history job before the job's report,
+/// while it reads the next (ADR 0012): applied in order, once.
+async fn report_window(
+    State(state): State<AppState>,
+    ApiPath((job, n)): ApiPath<(i64, usize)>,
+    request: axum::extract::Request,
+) -> Result<StatusCode, ApiError> {
+    let credential = link_credential(request.headers())?;
+    // A window's rows may be many: read only for a live credential, and
+    // only so many at once.
+    state
+        .store
+        .link_holder(&credential)
+        .await
+        .map_err(|error| ApiError::internal(&error))?
+        .ok_or_else(link_revoked)?;
+    let _permit = UploadPermit::try_take(&state)?;
+    let ApiJson(table) = ApiJson::<ResultTable>::from_request(request, &state).await?;
+    let imports = service::Imports {
+        caps: state.settings.ingest_limits.caps,
+        periods: state.settings.job_schedule.imports,
+    };
+    service::report_window(
+        state.store.as_ref(),
+        &credential,
+        JobId(job),
+        n,
+        table,
+        imports,
+        Utc::now(),
+    )
+    .await
+    .map_err(|error| {
+        let (status, code) = match &error {
+            WindowError::Revoked => return link_revoked(),
+            WindowError::UnknownJob => return unknown_job(),
+            WindowError::Store(store) => return ApiError::internal(store),
+            WindowError::UnknownWindow(_) => (StatusCode::NOT_FOUND, "unknown_window"),
+            WindowError::AlreadyEnded => (StatusCode::CONFLICT, "job_already_ended"),
+            WindowError::Early(_) => (StatusCode::CONFLICT, "window_out_of_order"),
+            WindowError::Refused(_) => (StatusCode::UNPROCESSABLE_ENTITY, "window_refused"),
+        };
+        ApiError::new(status, code, "", error.to_string())
+    })?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// A Cloud Link client starts pairing: it shows the PIN and keeps the `deviceCode` secret to poll with.
 #[utoipa::path(post, path = "/cloud-link/v1/pairings", tag = "cloud-link",
     request_body = ClientInfo,
@@ -636,6 +687,27 @@ pub async fn document_claim_job() {}
 pub async fn document_upload_file() {}
 
 /// A client reports how a job ended, with `Idempotency-Key: job-{id}-{attempt}`; the same report again changes nothing.
+/// A client sends window `n` of a history job (every window but the last, which comes with the job's report) while it reads the next: applied in order, all or nothing; the same window again changes nothing.
+#[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/windows/{n}", tag = "cloud-link",
+    params(
+        ("job" = i64, Path, description = "The job's id"),
+        ("n" = u32, Path, description = "The window: 0 for the task's own, 1 for the first of `then`, …"),
+    ),
+    request_body = ResultTable,
+    responses(
+        (status = 204, description = "Applied (or applied before)"),
+        (status = 400, body = api::ErrorEnvelope, description = "Not JSON"),
+        (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
+        (status = 404, body = api::ErrorEnvelope, description = "unknown_job; or unknown_window: the job has no such window sent on its own"),
+        (status = 409, body = api::ErrorEnvelope, description = "job_already_ended; or window_out_of_order: the window before it is not imported yet"),
+        (status = 413, body = api::ErrorEnvelope, description = "payload_too_large: more than 48 MiB"),
+        (status = 415, body = api::ErrorEnvelope),
+        (status = 422, body = api::ErrorEnvelope, description = "window_refused: its rows do not read (the import history says why) and the job has ended; or invalid_field"),
+        (status = 503, body = api::ErrorEnvelope, description = "busy: too many uploads at once; send again after Retry-After"),
+    ),
+    security(("cloud_link_credential" = [])))]
+pub async fn document_report_window() {}
+
 #[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/result", tag = "cloud-link",
     params(
         ("job" = i64, Path, description = "The job's id"),

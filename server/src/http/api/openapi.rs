@@ -29,6 +29,7 @@ use crate::http::{cloud_link, ingest};
         cloud_link::document_claim_job,
         cloud_link::document_upload_file,
         cloud_link::document_report_job,
+        cloud_link::document_report_window,
         integrations::list,
         integrations::create,
         integrations::get,
