@@ -123,6 +123,20 @@ impl EncodedTable {
         self.row_count += 1;
     }
 
+    /// Whether the table still fits in a report the console takes, with
+    /// room left for the report around it; else why not.
+    fn within_report(&self) -> Result<(), String> {
+        if self.json.len() > MAX_REPORT_BYTES - 64 * 1024 {
+            return Err(format!(
+                "the result is larger than the console takes ({} MiB) after {} rows: \
+                 select fewer or shorter columns",
+                MAX_REPORT_BYTES / 1024 / 1024,
+                self.row_count - 1
+            ));
+        }
+        Ok(())
+    }
+
     fn finish(mut self) -> Self {
         self.json.extend_from_slice(b"]}");
         self
@@ -280,15 +294,7 @@ pub fn import(
         let values: Vec<AnySlice> = (0..batch.num_cols()).map(|at| batch.column(at)).collect();
         for row in 0..batch.num_rows() {
             table.push(values.iter().map(|column| Cell::of(column, row)));
-            // Room is left for the report around the table.
-            if table.json.len() > MAX_REPORT_BYTES - 64 * 1024 {
-                return Err(format!(
-                    "the result is larger than the console takes ({} MiB) after {} rows: \
-                     select fewer or shorter columns",
-                    MAX_REPORT_BYTES / 1024 / 1024,
-                    table.row_count - 1
-                ));
-            }
+            table.within_report()?;
         }
     }
     Ok(table.finish())
@@ -390,6 +396,29 @@ mod tests {
                 rows: Vec::new()
             }
         );
+    }
+
+    #[test]
+    fn a_result_larger_than_a_report_is_refused_with_the_limit_and_the_rows_read() {
+        let mut table = EncodedTable::new(vec!["note".into()]);
+        let long = vec![b'x'; MAX_VALUE_BYTES];
+        let mut refused = None;
+        for _ in 0..MAX_REPORT_BYTES / MAX_VALUE_BYTES + 1 {
+            table.push([Cell::Text(&long)].into_iter());
+            if let Err(message) = table.within_report() {
+                refused = Some(message);
+                break;
+            }
+        }
+        let message = refused.expect("refused before the report's limit");
+        assert!(message.contains("(48 MiB)"), "{message}");
+        let rows = table.row_count - 1;
+        assert!(rows > 12_000, "{rows}");
+        assert!(message.contains(&format!("after {rows} rows")), "{message}");
+        // Refused at the first row past the room a report leaves.
+        let row_bytes = MAX_VALUE_BYTES + 5;
+        assert!(table.json.len() - row_bytes <= MAX_REPORT_BYTES - 64 * 1024);
+        assert!(table.json.len() <= MAX_REPORT_BYTES);
     }
 
     #[test]
