@@ -231,6 +231,7 @@ impl Settings {
                         .map_or(default.imports.history, chrono::TimeDelta::days),
                         ..default.imports
                     },
+                    window_patience: default.window_patience,
                 }
             },
         })

@@ -42,6 +42,9 @@ pub struct JobSchedule {
     pub lease: Duration,
     /// When database integrations' imports run.
     pub imports: crate::database::import::Periods,
+    /// How long a history window sent before the one ahead of it waits
+    /// for that one to be applied (ADR 0012).
+    pub window_patience: Duration,
 }
 
 impl Default for JobSchedule {
@@ -50,6 +53,7 @@ impl Default for JobSchedule {
             scan_files_every: Duration::from_secs(60),
             lease: Duration::from_secs(5 * 60),
             imports: crate::database::import::Periods::default(),
+            window_patience: Duration::from_secs(30),
         }
     }
 }

@@ -10,7 +10,8 @@ use super::{
         Reported, MAX_CONNECTION_CHARS, MAX_SQL_CHARS,
     },
     wire::{
-        ClientInfo, JobResult, QueryRows, ResultTable, Task, MAX_MESSAGE_CHARS, MAX_ROWS_REPORTED,
+        ClientInfo, ImportQuery, JobResult, QueryRows, ResultTable, Task, MAX_MESSAGE_CHARS,
+        MAX_ROWS_REPORTED,
     },
     NewPairing, Pairing, Pin, Poll, Started,
 };
@@ -346,19 +347,27 @@ pub enum WindowError {
     Store(#[from] StoreError),
 }
 
-/// Applies window `n` of an open history job, as its client sends the
-/// windows before the last one while it reads the next (ADR 0012): in
-/// order, all or nothing each, and once — the same window again changes
-/// nothing. A refused window ends the job (the next one starts from it).
-pub async fn report_window(
+/// Window `n` of an open history job as its client sent it, read and
+/// waiting for its turn ([`apply_window`]).
+#[derive(Debug)]
+pub struct SentWindow {
+    pub integration: IntegrationId,
+    job: JobId,
+    import: Box<ImportQuery>,
+    read: database::service::WindowRead,
+}
+
+/// Reads window `n` of an open history job, as its client sends the
+/// windows before the last one while it reads the next (ADR 0012).
+/// Reading needs no turn: the window before it may still be applying.
+pub async fn read_window(
     store: &dyn Store,
     credential_hash: &[u8],
     job: JobId,
     n: usize,
     table: ResultTable,
-    imports: Imports,
     now: DateTime<Utc>,
-) -> Result<(), WindowError> {
+) -> Result<SentWindow, WindowError> {
     let integration = store
         .link_holder(credential_hash)
         .await?
@@ -370,7 +379,7 @@ pub async fn report_window(
     if !matches!(view.state, JobState::Queued | JobState::Running) {
         return Err(WindowError::AlreadyEnded);
     }
-    let Task::ImportQuery(import) = &view.task else {
+    let Task::ImportQuery(import) = view.task else {
         return Err(WindowError::UnknownWindow(n));
     };
     if n + 1 >= import.windows().len() {
@@ -380,9 +389,49 @@ pub async fn report_window(
         .database_import_candidate(integration)
         .await?
         .ok_or(WindowError::UnknownJob)?;
-    match database::service::apply_result(store, &candidate, import, n, table, imports.caps, now)
+    let read = database::service::read_window(&candidate, &import, n, table, now)
+        .map_err(WindowError::Refused)?;
+    Ok(SentWindow {
+        integration,
+        job,
+        import,
+        read,
+    })
+}
+
+/// Applies a window read by [`read_window`] if it is its turn: in order,
+/// all or nothing, and once — the same window again changes nothing.
+/// `Early` when the window before it is not applied yet (the caller may
+/// try again once another window was applied); a refused window ends the
+/// job (the next one starts from it).
+pub async fn apply_window(
+    store: &dyn Store,
+    sent: &SentWindow,
+    imports: Imports,
+    now: DateTime<Utc>,
+) -> Result<(), WindowError> {
+    let (integration, job, n) = (sent.integration, sent.job, sent.read.n());
+    let view = store
+        .job(integration, job, now)
         .await?
-    {
+        .ok_or(WindowError::UnknownJob)?;
+    if !matches!(view.state, JobState::Queued | JobState::Running) {
+        return Err(WindowError::AlreadyEnded);
+    }
+    let candidate = store
+        .database_import_candidate(integration)
+        .await?
+        .ok_or(WindowError::UnknownJob)?;
+    let applied = database::service::apply_window(
+        store,
+        &candidate,
+        &sent.import,
+        &sent.read,
+        imports.caps,
+        now,
+    )
+    .await?;
+    match applied {
         ImportOutcome::Applied { .. } | ImportOutcome::Done => Ok(()),
         ImportOutcome::Early => Err(WindowError::Early(n)),
         ImportOutcome::Refused(why) => {

@@ -20,7 +20,7 @@ use crate::{
     },
     csv::{
         designer::FieldProblem,
-        import::changes,
+        import::{changes, FileImport},
         intervals::Missing,
         query::{read_result, QueryRead, QueryResult, SqlValue},
         schema::FileRefused,
@@ -406,40 +406,45 @@ pub fn reported_window(candidate: &ImportCandidate, import: &ImportQuery) -> Opt
     ))
 }
 
-/// Applies the result an import job of `candidate` read for its window
-/// `n`, all or nothing, read as the integration's settings say; then
-/// notes how far imports came. In turn only (`import::turn`), and safe to
-/// repeat: a window applied again replaces what it covers.
-pub async fn apply_result(
-    store: &dyn Store,
+/// Window `n` of an import job's result, read as the integration's
+/// settings say: what applying it changes, or why it is refused. Reading
+/// is most of a window's work and needs no turn: a window may be read
+/// while the one before it is still being applied.
+#[derive(Debug)]
+pub struct WindowRead {
+    n: usize,
+    name: String,
+    feed: Feed,
+    read: Result<FileImport, FileRefused>,
+}
+
+impl WindowRead {
+    /// Which of its job's windows it is.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+}
+
+/// Reads `table`, the result of window `n` of `import` (`Err`: the job's
+/// window does not read, or the integration has no settings — the job's
+/// task or the settings changed under it).
+pub fn read_window(
     candidate: &ImportCandidate,
     import: &ImportQuery,
     n: usize,
     table: ResultTable,
-    caps: Caps,
     now: DateTime<Utc>,
-) -> Result<ImportOutcome, StoreError> {
-    let purpose = import.purpose;
-    let (Some(windows), Some(named)) = (job_windows(import), import.windows().into_iter().nth(n))
-    else {
-        return Ok(ImportOutcome::Refused(
-            "the job's window does not read".to_owned(),
-        ));
-    };
-    match import::turn(purpose, candidate.progress, &windows, n) {
-        import::Turn::Due => {}
-        import::Turn::Done => return Ok(ImportOutcome::Done),
-        import::Turn::Early => return Ok(ImportOutcome::Early),
-    }
-    let Some(settings) = candidate
+) -> Result<WindowRead, String> {
+    let named = import
+        .windows()
+        .into_iter()
+        .nth(n)
+        .ok_or("the job has no such window")?;
+    let settings = candidate
         .kept
         .as_ref()
         .and_then(|kept| kept.settings.settings(Some("")).ok())
-    else {
-        return Ok(ImportOutcome::Refused(
-            "the integration has no database settings".to_owned(),
-        ));
-    };
+        .ok_or("the integration has no database settings")?;
     let layout = settings.data.layout();
     let result = QueryResult {
         columns: table.columns,
@@ -453,38 +458,90 @@ pub async fn apply_result(
             })
             .collect(),
     };
-    let name = import_name(purpose, &named.from, &named.to);
-    let refused = match read_result(result, layout, settings.zone, Missing::Zero) {
-        Ok(data) => {
-            let import = changes(layout, Missing::Zero, data, now);
+    let read = match read_result(result, layout, settings.zone, Missing::Zero) {
+        Ok(data) => Ok(changes(layout, Missing::Zero, data, now)),
+        Err(QueryRead::Query(error)) => Err(FileRefused::Query(error)),
+        Err(QueryRead::Rows(problems)) => Err(FileRefused::query_rows(problems)),
+    };
+    Ok(WindowRead {
+        n,
+        name: import_name(import.purpose, &named.from, &named.to),
+        feed: layout.feed(),
+        read,
+    })
+}
+
+/// Applies a window `read` of an import job of `candidate` (its progress
+/// as it is now), all or nothing, then notes how far imports came; or
+/// notes why it was refused. In turn only (`import::turn`), and safe to
+/// repeat: a window applied again replaces what it covers.
+pub async fn apply_window(
+    store: &dyn Store,
+    candidate: &ImportCandidate,
+    import: &ImportQuery,
+    read: &WindowRead,
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, StoreError> {
+    let Some(windows) = job_windows(import) else {
+        return Ok(ImportOutcome::Refused(
+            "the job's window does not read".to_owned(),
+        ));
+    };
+    match import::turn(import.purpose, candidate.progress, &windows, read.n) {
+        import::Turn::Due => {}
+        import::Turn::Done => return Ok(ImportOutcome::Done),
+        import::Turn::Early => return Ok(ImportOutcome::Early),
+    }
+    let refused = match &read.read {
+        Ok(changes) => {
             let new = NewFileImport {
                 account: candidate.account,
                 integration: candidate.integration,
-                file_name: &name,
-                import: &import,
+                file_name: &read.name,
+                import: changes,
                 received_file: None,
                 caps,
                 now,
             };
             match store.apply_file(&new).await {
                 Ok(_) => {
+                    let advanced = import::advanced(
+                        candidate.progress,
+                        import.purpose,
+                        windows[read.n],
+                        changes.rows,
+                    );
                     store
-                        .save_import_progress(
-                            candidate.integration,
-                            import::advanced(candidate.progress, purpose, windows[n], import.rows),
-                        )
+                        .save_import_progress(candidate.integration, advanced)
                         .await?;
-                    return Ok(ImportOutcome::Applied { rows: import.rows });
+                    return Ok(ImportOutcome::Applied { rows: changes.rows });
                 }
                 Err(StoreImportError::TooManyQueues { cap }) => FileRefused::TooManyQueues { cap },
                 Err(StoreImportError::Store(error)) => return Err(error),
                 Err(other) => return Err(StoreError::new(other)),
             }
         }
-        Err(QueryRead::Query(error)) => FileRefused::Query(error),
-        Err(QueryRead::Rows(problems)) => FileRefused::query_rows(problems),
+        Err(refused) => refused.clone(),
     };
-    record_refused(store, candidate, layout.feed(), &name, &refused, now).await
+    record_refused(store, candidate, read.feed, &read.name, &refused, now).await
+}
+
+/// Reads and applies the result an import job of `candidate` read for
+/// its window `n` ([`read_window`], [`apply_window`]).
+pub async fn apply_result(
+    store: &dyn Store,
+    candidate: &ImportCandidate,
+    import: &ImportQuery,
+    n: usize,
+    table: ResultTable,
+    caps: Caps,
+    now: DateTime<Utc>,
+) -> Result<ImportOutcome, StoreError> {
+    match read_window(candidate, import, n, table, now) {
+        Ok(read) => apply_window(store, candidate, import, &read, caps, now).await,
+        Err(why) => Ok(ImportOutcome::Refused(why)),
+    }
 }
 
 /// How an import job's window is named in the import history.

@@ -566,8 +566,41 @@ async fn report_job(
     }
 }
 
+/// Integrations' history windows take turns here: one applies at a time
+/// per integration (a stripe of them), and a window that came before the
+/// one ahead of it waits until another window was applied.
+pub struct WindowTurns {
+    stripes: Vec<WindowTurn>,
+}
+
+#[derive(Default)]
+struct WindowTurn {
+    applying: tokio::sync::Mutex<()>,
+    applied: tokio::sync::Notify,
+}
+
+/// Stripes of `WindowTurns`: integrations share one only by chance, and
+/// then merely apply one after the other.
+const TURN_STRIPES: usize = 64;
+
+impl Default for WindowTurns {
+    fn default() -> Self {
+        Self {
+            stripes: (0..TURN_STRIPES).map(|_| WindowTurn::default()).collect(),
+        }
+    }
+}
+
+impl WindowTurns {
+    fn of(&self, integration: domain::integration::IntegrationId) -> &WindowTurn {
+        &self.stripes[integration.0.unsigned_abs() as usize % TURN_STRIPES]
+    }
+}
+
 /// A client sends one window of a history job before the job's report,
-/// while it reads the next (ADR 0012): applied in order, once.
+/// while it reads the next, and may send the next before this one was
+/// answered (ADR 0012): each is read at once, then applied in its turn,
+/// once.
 async fn report_window(
     State(state): State<AppState>,
     ApiPath((job, n)): ApiPath<(i64, usize)>,
@@ -588,17 +621,35 @@ async fn report_window(
         caps: state.settings.ingest_limits.caps,
         periods: state.settings.job_schedule.imports,
     };
-    service::report_window(
-        state.store.as_ref(),
-        &credential,
-        JobId(job),
-        n,
-        table,
-        imports,
-        Utc::now(),
-    )
-    .await
-    .map_err(|error| {
+    let store = state.store.as_ref();
+    let applied = async {
+        let sent =
+            service::read_window(store, &credential, JobId(job), n, table, Utc::now()).await?;
+        let turn = state.window_turns.of(sent.integration);
+        let patience = tokio::time::Instant::now() + state.settings.job_schedule.window_patience;
+        loop {
+            // Registered before trying, so a window applied meanwhile
+            // is not missed.
+            let applied = turn.applied.notified();
+            tokio::pin!(applied);
+            applied.as_mut().enable();
+            let tried = {
+                let _applying = turn.applying.lock().await;
+                service::apply_window(store, &sent, imports, Utc::now()).await
+            };
+            match tried {
+                Err(WindowError::Early(_)) if tokio::time::Instant::now() < patience => {
+                    let _ = tokio::time::timeout_at(patience, applied).await;
+                }
+                other => {
+                    turn.applied.notify_waiters();
+                    return other;
+                }
+            }
+        }
+    }
+    .await;
+    applied.map_err(|error| {
         let (status, code) = match &error {
             WindowError::Revoked => return link_revoked(),
             WindowError::UnknownJob => return unknown_job(),
@@ -687,7 +738,7 @@ pub async fn document_claim_job() {}
 pub async fn document_upload_file() {}
 
 /// A client reports how a job ended, with `Idempotency-Key: job-{id}-{attempt}`; the same report again changes nothing.
-/// A client sends window `n` of a history job (every window but the last, which comes with the job's report) while it reads the next: applied in order, all or nothing; the same window again changes nothing.
+/// A client sends window `n` of a history job (every window but the last, which comes with the job's report) while it reads the next, and may send it before the window ahead of it was answered: applied in order, all or nothing; the same window again changes nothing.
 #[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/windows/{n}", tag = "cloud-link",
     params(
         ("job" = i64, Path, description = "The job's id"),
@@ -699,7 +750,7 @@ pub async fn document_upload_file() {}
         (status = 400, body = api::ErrorEnvelope, description = "Not JSON"),
         (status = 401, body = api::ErrorEnvelope, description = "link_revoked: pair again"),
         (status = 404, body = api::ErrorEnvelope, description = "unknown_job; or unknown_window: the job has no such window sent on its own"),
-        (status = 409, body = api::ErrorEnvelope, description = "job_already_ended; or window_out_of_order: the window before it is not imported yet"),
+        (status = 409, body = api::ErrorEnvelope, description = "job_already_ended; or window_out_of_order: the window before it was not imported within 30 s"),
         (status = 413, body = api::ErrorEnvelope, description = "payload_too_large: more than 48 MiB"),
         (status = 415, body = api::ErrorEnvelope),
         (status = 422, body = api::ErrorEnvelope, description = "window_refused: its rows do not read (the import history says why) and the job has ended; or invalid_field"),

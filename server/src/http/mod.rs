@@ -54,6 +54,8 @@ pub struct AppState {
     pub jobs_queued: Arc<tokio::sync::Notify>,
     /// Cloud Link claims waiting, per integration.
     pub waiting_claims: Arc<cloud_link::WaitingClaims>,
+    /// Where a history job's windows wait for their turn.
+    pub window_turns: Arc<cloud_link::WindowTurns>,
     /// Permits for Cloud Link uploads being received.
     pub uploads: Arc<tokio::sync::Semaphore>,
     /// Where CSV schemas' queries run.
@@ -91,6 +93,7 @@ impl AppState {
             passwords: Arc::new(PasswordPool::new(settings.password_hashes_at_once)),
             jobs_queued: Arc::new(tokio::sync::Notify::new()),
             waiting_claims: Arc::default(),
+            window_turns: Arc::default(),
             uploads: Arc::new(tokio::sync::Semaphore::new(settings.uploads_at_once)),
             sealer,
             sandbox: Arc::new(crate::sandbox::ProcessSandbox::new(

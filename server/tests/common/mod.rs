@@ -197,9 +197,11 @@ pub fn settings(database_url: &str) -> Settings {
         uploads_at_once: server::config::DEFAULT_UPLOADS_AT_ONCE,
         // Tests that need the client's downloads build a folder of their own.
         downloads_folder: "no-downloads-in-tests".into(),
-        // Folders are looked at every second, so tests wait little.
+        // Folders are looked at every second, and a history window waits
+        // a second for the one ahead of it, so tests wait little.
         job_schedule: domain::cloud_link::job::JobSchedule {
             scan_files_every: std::time::Duration::from_secs(1),
+            window_patience: std::time::Duration::from_secs(1),
             ..domain::cloud_link::job::JobSchedule::default()
         },
     }
