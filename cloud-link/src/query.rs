@@ -22,7 +22,7 @@ const QUERY_TIMEOUT_SECONDS: usize = 300;
 
 /// A connection by `connection` string, through the system's driver
 /// manager, or why not in words an admin can act on.
-fn connect(connection: &str) -> Result<odbc_api::Connection<'static>, String> {
+pub fn connect(connection: &str) -> Result<odbc_api::Connection<'static>, String> {
     let environment = odbc_api::environment()
         .map_err(|error| format!("ODBC is not available on this machine: {error}"))?;
     environment
@@ -235,7 +235,7 @@ fn fetched_as(
 /// result has `required` columns (in any letter case), and gives all of it
 /// (blocking: call it off the async runtime).
 pub fn import(
-    connection: &str,
+    connection: &odbc_api::Connection<'_>,
     sql: &str,
     parameters: &[String],
     required: &[String],
@@ -250,7 +250,6 @@ pub fn import(
         })
         .collect::<Option<Vec<_>>>()
         .ok_or("the console sent a window that does not read")?;
-    let connection = connect(connection)?;
     let cursor = connection
         .execute(sql, parameters.as_slice(), Some(QUERY_TIMEOUT_SECONDS))
         .map_err(|error| format!("the query failed: {error}"))?;

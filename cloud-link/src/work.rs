@@ -143,67 +143,15 @@ impl Worker<'_> {
         }
     }
 
-    /// Sends a request until the console answers it: waits and retries
-    /// while it cannot be reached or answers 5xx or 429.
+    /// Sends a request until the console answers it ([`send`]).
     async fn send(
         &mut self,
         log: &mut Log,
         what: &str,
         request: impl Fn() -> reqwest::RequestBuilder,
     ) -> Result<Response, Failure> {
-        loop {
-            let wait = match request().bearer_auth(self.credential).send().await {
-                Ok(response) if response.status().is_success() => {
-                    self.backoff.reset();
-                    return Ok(response);
-                }
-                Ok(response)
-                    if response.status() == StatusCode::UNAUTHORIZED
-                        || response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED =>
-                {
-                    // Only the console's own refusal revokes the pairing; a
-                    // proxy asking for a password must not.
-                    let status = response.status();
-                    if pairing::code_of(response).await == "link_revoked" {
-                        return Err(Failure::Revoked);
-                    }
-                    let wait = self.backoff.wait();
-                    log.line(&format!(
-                        "cannot {what}: the proxy refused the user name or password ({status}): \
-                         fix them in https_proxy; trying again in {} s",
-                        wait.as_secs_f64().ceil()
-                    ));
-                    wait
-                }
-                Ok(response)
-                    if response.status().is_server_error()
-                        || response.status() == StatusCode::TOO_MANY_REQUESTS =>
-                {
-                    let wait =
-                        pairing::retry_after(&response).unwrap_or_else(|| self.backoff.wait());
-                    log.line(&format!(
-                        "cannot {what}: the console answered {}; trying again in {} s",
-                        response.status(),
-                        wait.as_secs_f64().ceil()
-                    ));
-                    wait
-                }
-                Ok(response) => {
-                    let status = response.status();
-                    return Err(Failure::Refused(status, pairing::code_of(response).await));
-                }
-                Err(error) => {
-                    let wait = self.backoff.wait();
-                    log.line(&format!(
-                        "cannot {what}: {}; trying again in {} s",
-                        describe(&error),
-                        wait.as_secs_f64().ceil()
-                    ));
-                    wait
-                }
-            };
-            tokio::time::sleep(wait).await;
-        }
+        let mut note = |line: String| log.line(&line);
+        send(self.credential, &mut self.backoff, &mut note, what, request).await
     }
 
     async fn run_job(&mut self, log: &mut Log, offer: &JobOffer) -> Result<(), Failure> {
@@ -287,10 +235,12 @@ impl Worker<'_> {
 
     /// Runs an import job's query for each of its windows in order, over
     /// ODBC and off the async runtime. Every window but the last is sent
-    /// on its own while the next is read, so the console applies one
+    /// on its own while the next is read, [`WINDOWS_IN_FLIGHT`] of them
+    /// unanswered at most, so the console reads one and applies another
     /// while the database gives the next (ADR 0012); the last is the
-    /// job's result, with its table as JSON. `None`: the console ended
-    /// the job at a window (it says why in the import history).
+    /// job's result, with its table as JSON, once every window before it
+    /// was answered. `None`: the console ended the job at a window (it
+    /// says why in the import history).
     async fn run_import(
         &mut self,
         log: &mut Log,
@@ -299,67 +249,68 @@ impl Worker<'_> {
     ) -> Result<Option<(JobResult, Option<Vec<u8>>)>, Failure> {
         let windows = import.windows();
         let last = windows.len() - 1;
-        let mut sending: Option<(usize, Vec<u8>)> = None;
+        let mut sending = std::collections::VecDeque::new();
+        let mut reading = read_windows(import);
         for (n, window) in windows.into_iter().enumerate() {
             log.line(&format!(
                 "job {}: importing {} – {}",
                 offer.id, window.from, window.to
             ));
-            let reading = read_window(import, window.parameters);
-            if let Some((before, table)) = sending.take() {
-                if !self.send_window(log, offer, before, table).await? {
+            let ran = reading
+                .recv()
+                .await
+                .unwrap_or_else(|| Err("the query stopped".to_owned()));
+            let (result, table) = self.window_read(log, ran);
+            let table = match table {
+                Some(table) if n < last => table,
+                table => {
+                    // The job's report comes after every window sent.
+                    while let Some(sent) = sending.pop_front() {
+                        if !answered(log, offer, sent, &mut sending).await? {
+                            return Ok(None);
+                        }
+                    }
+                    return Ok(Some((result, table)));
+                }
+            };
+            log.line(&format!("job {}: {}", offer.id, result.message));
+            while sending.len() >= WINDOWS_IN_FLIGHT {
+                let sent = sending.pop_front().expect("one is in flight");
+                if !answered(log, offer, sent, &mut sending).await? {
                     return Ok(None);
                 }
             }
-            let ran = reading
-                .await
-                .unwrap_or_else(|error| Err(format!("the query stopped: {error}")));
-            let (result, table) = self.window_read(log, ran);
-            match table {
-                Some(table) if n < last => {
-                    log.line(&format!("job {}: {}", offer.id, result.message));
-                    sending = Some((n, table));
-                }
-                table => return Ok(Some((result, table))),
-            }
+            sending.push_back(self.send_window(offer, n, table));
         }
         unreachable!("a job has a window, and its last returns")
     }
 
-    /// Sends window `n`'s table of an import job: `false` when the console
-    /// ended the job instead.
-    async fn send_window(
-        &mut self,
-        log: &mut Log,
-        offer: &JobOffer,
-        n: usize,
-        table: Vec<u8>,
-    ) -> Result<bool, Failure> {
+    /// Starts sending window `n`'s table of an import job, retrying as
+    /// [`send`] does: whether the console took it, and the lines for the
+    /// log.
+    fn send_window(&self, offer: &JobOffer, n: usize, table: Vec<u8>) -> Sending {
+        let (http, credential) = (self.http.clone(), self.credential.to_owned());
+        let url = self.url(&format!("jobs/{}/windows/{n}", offer.id));
         let body = bytes::Bytes::from(table);
-        let (http, url) = (
-            self.http,
-            self.url(&format!("jobs/{}/windows/{n}", offer.id)),
-        );
-        let sent = self
-            .send(log, "send a window's rows", || {
-                http.post(&url)
-                    .timeout(UPLOAD_TIMEOUT)
-                    .header(reqwest::header::CONTENT_TYPE, "application/json")
-                    .body(body.clone())
-            })
-            .await;
-        match sent {
-            Ok(_) => Ok(true),
-            Err(Failure::Refused(status, code)) => {
-                log.line(&format!(
-                    "job {} ended at window {n}: the console refused it ({status}, {code}); \
-                     the import history on the integration's page says why",
-                    offer.id
-                ));
-                Ok(false)
-            }
-            Err(Failure::Revoked) => Err(Failure::Revoked),
-        }
+        tokio::spawn(async move {
+            let mut lines = Vec::new();
+            let mut note = |line: String| lines.push(line);
+            let sent = send(
+                &credential,
+                &mut Backoff::default(),
+                &mut note,
+                "send a window's rows",
+                || {
+                    http.post(&url)
+                        .timeout(UPLOAD_TIMEOUT)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(body.clone())
+                },
+            )
+            .await
+            .map(|_| ());
+            (n, sent, lines)
+        })
     }
 
     /// A window's result, and its table as JSON when it was read.
@@ -505,25 +456,151 @@ impl Worker<'_> {
     }
 }
 
-/// Starts reading one window of an import, bound to `parameters`, on a
-/// thread of its own: the rows as the report's table.
-fn read_window(
+/// Windows of an import sent and not answered yet, at most: one being
+/// applied while the next is read on the console's side.
+const WINDOWS_IN_FLIGHT: usize = 2;
+
+/// A window being sent: its number, whether the console took it, and the
+/// lines for the log.
+type Sending = tokio::task::JoinHandle<(usize, Result<(), Failure>, Vec<String>)>;
+
+/// Waits for the answer to a window `sent`: `false` when the console
+/// ended the job instead (the windows still `sending` are given up).
+async fn answered(
+    log: &mut Log,
+    offer: &JobOffer,
+    sent: Sending,
+    sending: &mut std::collections::VecDeque<Sending>,
+) -> Result<bool, Failure> {
+    let (n, outcome, lines) = sent.await.unwrap_or_else(|error| {
+        (
+            usize::MAX,
+            Err(Failure::Refused(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                error.to_string(),
+            )),
+            Vec::new(),
+        )
+    });
+    for line in lines {
+        log.line(&line);
+    }
+    match outcome {
+        Ok(()) => Ok(true),
+        Err(failure) => {
+            for later in sending.drain(..) {
+                later.abort();
+            }
+            match failure {
+                Failure::Revoked => Err(Failure::Revoked),
+                Failure::Refused(status, code) => {
+                    log.line(&format!(
+                        "job {} ended at window {n}: the console refused it ({status}, {code}); \
+                         the import history on the integration's page says why",
+                        offer.id
+                    ));
+                    Ok(false)
+                }
+            }
+        }
+    }
+}
+
+/// Sends a request with `credential` until the console answers it: waits
+/// (`backoff`) and retries while it cannot be reached or answers 5xx or
+/// 429, noting each wait.
+async fn send(
+    credential: &str,
+    backoff: &mut Backoff,
+    note: &mut (dyn FnMut(String) + Send),
+    what: &str,
+    request: impl Fn() -> reqwest::RequestBuilder,
+) -> Result<Response, Failure> {
+    loop {
+        let wait = match request().bearer_auth(credential).send().await {
+            Ok(response) if response.status().is_success() => {
+                backoff.reset();
+                return Ok(response);
+            }
+            Ok(response)
+                if response.status() == StatusCode::UNAUTHORIZED
+                    || response.status() == StatusCode::PROXY_AUTHENTICATION_REQUIRED =>
+            {
+                // Only the console's own refusal revokes the pairing; a
+                // proxy asking for a password must not.
+                let status = response.status();
+                if pairing::code_of(response).await == "link_revoked" {
+                    return Err(Failure::Revoked);
+                }
+                let wait = backoff.wait();
+                note(format!(
+                    "cannot {what}: the proxy refused the user name or password ({status}): \
+                     fix them in https_proxy; trying again in {} s",
+                    wait.as_secs_f64().ceil()
+                ));
+                wait
+            }
+            Ok(response)
+                if response.status().is_server_error()
+                    || response.status() == StatusCode::TOO_MANY_REQUESTS =>
+            {
+                let wait = pairing::retry_after(&response).unwrap_or_else(|| backoff.wait());
+                note(format!(
+                    "cannot {what}: the console answered {}; trying again in {} s",
+                    response.status(),
+                    wait.as_secs_f64().ceil()
+                ));
+                wait
+            }
+            Ok(response) => {
+                let status = response.status();
+                return Err(Failure::Refused(status, pairing::code_of(response).await));
+            }
+            Err(error) => {
+                let wait = backoff.wait();
+                note(format!(
+                    "cannot {what}: {}; trying again in {} s",
+                    describe(&error),
+                    wait.as_secs_f64().ceil()
+                ));
+                wait
+            }
+        };
+        tokio::time::sleep(wait).await;
+    }
+}
+
+/// Starts reading an import's windows in order on a thread of its own,
+/// over one connection: each window's rows as the report's table, or why
+/// not (then nothing more is read). It reads a window ahead of the one
+/// taken, no more, and stops when the receiver is dropped.
+fn read_windows(
     import: &ImportQuery,
-    parameters: Vec<String>,
-) -> tokio::task::JoinHandle<Result<query::EncodedTable, String>> {
-    let (connection, sql, columns) = (
-        import.connection.clone(),
-        import.sql.clone(),
-        import.columns.clone(),
-    );
+) -> tokio::sync::mpsc::Receiver<Result<query::EncodedTable, String>> {
+    let (sql, columns) = (import.sql.clone(), import.columns.clone());
+    let (connection, windows) = (import.connection.clone(), import.windows());
+    let (tables, received) = tokio::sync::mpsc::channel(1);
     tokio::task::spawn_blocking(move || {
-        let drivers = query::drivers()
-            .map_err(|error| format!("the ODBC drivers cannot be listed: {error}"))?;
-        let connection = connection
-            .odbc(&drivers)
-            .map_err(|error| error.to_string())?;
-        query::import(&connection, &sql, &parameters, &columns)
-    })
+        let connected = query::drivers()
+            .map_err(|error| format!("the ODBC drivers cannot be listed: {error}"))
+            .and_then(|drivers| connection.odbc(&drivers).map_err(|error| error.to_string()))
+            .and_then(|text| query::connect(&text));
+        let connection = match connected {
+            Ok(connection) => connection,
+            Err(why) => {
+                let _ = tables.blocking_send(Err(why));
+                return;
+            }
+        };
+        for window in windows {
+            let table = query::import(&connection, &sql, &window.parameters, &columns);
+            let failed = table.is_err();
+            if tables.blocking_send(table).is_err() || failed {
+                return;
+            }
+        }
+    });
+    received
 }
 
 /// The regular files of `folder` not modified within `SETTLE` of `now`,
