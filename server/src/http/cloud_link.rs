@@ -579,6 +579,10 @@ struct WindowTurn {
     applied: tokio::sync::Notify,
 }
 
+/// How often a window waiting for its turn looks again when no window of
+/// this process was applied meanwhile.
+const WINDOW_RECHECK: Duration = Duration::from_secs(1);
+
 /// Stripes of `WindowTurns`: integrations share one only by chance, and
 /// then merely apply one after the other.
 const TURN_STRIPES: usize = 64;
@@ -639,7 +643,10 @@ async fn report_window(
             };
             match tried {
                 Err(WindowError::Early(_)) if tokio::time::Instant::now() < patience => {
-                    let _ = tokio::time::timeout_at(patience, applied).await;
+                    // Another server process may apply the window ahead:
+                    // no notice comes from there, so look again anyway.
+                    let recheck = tokio::time::Instant::now() + WINDOW_RECHECK;
+                    let _ = tokio::time::timeout_at(patience.min(recheck), applied).await;
                 }
                 other => {
                     turn.applied.notify_waiters();
