@@ -77,18 +77,6 @@ async fn paired_client(
     (folder, client)
 }
 
-async fn save_settings(app: &TestApp, token: &str, id: i64, settings: Value) {
-    let saved = app
-        .api(
-            Method::PUT,
-            &format!("/api/v1/integrations/{id}/database"),
-            Some(token),
-            Some(settings),
-        )
-        .await;
-    assert_eq!(saved.status(), StatusCode::OK, "{:?}", saved.text().await);
-}
-
 /// The offered count of the queue named `name` at `start`, once it is
 /// `expected`, within a minute.
 async fn wait_for_offered(
@@ -188,8 +176,7 @@ async fn interval_data_flows_from_postgresql_and_corrections_arrive(engine: Engi
             "query": query, "realTime": false, "reconciliation": true,
         })
     };
-    save_settings(
-        &app,
+    app.save_database_settings(
         &token,
         id,
         settings(format!(
@@ -220,8 +207,7 @@ async fn interval_data_flows_from_postgresql_and_corrections_arrive(engine: Engi
     wait_for_offered(&app, &token, "Sales", recent, 9).await;
 
     // A column left unnamed is reported by its name.
-    save_settings(
-        &app,
+    app.save_database_settings(
         &token,
         id,
         settings(format!(
@@ -311,8 +297,7 @@ async fn contact_data_flows_from_mariadb(engine: Engine) {
     let id = app
         .linkable_integration(&token, "Call records", "database")
         .await;
-    save_settings(
-        &app,
+    app.save_database_settings(
         &token,
         id,
         json!({
@@ -426,8 +411,7 @@ async fn agent_statuses_flow_from_postgresql(engine: Engine) {
         .await
         .expect("JSON");
     let id = created["integration"]["id"].as_i64().expect("an id");
-    save_settings(
-        &app,
+    app.save_database_settings(
         &token,
         id,
         json!({

@@ -1020,6 +1020,15 @@ async fn files_from_the_client_are_imported_once_and_wait_while_paused(engine: E
     assert_eq!(waiting, [0]);
 }
 
+/// A database integration "Call records" with `settings` saved.
+async fn database_integration(app: &TestApp, token: &str, settings: Value) -> i64 {
+    let id = app
+        .linkable_integration(token, "Call records", "database")
+        .await;
+    app.save_database_settings(token, id, settings).await;
+    id
+}
+
 /// Sends an import job's report with its whole result.
 async fn report_rows(
     app: &TestApp,
@@ -1049,23 +1058,17 @@ async fn a_database_import_is_offered_with_its_password_applied_once_and_a_long_
     engine: Engine,
 ) {
     let (app, token, _) = set_up(engine).await;
-    let id = app
-        .linkable_integration(&token, "Call records", "database")
-        .await;
-    let saved = app
-        .api(
-            Method::PUT,
-            &format!("/api/v1/integrations/{id}/database"),
-            Some(&token),
-            Some(json!({
-                "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
-                "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
-                "dataType": "contacts", "realTime": false, "reconciliation": false,
-                "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to} OR ended >= {from}",
-            })),
-        )
-        .await;
-    assert_eq!(saved.status(), StatusCode::OK);
+    let id = database_integration(
+        &app,
+        &token,
+        json!({
+            "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
+            "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
+            "dataType": "contacts", "realTime": false, "reconciliation": false,
+            "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to} OR ended >= {from}",
+        }),
+    )
+    .await;
     let credential = paired(&app, &token, id, "db-host").await;
 
     // The first import reads the oldest day of the history; the password
@@ -1185,22 +1188,16 @@ async fn a_database_import_is_offered_with_its_password_applied_once_and_a_long_
 
 async fn an_import_whose_password_no_longer_opens_fails_where_the_admin_looks(engine: Engine) {
     let (app, token, _) = set_up(engine).await;
-    let id = app
-        .linkable_integration(&token, "Call records", "database")
-        .await;
-    let saved = app
-        .api(
-            Method::PUT,
-            &format!("/api/v1/integrations/{id}/database"),
-            Some(&token),
-            Some(json!({
-                "databaseType": "mySql", "host": "db.example.local", "database": "acd",
-                "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
-                "dataType": "contacts", "query": "SELECT * FROM calls WHERE started >= {from}",
-            })),
-        )
-        .await;
-    assert_eq!(saved.status(), StatusCode::OK);
+    let id = database_integration(
+        &app,
+        &token,
+        json!({
+            "databaseType": "mySql", "host": "db.example.local", "database": "acd",
+            "user": "reader", "password": "Sealed;Secret", "timeZone": "UTC",
+            "dataType": "contacts", "query": "SELECT * FROM calls WHERE started >= {from}",
+        }),
+    )
+    .await;
     let credential = paired(&app, &token, id, "db-host").await;
     let mut queued: Vec<String> = Vec::new();
     for _ in 0..100 {
@@ -1258,23 +1255,17 @@ async fn send_window(
 
 async fn a_history_job_sends_its_windows_one_by_one_applied_in_order_and_once(engine: Engine) {
     let (app, token, _) = set_up(engine).await;
-    let id = app
-        .linkable_integration(&token, "Call records", "database")
-        .await;
-    let saved = app
-        .api(
-            Method::PUT,
-            &format!("/api/v1/integrations/{id}/database"),
-            Some(&token),
-            Some(json!({
-                "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
-                "user": "reader", "timeZone": "UTC", "dataType": "contacts",
-                "realTime": false, "reconciliation": false,
-                "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to}",
-            })),
-        )
-        .await;
-    assert_eq!(saved.status(), StatusCode::OK);
+    let id = database_integration(
+        &app,
+        &token,
+        json!({
+            "databaseType": "postgreSql", "host": "db.example.local", "database": "acd",
+            "user": "reader", "timeZone": "UTC", "dataType": "contacts",
+            "realTime": false, "reconciliation": false,
+            "query": "SELECT * FROM calls WHERE started >= {from} AND started < {to}",
+        }),
+    )
+    .await;
     let credential = paired(&app, &token, id, "db-host").await;
     let offer: Value = claim(&app, &credential, 10)
         .await
@@ -1312,6 +1303,20 @@ async fn a_history_job_sends_its_windows_one_by_one_applied_in_order_and_once(en
     // Each once, however often it is sent.
     let again = send_window(&app, &credential, job, 0, row("2024-01-02 08:00:00")).await;
     assert_eq!(again.status(), StatusCode::NO_CONTENT);
+    // Another installation's credential, or no job of this one: unknown.
+    let other = app
+        .linkable_integration(&token, "Other site", "database")
+        .await;
+    let stranger = paired(&app, &token, other, "other-host").await;
+    for (credential, id) in [(stranger.as_str(), job), (credential.as_str(), job + 1_000)] {
+        let (status, code, _) =
+            error_code(send_window(&app, credential, id, 1, row("2024-01-03 08:00:00")).await)
+                .await;
+        assert_eq!(
+            (status, code.as_str()),
+            (StatusCode::NOT_FOUND, "unknown_job")
+        );
+    }
     // The last window comes with the job's report, not on its own.
     let last = send_window(&app, &credential, job, 7, row("2024-01-04 08:00:00")).await;
     let (status, code, _) = error_code(last).await;

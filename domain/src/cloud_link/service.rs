@@ -347,6 +347,28 @@ pub enum WindowError {
     Store(#[from] StoreError),
 }
 
+/// The task of `integration`'s `job` while it is open, and the
+/// integration as its imports see it now.
+async fn open_job(
+    store: &dyn Store,
+    integration: IntegrationId,
+    job: JobId,
+    now: DateTime<Utc>,
+) -> Result<(Task, database::service::ImportCandidate), WindowError> {
+    let view = store
+        .job(integration, job, now)
+        .await?
+        .ok_or(WindowError::UnknownJob)?;
+    if !matches!(view.state, JobState::Queued | JobState::Running) {
+        return Err(WindowError::AlreadyEnded);
+    }
+    let candidate = store
+        .database_import_candidate(integration)
+        .await?
+        .ok_or(WindowError::UnknownJob)?;
+    Ok((view.task, candidate))
+}
+
 /// Window `n` of an open history job as its client sent it, read and
 /// waiting for its turn ([`apply_window`]).
 #[derive(Debug)]
@@ -372,23 +394,13 @@ pub async fn read_window(
         .link_holder(credential_hash)
         .await?
         .ok_or(WindowError::Revoked)?;
-    let view = store
-        .job(integration, job, now)
-        .await?
-        .ok_or(WindowError::UnknownJob)?;
-    if !matches!(view.state, JobState::Queued | JobState::Running) {
-        return Err(WindowError::AlreadyEnded);
-    }
-    let Task::ImportQuery(import) = view.task else {
+    let (task, candidate) = open_job(store, integration, job, now).await?;
+    let Task::ImportQuery(import) = task else {
         return Err(WindowError::UnknownWindow(n));
     };
     if n + 1 >= import.windows().len() {
         return Err(WindowError::UnknownWindow(n));
     }
-    let candidate = store
-        .database_import_candidate(integration)
-        .await?
-        .ok_or(WindowError::UnknownJob)?;
     let read = database::service::read_window(&candidate, &import, n, table, now)
         .map_err(WindowError::Refused)?;
     Ok(SentWindow {
@@ -411,17 +423,9 @@ pub async fn apply_window(
     now: DateTime<Utc>,
 ) -> Result<(), WindowError> {
     let (integration, job, n) = (sent.integration, sent.job, sent.read.n());
-    let view = store
-        .job(integration, job, now)
-        .await?
-        .ok_or(WindowError::UnknownJob)?;
-    if !matches!(view.state, JobState::Queued | JobState::Running) {
-        return Err(WindowError::AlreadyEnded);
-    }
-    let candidate = store
-        .database_import_candidate(integration)
-        .await?
-        .ok_or(WindowError::UnknownJob)?;
+    // Looked at again: the job may have ended, and the progress moved,
+    // while the window was read.
+    let (_, candidate) = open_job(store, integration, job, now).await?;
     let applied = database::service::apply_window(
         store,
         &candidate,

@@ -744,7 +744,6 @@ pub async fn document_claim_job() {}
     security(("cloud_link_credential" = [])))]
 pub async fn document_upload_file() {}
 
-/// A client reports how a job ended, with `Idempotency-Key: job-{id}-{attempt}`; the same report again changes nothing.
 /// A client sends window `n` of a history job (every window but the last, which comes with the job's report) while it reads the next, and may send it before the window ahead of it was answered: applied in order, all or nothing; the same window again changes nothing.
 #[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/windows/{n}", tag = "cloud-link",
     params(
@@ -766,6 +765,7 @@ pub async fn document_upload_file() {}
     security(("cloud_link_credential" = [])))]
 pub async fn document_report_window() {}
 
+/// A client reports how a job ended, with `Idempotency-Key: job-{id}-{attempt}`; the same report again changes nothing.
 #[utoipa::path(post, path = "/cloud-link/v1/jobs/{job}/result", tag = "cloud-link",
     params(
         ("job" = i64, Path, description = "The job's id"),

@@ -528,6 +528,19 @@ impl TestApp {
         created["integration"]["id"].as_i64().expect("an id")
     }
 
+    /// Saves a database integration's `settings`, which must be taken.
+    pub async fn save_database_settings(&self, token: &str, id: i64, settings: serde_json::Value) {
+        let saved = self
+            .api(
+                reqwest::Method::PUT,
+                &format!("/api/v1/integrations/{id}/database"),
+                Some(token),
+                Some(settings),
+            )
+            .await;
+        assert_eq!(saved.status(), StatusCode::OK, "{:?}", saved.text().await);
+    }
+
     /// A CSV integration carrying contacts in 30-minute intervals; its id.
     pub async fn csv_integration(&self, token: &str, name: &str) -> i64 {
         let created: serde_json::Value = self
