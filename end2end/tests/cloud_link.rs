@@ -5,13 +5,14 @@
 //! the client's host, the files it uploads from its import folder, and
 //! disconnecting it makes it show a new PIN.
 
+#[macro_use]
 mod support;
 
 use std::{path::PathBuf, process::Stdio, time::Duration};
 
 use anyhow::{bail, ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, EMAIL, PATIENCE};
+use support::{set_up_and_sign_in, Browser, Intake, EMAIL, PATIENCE};
 
 /// Downloads the Linux client the way the page offers it (with the
 /// browser's session), checks it against the SHA-256 the page shows, and
@@ -197,42 +198,9 @@ async fn pairing_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()>
     Ok(())
 }
 
-#[tokio::test]
-async fn pairing_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "cloud-link",
-        pairing_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pairing_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "cloud-link",
-        pairing_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pairing_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "cloud-link",
-        pairing_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pairing_in_chromium_without_javascript() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch_without_javascript().await,
-        "cloud-link-no-js",
-        pairing_story,
-    )
-    .await
-}
+in_every_browser!(
+    pairing,
+    "cloud-link",
+    pairing_story,
+    in_chromium_without_javascript
+);

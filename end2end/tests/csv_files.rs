@@ -3,13 +3,14 @@
 //! sample `;` file with `dd/mm/yyyy` dates from the proposals, the same
 //! file uploaded by hand, previewed and applied, and its queue's chart.
 
+#[macro_use]
 mod support;
 
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake, PATIENCE};
+use support::{set_up_and_sign_in, token, Browser, Intake, PATIENCE};
 
 const EXPORT: &[u8] = b"Daily report\r\n\
     Queue;Date;Time;Offered;Answered;AHT\r\n\
@@ -175,42 +176,9 @@ fn tempfile_path(browser: &Browser) -> anyhow::Result<std::path::PathBuf> {
     Ok(dir)
 }
 
-#[tokio::test]
-async fn csv_files_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "csv-files",
-        csv_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn csv_files_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "csv-files",
-        csv_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn csv_files_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "csv-files",
-        csv_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn csv_files_in_chromium_without_javascript() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch_without_javascript().await,
-        "csv-files-no-js",
-        csv_story,
-    )
-    .await
-}
+in_every_browser!(
+    csv_files,
+    "csv-files",
+    csv_story,
+    in_chromium_without_javascript
+);

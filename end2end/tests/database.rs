@@ -6,11 +6,12 @@
 //! summarises them. And a paused one resumed from the overview, after a
 //! dialog that says what a resume imports.
 
+#[macro_use]
 mod support;
 
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake};
+use support::{set_up_and_sign_in, token, Browser, Intake};
 
 /// On one line: WebKit's driver types no line breaks.
 const QUERY: &str = "SELECT queue AS queueidentifier, queue AS queuename, started AS timestamp, \
@@ -162,45 +163,12 @@ async fn database_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()
     Ok(())
 }
 
-#[tokio::test]
-async fn database_settings_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "database",
-        database_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_settings_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "database",
-        database_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_settings_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "database",
-        database_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_settings_in_chromium_without_javascript() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch_without_javascript().await,
-        "database-no-js",
-        database_story,
-    )
-    .await
-}
+in_every_browser!(
+    database_settings,
+    "database",
+    database_story,
+    in_chromium_without_javascript
+);
 
 /// Pairs a client with integration `id` as the client would: it starts a
 /// pairing, the admin enters its PIN, it collects its credential.
@@ -289,42 +257,9 @@ async fn resume_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> 
     Ok(())
 }
 
-#[tokio::test]
-async fn database_resume_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "database-resume",
-        resume_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_resume_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "database-resume",
-        resume_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_resume_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "database-resume",
-        resume_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn database_resume_in_chromium_without_javascript() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch_without_javascript().await,
-        "database-resume-no-js",
-        resume_story,
-    )
-    .await
-}
+in_every_browser!(
+    database_resume,
+    "database-resume",
+    resume_story,
+    in_chromium_without_javascript
+);

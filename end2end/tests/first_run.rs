@@ -3,10 +3,11 @@
 //!
 //! Each engine is its own test; one that cannot run fails, it is not skipped.
 
+#[macro_use]
 mod support;
 
 use anyhow::{ensure, Context};
-use support::{run_story, Browser, Engine, Intake, EMAIL, PASSWORD};
+use support::{Browser, Intake, EMAIL, PASSWORD};
 
 async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     let client = &browser.client;
@@ -90,17 +91,4 @@ async fn story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[tokio::test]
-async fn first_run_story_in_chromium() -> anyhow::Result<()> {
-    run_story(Browser::launch(Engine::Chromium).await, "first-run", story).await
-}
-
-#[tokio::test]
-async fn first_run_story_in_firefox() -> anyhow::Result<()> {
-    run_story(Browser::launch(Engine::Firefox).await, "first-run", story).await
-}
-
-#[tokio::test]
-async fn first_run_story_in_webkit() -> anyhow::Result<()> {
-    run_story(Browser::launch(Engine::WebKit).await, "first-run", story).await
-}
+in_every_browser!(first_run, "first-run", story);

@@ -2,11 +2,12 @@
 //! generate its key (shown once), copy the configuration id, pause, resume,
 //! delete. And pause/resume once more in Chromium without JavaScript.
 
+#[macro_use]
 mod support;
 
 use anyhow::{ensure, Context};
 use fantoccini::Locator;
-use support::{run_story, set_up_and_sign_in, Browser, Engine, Intake, PATIENCE};
+use support::{run_story, set_up_and_sign_in, Browser, Intake, Launch, PATIENCE};
 
 async fn wait_for_xpath(browser: &Browser, xpath: &str) -> anyhow::Result<()> {
     browser
@@ -234,40 +235,12 @@ async fn pause_and_resume_without_javascript(
     Ok(())
 }
 
-#[tokio::test]
-async fn api_integration_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "integration",
-        api_integration_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn api_integration_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "integration",
-        api_integration_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn api_integration_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "integration",
-        api_integration_story,
-    )
-    .await
-}
+in_every_browser!(api_integration, "integration", api_integration_story);
 
 #[tokio::test]
 async fn pause_and_resume_in_chromium_without_javascript() -> anyhow::Result<()> {
     run_story(
-        Browser::launch_without_javascript().await,
+        Launch::WithoutJavaScript,
         "nojs",
         pause_and_resume_without_javascript,
     )

@@ -2,11 +2,12 @@
 //! Chromium, Firefox and WebKit: the queue it created, the queue's chart
 //! and figures, and the integration's import history.
 
+#[macro_use]
 mod support;
 
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
-use support::{run_story, set_up_and_sign_in, token, Browser, Engine, Intake, PATIENCE};
+use support::{set_up_and_sign_in, token, Browser, Intake, PATIENCE};
 
 /// An API integration with a key, two accepted contacts and one refused
 /// request; returns the integration id.
@@ -100,42 +101,9 @@ async fn pushed_data_story(intake: &Intake, browser: &Browser) -> anyhow::Result
     Ok(())
 }
 
-#[tokio::test]
-async fn pushed_data_in_chromium() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Chromium).await,
-        "pushed-data",
-        pushed_data_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pushed_data_in_firefox() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::Firefox).await,
-        "pushed-data",
-        pushed_data_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pushed_data_in_webkit() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch(Engine::WebKit).await,
-        "pushed-data",
-        pushed_data_story,
-    )
-    .await
-}
-
-#[tokio::test]
-async fn pushed_data_in_chromium_without_javascript() -> anyhow::Result<()> {
-    run_story(
-        Browser::launch_without_javascript().await,
-        "pushed-data-no-js",
-        pushed_data_story,
-    )
-    .await
-}
+in_every_browser!(
+    pushed_data,
+    "pushed-data",
+    pushed_data_story,
+    in_chromium_without_javascript
+);

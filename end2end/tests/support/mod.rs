@@ -400,17 +400,50 @@ pub async fn set_up_and_sign_in(intake: &Intake, browser: &Browser) -> anyhow::R
     browser.wait_for_path("/account/integrations").await
 }
 
+/// The browser a story runs in.
+#[derive(Clone, Copy, Debug)]
+pub enum Launch {
+    In(Engine),
+    /// Chromium with JavaScript off.
+    WithoutJavaScript,
+}
+
+impl Launch {
+    async fn browser(self) -> anyhow::Result<Browser> {
+        match self {
+            Launch::In(engine) => Browser::launch(engine).await,
+            Launch::WithoutJavaScript => Browser::launch_without_javascript().await,
+        }
+    }
+}
+
 /// Runs `story` in a fresh Intake and browser; a failure leaves a screenshot.
-pub async fn run_story<F>(
-    browser: anyhow::Result<Browser>,
-    name: &str,
-    story: F,
-) -> anyhow::Result<()>
+///
+/// When the browser itself dies under the story (WebKitGTK's web process
+/// has crashed once in a hundred-odd runs, while loading the wasm), the story
+/// runs once more from the start, in a new Intake and a new browser, and the
+/// crash is printed. A failure of the product is never run again: only a
+/// session the driver reports as deleted or crashed is.
+pub async fn run_story<F>(launch: Launch, name: &str, story: F) -> anyhow::Result<()>
 where
-    F: for<'a> AsyncFnOnce(&'a Intake, &'a Browser) -> anyhow::Result<()>,
+    F: for<'a> AsyncFn(&'a Intake, &'a Browser) -> anyhow::Result<()>,
+{
+    let first = run_once(launch, name, &story).await;
+    match first {
+        Err(error) if browser_died(&error) => {
+            eprintln!("{launch:?}: the browser died under {name} ({error:#}); running it again");
+            run_once(launch, name, &story).await
+        }
+        other => other,
+    }
+}
+
+async fn run_once<F>(launch: Launch, name: &str, story: &F) -> anyhow::Result<()>
+where
+    F: for<'a> AsyncFn(&'a Intake, &'a Browser) -> anyhow::Result<()>,
 {
     let intake = Intake::start()?;
-    let browser = browser?;
+    let browser = launch.browser().await?;
     let result = story(&intake, &browser).await;
     if let Err(error) = &result {
         let engine = browser.engine.name();
@@ -426,6 +459,53 @@ where
     result
 }
 
+/// Whether the driver says the browser's session is gone: the page crashed
+/// or hung, or the session was deleted under the story.
+fn browser_died(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<fantoccini::error::CmdError>(),
+            Some(fantoccini::error::CmdError::Standard(failure))
+                if failure.error == fantoccini::error::ErrorStatus::InvalidSessionId
+                    || failure.message.contains("page crash")
+        )
+    })
+}
+
+/// The tests of one story: one in each engine, and with `without_javascript`
+/// one more in Chromium with JavaScript off. Each is its own test, in a module
+/// named for the story; an engine that cannot run fails, it is not skipped.
+macro_rules! in_every_browser {
+    ($tests:ident, $name:literal, $story:ident $(, $without_javascript:ident)?) => {
+        mod $tests {
+            use $crate::support::{run_story, Engine, Launch};
+
+            #[tokio::test]
+            async fn in_chromium() -> anyhow::Result<()> {
+                run_story(Launch::In(Engine::Chromium), $name, super::$story).await
+            }
+
+            #[tokio::test]
+            async fn in_firefox() -> anyhow::Result<()> {
+                run_story(Launch::In(Engine::Firefox), $name, super::$story).await
+            }
+
+            #[tokio::test]
+            async fn in_webkit() -> anyhow::Result<()> {
+                run_story(Launch::In(Engine::WebKit), $name, super::$story).await
+            }
+
+            $(
+                #[tokio::test]
+                async fn $without_javascript() -> anyhow::Result<()> {
+                    run_story(Launch::WithoutJavaScript, concat!($name, "-no-js"), super::$story)
+                        .await
+                }
+            )?
+        }
+    };
+}
+
 /// Whether WebDriver says the element left the page (WebKit's driver
 /// says instead that it lost the node by its identifier).
 fn is_stale(error: &fantoccini::error::CmdError) -> bool {
@@ -436,4 +516,26 @@ fn is_stale(error: &fantoccini::error::CmdError) -> bool {
                 || (failure.message.starts_with("Node with identifier")
                     && failure.message.ends_with("was not found"))
     )
+}
+
+#[test]
+fn only_a_dead_browser_runs_a_story_again() {
+    use fantoccini::error::{CmdError, ErrorStatus, WebDriver};
+    let crashed = CmdError::Standard(WebDriver::new(
+        ErrorStatus::UnknownError,
+        "session deleted because of page crash or hang.",
+    ));
+    let deleted = CmdError::Standard(WebDriver::new(ErrorStatus::InvalidSessionId, "gone"));
+    let missing = CmdError::Standard(WebDriver::new(
+        ErrorStatus::NoSuchElement,
+        "no such element",
+    ));
+    assert!(browser_died(
+        &anyhow::Error::new(crashed).context("the page never hydrated")
+    ));
+    assert!(browser_died(&anyhow::Error::new(deleted)));
+    assert!(!browser_died(
+        &anyhow::Error::new(missing).context("no element matches #x")
+    ));
+    assert!(!browser_died(&anyhow::anyhow!("the queue is listed")));
 }
