@@ -21,10 +21,13 @@ pub enum AuditAction {
     CloudLinkDisconnected,
     CsvSchemaSaved,
     DatabaseSettingsSaved,
+    EmployeeCreated,
+    AgentMapped,
+    AgentUnmapped,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 17] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -39,6 +42,9 @@ impl AuditAction {
         Self::CloudLinkDisconnected,
         Self::CsvSchemaSaved,
         Self::DatabaseSettingsSaved,
+        Self::EmployeeCreated,
+        Self::AgentMapped,
+        Self::AgentUnmapped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -57,6 +63,9 @@ impl AuditAction {
             Self::CloudLinkDisconnected => "cloud_link_disconnected",
             Self::CsvSchemaSaved => "csv_schema_saved",
             Self::DatabaseSettingsSaved => "database_settings_saved",
+            Self::EmployeeCreated => "employee_created",
+            Self::AgentMapped => "agent_mapped",
+            Self::AgentUnmapped => "agent_unmapped",
         }
     }
 

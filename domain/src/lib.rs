@@ -23,6 +23,7 @@ pub mod setup;
 pub mod store;
 pub mod text;
 pub mod tokens;
+pub mod workforce;
 
 pub use account::{AccountId, AccountName};
 pub use email::EmailAddress;

@@ -99,6 +99,9 @@ pub struct NewPersonalAccessToken {
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 pub trait Store: Send + Sync + 'static {
+    /// Employees, activities and mappings (`workforce`).
+    fn workforce(&self) -> &dyn crate::workforce::WorkforceStore;
+
     /// True once any user exists; the first-run page closes for good then.
     fn has_users(&self) -> BoxFuture<'_, Result<bool, StoreError>>;
 

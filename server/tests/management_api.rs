@@ -268,17 +268,33 @@ async fn names_with_markup_are_stored_as_plain_text(engine: Engine) {
     assert_eq!(created["name"], name);
 }
 
-/// Replaces `{id}` (and a job's `{job}`) in a route's path.
-fn concrete(path: &str, id: i64) -> String {
+/// Replaces `{id}` and `{employee}` (and a job's `{job}`, an agent's
+/// `{externalId}`) in a route's path.
+fn concrete(path: &str, id: i64, employee: i64) -> String {
     format!(
         "/api/v1{}",
-        path.replace("{id}", &id.to_string()).replace("{job}", "1")
+        path.replace("{id}", &id.to_string())
+            .replace("{employee}", &employee.to_string())
+            .replace("{job}", "1")
+            .replace("{externalId}", "agent-1")
     )
 }
 
 async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engine) {
     let (app, admin) = admin_app(engine).await;
     let mine = create(&app, &admin, json!({"name": "Mine", "kind": "api"})).await["id"]
+        .as_i64()
+        .expect("id");
+    let employee = json_of(
+        app.api(
+            Method::POST,
+            "/api/v1/employees",
+            Some(&admin),
+            Some(json!({"name": "Bob"})),
+        )
+        .await,
+    )
+    .await["employee"]["id"]
         .as_i64()
         .expect("id");
     app.add_planner("planner@example.com").await;
@@ -299,6 +315,8 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
         } else if path.ends_with("/database") || path.ends_with("/database/test") {
             json!({"databaseType": "odbc", "connection": "DSN=acd", "timeZone": "UTC",
                 "dataType": "contacts", "query": "SELECT 1"})
+        } else if path.contains("/agent-mappings") {
+            json!({"externalId": "agent-1", "employeeId": employee})
         } else {
             json!({"name": "Renamed"})
         })
@@ -307,7 +325,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     let table = server::http::api::route_table();
     assert!(table.len() >= 8, "the route table lists every route");
     for (method, path, access) in table {
-        let mut url = concrete(path, mine);
+        let mut url = concrete(path, mine, employee);
         if method == Method::GET {
             // Ranged reads need a valid range to reach the access check.
             url.push_str("?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z");
@@ -342,7 +360,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
                 as_planner.status()
             ),
         }
-        if path.contains("{id}") {
+        if path.contains("{id}") || path.contains("{employee}") {
             let foreign = app.api(method.clone(), &url, Some(&stranger), body()).await;
             assert_eq!(
                 error_code(foreign).await,

@@ -29,6 +29,9 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::ApiKeyRevoked => t_string!(i18n, audit.api_key_revoked),
         AuditAction::TokenCreated => t_string!(i18n, audit.token_created),
         AuditAction::TokenRevoked => t_string!(i18n, audit.token_revoked),
+        AuditAction::EmployeeCreated => t_string!(i18n, audit.employee_created),
+        AuditAction::AgentMapped => t_string!(i18n, audit.agent_mapped),
+        AuditAction::AgentUnmapped => t_string!(i18n, audit.agent_unmapped),
     }
     .to_string()
 }

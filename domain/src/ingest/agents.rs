@@ -30,7 +30,7 @@ pub struct AgentStatusBatch {
 }
 
 /// The longest identifier or system name we keep.
-pub(super) const MAX_ID_CHARS: usize = 200;
+pub(crate) const MAX_ID_CHARS: usize = 200;
 
 /// An agent-statuses body as read off the wire.
 pub type AgentStatusesBody<'a> = Body<'a, StatusItem<'a>>;

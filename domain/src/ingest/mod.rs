@@ -7,7 +7,7 @@
 //! hides the others: a request is judged as a whole and all of its
 //! problems are reported together.
 
-mod agents;
+pub(crate) mod agents;
 mod contacts;
 mod intervals;
 #[cfg(feature = "openapi")]

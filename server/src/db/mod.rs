@@ -16,6 +16,7 @@ pub mod payload;
 mod sessions;
 mod store;
 mod tokens;
+mod workforce;
 
 use std::{path::PathBuf, str::FromStr, sync::Arc, time::Duration};
 

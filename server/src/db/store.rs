@@ -107,6 +107,10 @@ const PROFILE_SELECT: &str =
      FROM users u JOIN accounts a ON a.id = u.account_id";
 
 impl Store for Database {
+    fn workforce(&self) -> &dyn domain::workforce::WorkforceStore {
+        self
+    }
+
     fn has_users(&self) -> BoxFuture<'_, Result<bool, StoreError>> {
         Box::pin(async move {
             let count: i64 = on_pool!(self, pool => {
@@ -161,6 +165,12 @@ impl Store for Database {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(store)?;
+                sqlx::query(super::workforce::INSERT_DEFAULT_ACTIVITY)
+                    .bind(account_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(store)?;
                 let admin_id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (account_id, email, password_hash, role, language, created_at) \
                      VALUES ($1, $2, $3, 'admin', $4, $5) RETURNING id",

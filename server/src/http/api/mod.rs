@@ -10,6 +10,7 @@ mod jobs;
 pub mod openapi;
 mod reads;
 pub mod reference;
+mod workforce;
 
 use axum::{http::Method, routing::MethodRouter, Router};
 
@@ -139,6 +140,29 @@ pub fn routes() -> Vec<ApiRoute> {
         ),
         read("/queues", get(reads::queues)),
         read("/queues/{id}/intervals", get(reads::intervals)),
+        read("/employees", get(workforce::employees)),
+        route(Method::POST, "/employees", post(workforce::create_employee)),
+        read("/employees/{employee}", get(workforce::employee)),
+        read(
+            "/integrations/{id}/discovered-agents",
+            get(workforce::discovered_agents),
+        ),
+        route(
+            Method::POST,
+            "/integrations/{id}/agent-mappings",
+            post(workforce::map_agent),
+        ),
+        route(
+            Method::DELETE,
+            "/integrations/{id}/agent-mappings",
+            delete(workforce::unmap_agent),
+        ),
+        route(
+            Method::DELETE,
+            "/integrations/{id}/agent-mappings/{externalId}",
+            delete(workforce::unmap_agent_at),
+        ),
+        read("/intraday", get(workforce::intraday)),
     ]
 }
 

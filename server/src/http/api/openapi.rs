@@ -7,7 +7,7 @@ use utoipa::{
     Modify, OpenApi,
 };
 
-use super::{csv, database, error, integrations, jobs, reads};
+use super::{csv, database, error, integrations, jobs, reads, workforce};
 use crate::http::{cloud_link, ingest};
 
 #[derive(OpenApi)]
@@ -54,6 +54,14 @@ use crate::http::{cloud_link, ingest};
         jobs::probe,
         jobs::job,
         reads::agent_statuses,
+        workforce::employees,
+        workforce::create_employee,
+        workforce::employee,
+        workforce::discovered_agents,
+        workforce::map_agent,
+        workforce::unmap_agent,
+        workforce::unmap_agent_at,
+        workforce::intraday,
     ),
     components(schemas(error::ErrorEnvelope, error::Problem)),
     modifiers(&PersonalAccessToken),
@@ -61,6 +69,7 @@ use crate::http::{cloud_link, ingest};
         (name = "ingestion", description = "HTTP push (DESIGN §3): the paths and bodies customers script against"),
         (name = "integrations", description = "Account › Integrations"),
         (name = "data", description = "What arrived: queues, interval statistics, imports, files from Cloud Link, agent statuses (any role)"),
+        (name = "workforce", description = "Employees, the agent ids integrations send and their mappings, and who is in which activity now (planners read, admins change)"),
         (name = "cloud-link", description = "The on-premise client's protocol (ADR 0009): pairing by PIN, then jobs claimed with a long poll")
     )
 )]

@@ -19,7 +19,7 @@ use super::{
 };
 use crate::http::AppState;
 
-fn time(at: DateTime<Utc>) -> String {
+pub(super) fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
@@ -74,7 +74,7 @@ pub struct PageQuery {
 impl PageQuery {
     /// A 400 `invalid_query` outside the bounds, as for any query
     /// parameter that does not parse.
-    fn request(&self) -> Result<PageRequest, ApiError> {
+    pub(super) fn request(&self) -> Result<PageRequest, ApiError> {
         PageRequest::new(self.offset.map(i64::from), self.limit.map(i64::from)).map_err(|error| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,

@@ -1,0 +1,214 @@
+//! Employees: the people planners schedule, each with an optional email
+//! address (for matching agent ids by email) and personnel number.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    actor::Actor,
+    audit::{AuditAction, AuditEntry},
+    email::{EmailAddress, EmailError},
+    page::PageRequest,
+    store::{Store, StoreError},
+    text::{parse_name, NameError},
+};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct EmployeeId(pub i64);
+
+/// An employee's name: 1–200 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeName(String);
+
+impl EmployeeName {
+    pub const MAX_CHARS: usize = 200;
+
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        parse_name(input, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A personnel number as the HR system writes it: 1–50 characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonnelNumber(String);
+
+impl PersonnelNumber {
+    pub const MAX_CHARS: usize = 50;
+
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        parse_name(input, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An employee as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Employee {
+    pub id: EmployeeId,
+    pub name: String,
+    pub email: Option<EmailAddress>,
+    pub personnel_number: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub archived: bool,
+}
+
+/// An employee to create, parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEmployee {
+    pub name: EmployeeName,
+    pub email: Option<EmailAddress>,
+    pub personnel_number: Option<PersonnelNumber>,
+}
+
+/// What is wrong with one field of a new employee.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EmployeeField {
+    #[error("{0}")]
+    Name(NameError),
+    #[error("{0}")]
+    Email(EmailError),
+    #[error("{0}")]
+    PersonnelNumber(NameError),
+}
+
+impl NewEmployee {
+    /// Every problem at once; an empty email or personnel number is none.
+    pub fn parse(
+        name: &str,
+        email: Option<&str>,
+        personnel_number: Option<&str>,
+    ) -> Result<Self, Vec<EmployeeField>> {
+        fn given(value: Option<&str>) -> Option<&str> {
+            value.filter(|v| !v.trim().is_empty())
+        }
+        let name = EmployeeName::parse(name).map_err(EmployeeField::Name);
+        let email = given(email)
+            .map(EmailAddress::parse)
+            .transpose()
+            .map_err(EmployeeField::Email);
+        let personnel_number = given(personnel_number)
+            .map(PersonnelNumber::parse)
+            .transpose()
+            .map_err(EmployeeField::PersonnelNumber);
+        match (name, email, personnel_number) {
+            (Ok(name), Ok(email), Ok(personnel_number)) => Ok(Self {
+                name,
+                email,
+                personnel_number,
+            }),
+            (name, email, number) => Err([name.err(), email.err(), number.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum EmployeeError {
+    #[error("only admins may change employees")]
+    Forbidden,
+    #[error("there is no such employee")]
+    NotFound,
+    #[error("another employee already has this email address")]
+    EmailTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why the store did not create an employee.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateEmployeeError {
+    #[error("another current employee has this email address")]
+    EmailTaken,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub async fn create(
+    store: &dyn Store,
+    actor: &Actor,
+    new: &NewEmployee,
+) -> Result<Employee, EmployeeError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(EmployeeError::Forbidden);
+    }
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::EmployeeCreated,
+        subject: new.name.as_str().to_owned(),
+        integration: None,
+    };
+    store
+        .workforce()
+        .create_employee(actor.account_id, new, &audit)
+        .await
+        .map_err(|error| match error {
+            CreateEmployeeError::EmailTaken => EmployeeError::EmailTaken,
+            CreateEmployeeError::Store(store) => EmployeeError::Store(store),
+        })
+}
+
+/// A page of the account's current employees, by name, and how many there
+/// are. Any role may read.
+pub async fn list(
+    store: &dyn Store,
+    actor: &Actor,
+    page: PageRequest,
+) -> Result<(Vec<Employee>, u64), StoreError> {
+    store.workforce().employees(actor.account_id, page).await
+}
+
+pub async fn get(
+    store: &dyn Store,
+    actor: &Actor,
+    id: EmployeeId,
+) -> Result<Employee, EmployeeError> {
+    store
+        .workforce()
+        .employee(actor.account_id, id)
+        .await?
+        .ok_or(EmployeeError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_employee_needs_a_name_and_may_have_an_email_and_a_number() {
+        let bob = NewEmployee::parse(" Bob Jones ", Some("Bob@Example.com"), Some(" 0042 "))
+            .expect("valid");
+        assert_eq!(bob.name.as_str(), "Bob Jones");
+        assert_eq!(
+            bob.email.map(|e| e.as_str().to_owned()),
+            Some("bob@example.com".into())
+        );
+        assert_eq!(
+            bob.personnel_number.map(|n| n.as_str().to_owned()),
+            Some("0042".into())
+        );
+        let bare = NewEmployee::parse("Ann", Some(" "), None).expect("valid");
+        assert_eq!((bare.email, bare.personnel_number), (None, None));
+    }
+
+    #[test]
+    fn every_problem_is_told_at_once() {
+        let problems = NewEmployee::parse(" ", Some("not-an-address"), Some(&"9".repeat(51)))
+            .expect_err("invalid");
+        assert_eq!(
+            problems,
+            vec![
+                EmployeeField::Name(NameError::Empty),
+                EmployeeField::Email(EmailError::Malformed),
+                EmployeeField::PersonnelNumber(NameError::TooLong(50)),
+            ]
+        );
+    }
+}

@@ -1,0 +1,93 @@
+//! The workforce part of the persistence port, reached with
+//! [`Store::workforce`](crate::store::Store::workforce) so the main trait
+//! stays small.
+
+use chrono::{DateTime, Utc};
+
+use super::{
+    employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
+    intraday::MappedEmployee,
+    mapping::{DiscoveredAgent, ExternalId, Mapped},
+};
+use crate::{
+    audit::AuditEntry,
+    integration::IntegrationId,
+    page::PageRequest,
+    store::{BoxFuture, StoreError},
+    AccountId,
+};
+
+pub trait WorkforceStore: Send + Sync {
+    /// Creates an employee, unless a current one of the account has the
+    /// same email address (also when two requests race).
+    fn create_employee<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewEmployee,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Employee, CreateEmployeeError>>;
+
+    /// A page of the account's current employees, by name, and the total.
+    fn employees(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Employee>, u64), StoreError>>;
+
+    fn employee(
+        &self,
+        account: AccountId,
+        id: EmployeeId,
+    ) -> BoxFuture<'_, Result<Option<Employee>, StoreError>>;
+
+    /// The name of the account's default activity (*Present*).
+    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<String, StoreError>>;
+
+    /// Maps an agent id of an integration of the account to a current
+    /// employee of the account, in one transaction with its audit entry;
+    /// the unique constraints decide a race.
+    fn map_agent<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        external_id: &'a ExternalId,
+        employee: EmployeeId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Mapped, StoreError>>;
+
+    /// Removes a mapping; false if there was none.
+    fn unmap_agent<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        external_id: &'a ExternalId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// The agent ids the integration sent or has mapped whose folded form
+    /// ([`ExternalId::folded`]) may be `folded`: a superset that
+    /// `mapping::near_misses` narrows.
+    fn agent_ids_folding_to<'a>(
+        &'a self,
+        integration: IntegrationId,
+        folded: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<String>, StoreError>>;
+
+    /// A page of the agent ids the integration has sent, by id, with their
+    /// mappings, and the total.
+    fn discovered_agents(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<DiscoveredAgent>, u64), StoreError>>;
+
+    /// A page of the account's current employees that are mapped, by name,
+    /// each with the newest status that started by `now` of each of their
+    /// agent ids; and how many such employees there are.
+    fn mapped_employees(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>>;
+}

@@ -1,0 +1,421 @@
+//! `domain::workforce::WorkforceStore` for both engines: employees, the
+//! default activity and agent mappings.
+
+use chrono::{DateTime, Utc};
+use domain::{
+    audit::AuditEntry,
+    integration::IntegrationId,
+    page::PageRequest,
+    store::{BoxFuture, StoreError},
+    workforce::{
+        employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
+        intraday::{LatestStatus, MappedEmployee},
+        mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
+        WorkforceStore,
+    },
+    AccountId, EmailAddress,
+};
+
+use super::{integrations::CorruptRow, on_pool, write_audit, Database};
+
+/// Every account has the default activity *Present* from its creation.
+pub(super) const INSERT_DEFAULT_ACTIVITY: &str =
+    "INSERT INTO activities (account_id, name, category, colour, is_default, created_at) \
+     VALUES ($1, 'Present', 'work', '#16a34a', TRUE, $2)";
+
+type EmployeeRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+const EMPLOYEE_COLUMNS: &str = "id, name, email, personnel_number, created_at, archived_at";
+
+fn employee_of(row: EmployeeRow) -> Result<Employee, StoreError> {
+    let (id, name, email, personnel_number, created_at, archived_at) = row;
+    let email = email
+        .map(|email| {
+            EmailAddress::parse(&email)
+                .map_err(|_| StoreError::new(CorruptRow(format!("employee email {email}"))))
+        })
+        .transpose()?;
+    Ok(Employee {
+        id: EmployeeId(id),
+        name,
+        email,
+        personnel_number,
+        created_at,
+        archived: archived_at.is_some(),
+    })
+}
+
+fn is_unique_violation(error: &sqlx::Error) -> bool {
+    matches!(error, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+fn count(total: i64) -> u64 {
+    u64::try_from(total).unwrap_or_default()
+}
+
+/// The current employees of an account that have a mapping.
+const MAPPED_EMPLOYEES: &str =
+    "FROM employees e WHERE e.account_id = $1 AND e.archived_at IS NULL \
+     AND EXISTS (SELECT 1 FROM agent_mappings m WHERE m.employee_id = e.id)";
+
+impl WorkforceStore for Database {
+    fn create_employee<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewEmployee,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Employee, CreateEmployeeError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            let row: EmployeeRow = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let row = sqlx::query_as(&format!(
+                    "INSERT INTO employees (account_id, name, email, personnel_number, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING {EMPLOYEE_COLUMNS}"
+                ))
+                .bind(account.0)
+                .bind(new.name.as_str())
+                .bind(new.email.as_ref().map(EmailAddress::as_str))
+                .bind(new.personnel_number.as_ref().map(|n| n.as_str()))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                write_audit!(tx, account, audit, now)?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(row)
+            }.await)
+            .map_err(|error| {
+                if is_unique_violation(&error) {
+                    CreateEmployeeError::EmailTaken
+                } else {
+                    CreateEmployeeError::Store(StoreError::new(error))
+                }
+            })?;
+            Ok(employee_of(row)?)
+        })
+    }
+
+    fn employees(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Employee>, u64), StoreError>> {
+        Box::pin(async move {
+            let (rows, total): (Vec<EmployeeRow>, i64) = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let rows = sqlx::query_as(&format!(
+                    "SELECT {EMPLOYEE_COLUMNS} FROM employees \
+                     WHERE account_id = $1 AND archived_at IS NULL ORDER BY name, id LIMIT $2 OFFSET $3"
+                ))
+                .bind(account.0)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let total = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM employees WHERE account_id = $1 AND archived_at IS NULL",
+                )
+                .bind(account.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((rows, total))
+            }.await)
+            .map_err(StoreError::new)?;
+            let employees = rows
+                .into_iter()
+                .map(employee_of)
+                .collect::<Result<_, _>>()?;
+            Ok((employees, count(total)))
+        })
+    }
+
+    fn employee(
+        &self,
+        account: AccountId,
+        id: EmployeeId,
+    ) -> BoxFuture<'_, Result<Option<Employee>, StoreError>> {
+        Box::pin(async move {
+            let row: Option<EmployeeRow> = on_pool!(self, pool => {
+                sqlx::query_as(&format!(
+                    "SELECT {EMPLOYEE_COLUMNS} FROM employees WHERE id = $1 AND account_id = $2"
+                ))
+                .bind(id.0)
+                .bind(account.0)
+                .fetch_optional(pool)
+                .await
+            })
+            .map_err(StoreError::new)?;
+            row.map(employee_of).transpose()
+        })
+    }
+
+    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<String, StoreError>> {
+        Box::pin(async move {
+            on_pool!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT name FROM activities WHERE account_id = $1 AND is_default",
+                )
+                .bind(account.0)
+                .fetch_one(pool)
+                .await
+            })
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn map_agent<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        external_id: &'a ExternalId,
+        employee: EmployeeId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Mapped, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM employees WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                )
+                .bind(employee.0)
+                .bind(account.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if current.is_none() {
+                    return Ok::<_, sqlx::Error>(Mapped::NoSuchEmployee);
+                }
+                let mapping = |created_at| AgentMapping {
+                    integration,
+                    external_id: external_id.as_str().to_owned(),
+                    employee,
+                    created_at,
+                };
+                // Either unique key may be taken: by this very mapping, or
+                // by another employee's or another id's.
+                let inserted: Option<DateTime<Utc>> = sqlx::query_scalar(
+                    "INSERT INTO agent_mappings (integration_id, external_id, employee_id, created_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING created_at",
+                )
+                .bind(integration.0)
+                .bind(external_id.as_str())
+                .bind(employee.0)
+                .bind(now)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(created_at) = inserted {
+                    write_audit!(tx, account, audit, now)?;
+                    tx.commit().await?;
+                    return Ok(Mapped::Created(mapping(created_at)));
+                }
+                let of_id: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT employee_id, created_at FROM agent_mappings \
+                     WHERE integration_id = $1 AND external_id = $2",
+                )
+                .bind(integration.0)
+                .bind(external_id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                match of_id {
+                    Some((owner, created_at)) if owner == employee.0 => {
+                        Ok(Mapped::Unchanged(mapping(created_at)))
+                    }
+                    Some((owner, _)) => Ok(Mapped::AgentTaken(EmployeeId(owner))),
+                    None => {
+                        let other: Option<String> = sqlx::query_scalar(
+                            "SELECT external_id FROM agent_mappings \
+                             WHERE integration_id = $1 AND employee_id = $2",
+                        )
+                        .bind(integration.0)
+                        .bind(employee.0)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        // Gone meanwhile: the next try will find it free.
+                        Ok(Mapped::EmployeeTaken(other.unwrap_or_default()))
+                    }
+                }
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn unmap_agent<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        external_id: &'a ExternalId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let removed = sqlx::query(
+                    "DELETE FROM agent_mappings WHERE integration_id = $1 AND external_id = $2",
+                )
+                .bind(integration.0)
+                .bind(external_id.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if removed {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(removed)
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn agent_ids_folding_to<'a>(
+        &'a self,
+        integration: IntegrationId,
+        folded: &'a str,
+    ) -> BoxFuture<'a, Result<Vec<String>, StoreError>> {
+        Box::pin(async move {
+            // lower() is ASCII on SQLite and Unicode on PostgreSQL: applied
+            // to both sides, it finds at least what the domain's ASCII fold
+            // matches.
+            on_pool!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT external_id FROM discovered_ids WHERE integration_id = $1 \
+                     AND kind = 'agent' AND lower(trim(external_id)) = lower($2) \
+                     UNION SELECT external_id FROM agent_mappings WHERE integration_id = $1 \
+                     AND lower(trim(external_id)) = lower($2) LIMIT 50",
+                )
+                .bind(integration.0)
+                .bind(folded)
+                .fetch_all(pool)
+                .await
+            })
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn discovered_agents(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<DiscoveredAgent>, u64), StoreError>> {
+        type Row = (String, DateTime<Utc>, DateTime<Utc>, i64, Option<i64>);
+        Box::pin(async move {
+            let (rows, total): (Vec<Row>, i64) = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let rows = sqlx::query_as(
+                    "SELECT d.external_id, d.first_seen_at, d.last_seen_at, d.seen_count, m.employee_id \
+                     FROM discovered_ids d LEFT JOIN agent_mappings m \
+                     ON m.integration_id = d.integration_id AND m.external_id = d.external_id \
+                     WHERE d.integration_id = $1 AND d.kind = 'agent' \
+                     ORDER BY d.external_id LIMIT $2 OFFSET $3",
+                )
+                .bind(integration.0)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let total = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM discovered_ids WHERE integration_id = $1 AND kind = 'agent'",
+                )
+                .bind(integration.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((rows, total))
+            }.await)
+            .map_err(StoreError::new)?;
+            let agents = rows
+                .into_iter()
+                .map(
+                    |(external_id, first_seen, last_seen, count, employee)| DiscoveredAgent {
+                        external_id,
+                        first_seen,
+                        last_seen,
+                        count,
+                        employee: employee.map(EmployeeId),
+                    },
+                )
+                .collect();
+            Ok((agents, count(total)))
+        })
+    }
+
+    fn mapped_employees(
+        &self,
+        account: AccountId,
+        now: DateTime<Utc>,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>> {
+        type StatusRow = (i64, i64, String, DateTime<Utc>, Option<DateTime<Utc>>);
+        Box::pin(async move {
+            let page_of =
+                format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3");
+            let (people, statuses, total): (Vec<(i64, String)>, Vec<StatusRow>, i64) =
+                on_pool!(self, pool => async {
+                    // One snapshot for the page, its statuses and the total.
+                    let mut tx = pool.begin().await?;
+                    let people = sqlx::query_as(&format!(
+                        "SELECT e.id, e.name {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3"
+                    ))
+                    .bind(account.0)
+                    .bind(i64::from(page.limit))
+                    .bind(i64::from(page.offset))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let statuses = sqlx::query_as(&format!(
+                        "SELECT m.employee_id, m.integration_id, s.activity_identifier, s.start_time, s.end_time \
+                         FROM agent_mappings m JOIN agent_statuses s \
+                         ON s.integration_id = m.integration_id AND s.agent_identifier = m.external_id \
+                         WHERE m.employee_id IN ({page_of}) AND s.start_time = (\
+                             SELECT MAX(l.start_time) FROM agent_statuses l \
+                             WHERE l.integration_id = m.integration_id \
+                             AND l.agent_identifier = m.external_id AND l.start_time <= $4)"
+                    ))
+                    .bind(account.0)
+                    .bind(i64::from(page.limit))
+                    .bind(i64::from(page.offset))
+                    .bind(now)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                    let total = sqlx::query_scalar(&format!("SELECT COUNT(*) {MAPPED_EMPLOYEES}"))
+                        .bind(account.0)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>((people, statuses, total))
+                }.await)
+                .map_err(StoreError::new)?;
+            let mapped = people
+                .into_iter()
+                .map(|(id, name)| MappedEmployee {
+                    employee: EmployeeId(id),
+                    name,
+                    latest: statuses
+                        .iter()
+                        .filter(|(employee, ..)| *employee == id)
+                        .map(|(_, integration, activity, start, end)| LatestStatus {
+                            employee: EmployeeId(id),
+                            integration: IntegrationId(*integration),
+                            external_activity: activity.clone(),
+                            start: *start,
+                            end: *end,
+                        })
+                        .collect(),
+                })
+                .collect();
+            Ok((mapped, count(total)))
+        })
+    }
+}

@@ -1,0 +1,427 @@
+//! Employees, the agent ids integrations send and their mappings, and the
+//! intraday state: the management API of `domain::workforce`.
+
+use axum::{
+    extract::State,
+    http::StatusCode,
+    response::{IntoResponse, Response},
+    Json,
+};
+use domain::{
+    integration::IntegrationId,
+    workforce::{
+        employee::{self, Employee, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
+        intraday,
+        mapping::{self, AgentMapping, ExternalId, MappingError},
+    },
+};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    error::{ApiError, ErrorEnvelope, Problem},
+    extract::{AdminActor, ApiJson, ApiPath, ApiQuery, MemberActor},
+    reads::{time, PageQuery},
+};
+use crate::http::AppState;
+
+impl From<EmployeeError> for ApiError {
+    fn from(error: EmployeeError) -> Self {
+        let detail = error.to_string();
+        match error {
+            EmployeeError::Forbidden => Self::forbidden(),
+            EmployeeError::NotFound => Self::not_found(),
+            EmployeeError::EmailTaken => {
+                Self::new(StatusCode::CONFLICT, "email_taken", "/email", detail)
+            }
+            EmployeeError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+impl From<MappingError> for ApiError {
+    fn from(error: MappingError) -> Self {
+        let detail = error.to_string();
+        let conflict = |code| Self::new(StatusCode::CONFLICT, code, "", detail.clone());
+        match error {
+            MappingError::Forbidden => Self::forbidden(),
+            MappingError::NotFound => Self::not_found(),
+            MappingError::NoSuchEmployee => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_employee",
+                "/employeeId",
+                detail,
+            ),
+            MappingError::Deleted => conflict("integration_deleted"),
+            MappingError::AgentTaken { .. } => conflict("agent_already_mapped"),
+            MappingError::EmployeeTaken(_) => conflict("employee_already_mapped"),
+            MappingError::NotMapped(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_mapped", "/externalId", detail)
+            }
+            MappingError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EmployeeBody {
+    id: i64,
+    name: String,
+    email: Option<String>,
+    personnel_number: Option<String>,
+    created_at: String,
+}
+
+impl From<Employee> for EmployeeBody {
+    fn from(e: Employee) -> Self {
+        Self {
+            id: e.id.0,
+            name: e.name,
+            email: e.email.map(|email| email.as_str().to_owned()),
+            personnel_number: e.personnel_number,
+            created_at: time(e.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OneEmployee {
+    employee: EmployeeBody,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Employees {
+    employees: Vec<EmployeeBody>,
+    /// All current employees, on every page.
+    total: u64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewEmployeeBody {
+    /// 1 to 200 characters.
+    name: String,
+    /// For matching agent ids by email; one current employee per address.
+    email: Option<String>,
+    /// 1 to 50 characters.
+    personnel_number: Option<String>,
+}
+
+/// The account's current employees, by name, a page at a time.
+#[utoipa::path(get, path = "/api/v1/employees", tag = "workforce", params(PageQuery),
+    responses((status = 200, body = Employees), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn employees(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Employees>, ApiError> {
+    let (employees, total) = employee::list(state.store.as_ref(), &actor, page.request()?)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(Json(Employees {
+        employees: employees.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+/// Create an employee.
+#[utoipa::path(post, path = "/api/v1/employees", tag = "workforce", request_body = NewEmployeeBody,
+    responses((status = 201, body = OneEmployee), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "email_taken"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn create_employee(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiJson(body): ApiJson<NewEmployeeBody>,
+) -> Result<Response, ApiError> {
+    let new = NewEmployee::parse(
+        &body.name,
+        body.email.as_deref(),
+        body.personnel_number.as_deref(),
+    )
+    .map_err(|fields| {
+        ApiError::invalid(
+            fields
+                .into_iter()
+                .map(|field| {
+                    let (code, pointer) = match field {
+                        EmployeeField::Name(_) => ("invalid_name", "/name"),
+                        EmployeeField::Email(_) => ("invalid_email", "/email"),
+                        EmployeeField::PersonnelNumber(_) => {
+                            ("invalid_personnel_number", "/personnelNumber")
+                        }
+                    };
+                    Problem {
+                        code,
+                        pointer: pointer.to_owned(),
+                        detail: field.to_string(),
+                    }
+                })
+                .collect(),
+        )
+    })?;
+    let created = employee::create(state.store.as_ref(), &actor, &new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OneEmployee {
+            employee: created.into(),
+        }),
+    )
+        .into_response())
+}
+
+/// One employee.
+#[utoipa::path(get, path = "/api/v1/employees/{employee}", tag = "workforce",
+    params(("employee" = i64, Path, description = "The employee's id")),
+    responses((status = 200, body = OneEmployee), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn employee(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OneEmployee>, ApiError> {
+    let found = employee::get(state.store.as_ref(), &actor, EmployeeId(id)).await?;
+    Ok(Json(OneEmployee {
+        employee: found.into(),
+    }))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredAgentBody {
+    /// Exactly as the integration sends it.
+    external_id: String,
+    first_seen: String,
+    last_seen: String,
+    /// How many statuses arrived with it.
+    count: i64,
+    /// The employee it is mapped to, if any.
+    employee_id: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredAgents {
+    discovered_agents: Vec<DiscoveredAgentBody>,
+    /// All agent ids the integration has sent, on every page.
+    total: u64,
+}
+
+/// The agent ids an integration has sent, by id, with their mappings.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/discovered-agents", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id"), PageQuery),
+    responses((status = 200, body = DiscoveredAgents), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn discovered_agents(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<DiscoveredAgents>, ApiError> {
+    let (agents, total) = mapping::discovered_agents(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        page.request()?,
+    )
+    .await?;
+    Ok(Json(DiscoveredAgents {
+        discovered_agents: agents
+            .into_iter()
+            .map(|agent| DiscoveredAgentBody {
+                external_id: agent.external_id,
+                first_seen: time(agent.first_seen),
+                last_seen: time(agent.last_seen),
+                count: agent.count,
+                employee_id: agent.employee.map(|e| e.0),
+            })
+            .collect(),
+        total,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MappingRequest {
+    /// The agent id exactly as the integration sends it (case and spaces matter).
+    external_id: String,
+    employee_id: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentMappingBody {
+    integration_id: i64,
+    external_id: String,
+    employee_id: i64,
+    created_at: String,
+}
+
+impl From<AgentMapping> for AgentMappingBody {
+    fn from(m: AgentMapping) -> Self {
+        Self {
+            integration_id: m.integration.0,
+            external_id: m.external_id,
+            employee_id: m.employee.0,
+            created_at: time(m.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MappingSaved {
+    agent_mapping: AgentMappingBody,
+    /// Agent ids of this integration that differ only in letter case or
+    /// surrounding spaces: probably the same agent spelt another way.
+    near_misses: Vec<String>,
+}
+
+fn external_id(raw: &str) -> Result<ExternalId, ApiError> {
+    ExternalId::parse(raw).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_external_id",
+            "/externalId",
+            error.to_string(),
+        )
+    })
+}
+
+/// Map an agent id of the integration to an employee. Statuses that arrived
+/// before show for the employee at once. Sending the same mapping again
+/// answers 200 and changes nothing.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/agent-mappings", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = MappingRequest,
+    responses((status = 201, body = MappingSaved), (status = 200, body = MappingSaved, description = "The mapping was there already"), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "agent_already_mapped, employee_already_mapped or integration_deleted"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "invalid_external_id or unknown_employee")),
+    security(("personal_access_token" = [])))]
+pub async fn map_agent(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<MappingRequest>,
+) -> Result<Response, ApiError> {
+    let external = external_id(&body.external_id)?;
+    let saved = mapping::set(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        &external,
+        EmployeeId(body.employee_id),
+    )
+    .await?;
+    let status = if saved.created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((
+        status,
+        Json(MappingSaved {
+            agent_mapping: saved.mapping.into(),
+            near_misses: saved.near_misses,
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UnmapRequest {
+    external_id: String,
+    /// Ignored: an agent id has one mapping per integration. Accepted so
+    /// the body that made a mapping removes it.
+    #[allow(dead_code)]
+    employee_id: Option<i64>,
+}
+
+/// Remove the mapping of an agent id (the body names it). Its statuses
+/// are kept and hidden.
+#[utoipa::path(delete, path = "/api/v1/integrations/{id}/agent-mappings", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = UnmapRequest,
+    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn unmap_agent(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<UnmapRequest>,
+) -> Result<StatusCode, ApiError> {
+    let external = external_id(&body.external_id)?;
+    mapping::remove(state.store.as_ref(), &actor, IntegrationId(id), &external).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove the mapping of the agent id in the path (percent-encoded).
+#[utoipa::path(delete, path = "/api/v1/integrations/{id}/agent-mappings/{externalId}", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id"), ("externalId" = String, Path, description = "The agent id, percent-encoded")),
+    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn unmap_agent_at(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath((id, raw)): ApiPath<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    let external = external_id(&raw)?;
+    mapping::remove(state.store.as_ref(), &actor, IntegrationId(id), &external).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AgentNowBody {
+    employee_id: i64,
+    employee_name: String,
+    /// The activity now (the default activity until activities are
+    /// mapped); `null` when no status is open.
+    activity: Option<String>,
+    /// The activity id as the integration sent it.
+    external_activity: Option<String>,
+    /// When the activity started.
+    since: Option<String>,
+    /// The integration the status came from.
+    integration_id: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Intraday {
+    agents: Vec<AgentNowBody>,
+    /// All mapped employees, on every page.
+    total: u64,
+    /// When this state was read.
+    at: String,
+}
+
+/// Every mapped employee's current activity, since when, and from which
+/// integration, by name, a page at a time.
+#[utoipa::path(get, path = "/api/v1/intraday", tag = "workforce", params(PageQuery),
+    responses((status = 200, body = Intraday), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn intraday(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Intraday>, ApiError> {
+    let now = chrono::Utc::now();
+    let (agents, total) = intraday::board(state.store.as_ref(), &actor, now, page.request()?)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(Json(Intraday {
+        agents: agents
+            .into_iter()
+            .map(|agent| AgentNowBody {
+                employee_id: agent.employee.0,
+                employee_name: agent.name,
+                activity: agent.current.as_ref().map(|c| c.activity.clone()),
+                external_activity: agent.current.as_ref().map(|c| c.external_activity.clone()),
+                since: agent.current.as_ref().map(|c| time(c.since)),
+                integration_id: agent.current.as_ref().map(|c| c.integration.0),
+            })
+            .collect(),
+        total,
+        at: time(now),
+    }))
+}

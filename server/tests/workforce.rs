@@ -1,0 +1,428 @@
+//! Employees, agent mappings and the intraday state through the management
+//! API, on both engines (issue 14).
+
+mod common;
+
+use chrono::{Duration, SecondsFormat, Utc};
+use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+
+on_both_engines!(
+    employees_are_created_listed_and_refused_with_every_problem,
+    statuses_kept_before_mapping_show_on_mapping_and_hide_on_unmapping,
+    a_mapping_is_one_id_to_one_employee_per_integration,
+    near_misses_are_named_when_mapping,
+    planners_read_and_other_accounts_see_nothing,
+);
+
+struct World {
+    app: TestApp,
+    token: String,
+    integration: i64,
+    key: String,
+}
+
+async fn world(engine: Engine) -> World {
+    let app = TestApp::spawn(engine).await.with_admin().await;
+    let token = app.token_for(ADMIN_EMAIL).await;
+    let (integration, key) = app.api_integration(&token, "My ACD", 15).await;
+    World {
+        app,
+        token,
+        integration,
+        key,
+    }
+}
+
+fn ago(minutes: i64) -> String {
+    (Utc::now() - Duration::minutes(minutes)).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+impl World {
+    async fn call(&self, method: Method, path: &str, body: Option<Value>) -> reqwest::Response {
+        self.app.api(method, path, Some(&self.token), body).await
+    }
+
+    async fn employee(&self, name: &str, email: &str) -> i64 {
+        let response = self
+            .call(
+                Method::POST,
+                "/api/v1/employees",
+                Some(json!({"name": name, "email": email, "personnelNumber": "P-1"})),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        let body: Value = response.json().await.expect("JSON");
+        body["employee"]["id"].as_i64().expect("an id")
+    }
+
+    async fn statuses(&self, data: Value) {
+        let response = self
+            .app
+            .client
+            .post(self.app.url("/external-systems/agent-statuses"))
+            .bearer_auth(&self.key)
+            .json(&json!({"data": data, "meta": {"integrationConfigurationId": self.integration, "externalSystem": "My ACD"}}))
+            .send()
+            .await
+            .expect("answered");
+        let status = response.status();
+        let body = response.text().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+
+    async fn map(&self, external_id: &str, employee: i64) -> reqwest::Response {
+        self.call(
+            Method::POST,
+            &format!("/api/v1/integrations/{}/agent-mappings", self.integration),
+            Some(json!({"externalId": external_id, "employeeId": employee})),
+        )
+        .await
+    }
+
+    async fn intraday(&self) -> Value {
+        self.app.read_json("/api/v1/intraday", &self.token).await
+    }
+}
+
+async fn employees_are_created_listed_and_refused_with_every_problem(engine: Engine) {
+    let w = world(engine).await;
+    let response = w
+        .call(
+            Method::POST,
+            "/api/v1/employees",
+            Some(json!({"name": " Bob Jones ", "email": "Bob@Example.com", "personnelNumber": "0042"})),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let bob: Value = response.json().await.expect("JSON");
+    assert_eq!(bob["employee"]["name"], "Bob Jones");
+    assert_eq!(bob["employee"]["email"], "bob@example.com");
+    assert_eq!(bob["employee"]["personnelNumber"], "0042");
+    let ann = w.employee("Ann Lee", "ann@example.com").await;
+
+    let list = w.app.read_json("/api/v1/employees?limit=1", &w.token).await;
+    assert_eq!(list["total"], 2);
+    assert_eq!(list["employees"][0]["id"], ann, "by name");
+    let one = w
+        .app
+        .read_json(&format!("/api/v1/employees/{ann}"), &w.token)
+        .await;
+    assert_eq!(one["employee"]["name"], "Ann Lee");
+
+    let taken = w
+        .call(
+            Method::POST,
+            "/api/v1/employees",
+            Some(json!({"name": "Robert", "email": "bob@EXAMPLE.com"})),
+        )
+        .await;
+    assert_eq!(
+        error_code(taken).await,
+        (StatusCode::CONFLICT, "email_taken".into(), "/email".into())
+    );
+    let bad = w
+        .call(
+            Method::POST,
+            "/api/v1/employees",
+            Some(json!({"name": " ", "email": "nope", "personnelNumber": "9".repeat(51)})),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = bad.json().await.expect("JSON");
+    let pointers: Vec<&str> = body["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["pointer"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(pointers, ["/name", "/email", "/personnelNumber"]);
+    let missing = w.call(Method::GET, "/api/v1/employees/999999", None).await;
+    assert_eq!(error_code(missing).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn statuses_kept_before_mapping_show_on_mapping_and_hide_on_unmapping(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    let available_since = ago(60);
+    w.statuses(json!([
+        {"agentIdentifier": "bob@example.com", "activityIdentifier": "Break",
+         "startTime": ago(90), "endTime": available_since},
+        {"agentIdentifier": "bob@example.com", "activityIdentifier": "Available", "startTime": available_since},
+        {"agentIdentifier": "carol", "activityIdentifier": "Available", "startTime": ago(30)},
+    ]))
+    .await;
+
+    // Nobody is mapped: the board is empty, the ids are listed to map.
+    let empty = w.intraday().await;
+    assert_eq!(empty["agents"], json!([]));
+    assert_eq!(empty["total"], 0);
+    let discovered = w
+        .app
+        .read_json(
+            &format!("/api/v1/integrations/{}/discovered-agents", w.integration),
+            &w.token,
+        )
+        .await;
+    assert_eq!(discovered["total"], 2);
+    let first = &discovered["discoveredAgents"][0];
+    assert_eq!(first["externalId"], "bob@example.com");
+    assert_eq!(first["count"], 2);
+    assert!(first["firstSeen"].is_string() && first["lastSeen"].is_string());
+    assert_eq!(first["employeeId"], Value::Null);
+
+    // Mapping shows what was kept, without anything sent again.
+    let mapped = w.map("bob@example.com", bob).await;
+    assert_eq!(mapped.status(), StatusCode::CREATED);
+    let mapped: Value = mapped.json().await.expect("JSON");
+    assert_eq!(mapped["agentMapping"]["employeeId"], bob);
+    assert_eq!(mapped["nearMisses"], json!([]));
+    let board = w.intraday().await;
+    assert_eq!(board["total"], 1);
+    let agent = &board["agents"][0];
+    assert_eq!(agent["employeeId"], bob);
+    assert_eq!(agent["activity"], "Present", "the default activity");
+    assert_eq!(agent["externalActivity"], "Available", "the open status");
+    assert_eq!(agent["since"], available_since);
+    assert_eq!(agent["integrationId"], w.integration);
+    let discovered = w
+        .app
+        .read_json(
+            &format!("/api/v1/integrations/{}/discovered-agents", w.integration),
+            &w.token,
+        )
+        .await;
+    assert_eq!(discovered["discoveredAgents"][0]["employeeId"], bob);
+
+    // A newer status takes over; an ended one leaves no activity.
+    w.statuses(
+        json!([{"agentIdentifier": "bob@example.com", "activityIdentifier": "Lunch",
+        "startTime": ago(10), "endTime": ago(5)}]),
+    )
+    .await;
+    let ended = w.intraday().await;
+    assert_eq!(ended["agents"][0]["activity"], Value::Null);
+    assert_eq!(ended["agents"][0]["employeeId"], bob, "still on the board");
+
+    // Unmapping hides the statuses again; nothing is deleted.
+    let removed = w
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{}/agent-mappings", w.integration),
+            Some(json!({"externalId": "bob@example.com", "employeeId": bob})),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(w.intraday().await["agents"], json!([]));
+    let again = w
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{}/agent-mappings", w.integration),
+            Some(json!({"externalId": "bob@example.com"})),
+        )
+        .await;
+    assert_eq!(
+        error_code(again).await,
+        (
+            StatusCode::NOT_FOUND,
+            "not_mapped".into(),
+            "/externalId".into()
+        )
+    );
+    let kept = w
+        .app
+        .read_json(
+            &format!(
+                "/api/v1/integrations/{}/agent-statuses?from={}&to={}",
+                w.integration,
+                ago(120),
+                ago(-1)
+            ),
+            &w.token,
+        )
+        .await;
+    assert_eq!(kept["agentStatuses"].as_array().map(Vec::len), Some(4));
+    // And mapping again shows them again, through the path form of delete too.
+    assert_eq!(w.map("carol", bob).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        w.intraday().await["agents"][0]["externalActivity"],
+        "Available"
+    );
+    let by_path = w
+        .call(
+            Method::DELETE,
+            &format!(
+                "/api/v1/integrations/{}/agent-mappings/carol",
+                w.integration
+            ),
+            None,
+        )
+        .await;
+    assert_eq!(by_path.status(), StatusCode::NO_CONTENT);
+    assert_eq!(w.intraday().await["total"], 0);
+
+    let audit: Vec<String> = w
+        .app
+        .database
+        .scalars("SELECT action FROM audit_events")
+        .await;
+    for action in ["employee_created", "agent_mapped", "agent_unmapped"] {
+        assert!(audit.iter().any(|a| a == action), "{action} in {audit:?}");
+    }
+}
+
+async fn a_mapping_is_one_id_to_one_employee_per_integration(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    let ann = w.employee("Ann", "ann@example.com").await;
+    assert_eq!(w.map("agent-7", bob).await.status(), StatusCode::CREATED);
+    let repeated = w.map("agent-7", bob).await;
+    assert_eq!(
+        repeated.status(),
+        StatusCode::OK,
+        "the same mapping again changes nothing"
+    );
+    assert_eq!(
+        error_code(w.map("agent-7", ann).await).await,
+        (
+            StatusCode::CONFLICT,
+            "agent_already_mapped".into(),
+            String::new()
+        )
+    );
+    assert_eq!(
+        error_code(w.map("agent-8", bob).await).await,
+        (
+            StatusCode::CONFLICT,
+            "employee_already_mapped".into(),
+            String::new()
+        )
+    );
+    assert_eq!(
+        error_code(w.map("agent-8", 999_999).await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_employee".into(),
+            "/employeeId".into()
+        )
+    );
+    assert_eq!(
+        error_code(w.map("  ", ann).await).await,
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_external_id".into(),
+            "/externalId".into()
+        )
+    );
+    // Spaces are part of the id: " agent-7" is another agent.
+    assert_eq!(w.map(" agent-7", ann).await.status(), StatusCode::CREATED);
+
+    // Two admins mapping one id at once: one wins, the other is told.
+    let carl = w.employee("Carl", "carl@example.com").await;
+    let dora = w.employee("Dora", "dora@example.com").await;
+    let (first, second) = tokio::join!(w.map("agent-9", carl), w.map("agent-9", dora));
+    let mut statuses = [first.status(), second.status()];
+    statuses.sort();
+    assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT]);
+
+    // A deleted integration's mappings do not change.
+    let deleted = w
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{}", w.integration),
+            None,
+        )
+        .await;
+    assert!(deleted.status().is_success());
+    assert_eq!(
+        error_code(w.map("agent-10", dora).await).await.1,
+        "integration_deleted"
+    );
+}
+
+async fn near_misses_are_named_when_mapping(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "Bob@Example.com ", "activityIdentifier": "Available", "startTime": ago(20)},
+        {"agentIdentifier": "bob@example.org", "activityIdentifier": "Available", "startTime": ago(20)},
+    ]))
+    .await;
+    let mapped: Value = w
+        .map("bob@example.com", bob)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(mapped["nearMisses"], json!(["Bob@Example.com "]));
+    // The near miss is not the mapped id: the board has nothing for Bob.
+    assert_eq!(w.intraday().await["agents"][0]["activity"], Value::Null);
+}
+
+async fn planners_read_and_other_accounts_see_nothing(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    w.statuses(
+        json!([{"agentIdentifier": "bob", "activityIdentifier": "Available", "startTime": ago(5)}]),
+    )
+    .await;
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    w.app.add_planner("planner@example.com").await;
+    let planner = w.app.token_for("planner@example.com").await;
+    let board = w.app.read_json("/api/v1/intraday", &planner).await;
+    assert_eq!(board["agents"][0]["employeeId"], bob);
+    let refused = w
+        .app
+        .api(
+            Method::POST,
+            "/api/v1/employees",
+            Some(&planner),
+            Some(json!({"name": "Eve"})),
+        )
+        .await;
+    assert_eq!(error_code(refused).await.0, StatusCode::FORBIDDEN);
+
+    w.app
+        .another_account("Other Corp", "boss@other.example")
+        .await;
+    let stranger = w.app.token_for("boss@other.example").await;
+    let theirs = w.app.read_json("/api/v1/intraday", &stranger).await;
+    assert_eq!(theirs["total"], 0);
+    assert_eq!(
+        w.app.read_json("/api/v1/employees", &stranger).await["total"],
+        0
+    );
+    let foreign = w
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v1/employees/{bob}"),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(foreign).await.0, StatusCode::NOT_FOUND);
+    let foreign_map = w
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{}/agent-mappings", w.integration),
+            Some(&stranger),
+            Some(json!({"externalId": "bob", "employeeId": bob})),
+        )
+        .await;
+    assert_eq!(error_code(foreign_map).await.0, StatusCode::NOT_FOUND);
+    // Their own integration cannot map our employee either.
+    let (theirs, _) = w.app.api_integration(&stranger, "Theirs", 15).await;
+    let cross = w
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v1/integrations/{theirs}/agent-mappings"),
+            Some(&stranger),
+            Some(json!({"externalId": "bob", "employeeId": bob})),
+        )
+        .await;
+    assert_eq!(error_code(cross).await.1, "unknown_employee");
+}
