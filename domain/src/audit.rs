@@ -24,10 +24,13 @@ pub enum AuditAction {
     EmployeeCreated,
     AgentMapped,
     AgentUnmapped,
+    ActivityCreated,
+    ActivityMapped,
+    ActivityUnmapped,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 20] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -45,6 +48,9 @@ impl AuditAction {
         Self::EmployeeCreated,
         Self::AgentMapped,
         Self::AgentUnmapped,
+        Self::ActivityCreated,
+        Self::ActivityMapped,
+        Self::ActivityUnmapped,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -66,6 +72,9 @@ impl AuditAction {
             Self::EmployeeCreated => "employee_created",
             Self::AgentMapped => "agent_mapped",
             Self::AgentUnmapped => "agent_unmapped",
+            Self::ActivityCreated => "activity_created",
+            Self::ActivityMapped => "activity_mapped",
+            Self::ActivityUnmapped => "activity_unmapped",
         }
     }
 

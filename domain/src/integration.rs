@@ -331,6 +331,13 @@ impl Status {
         }
     }
 
+    /// Whether its external activities may be mapped anew now: only while
+    /// nothing flows in (paused, or not linked yet), so no status arrives
+    /// half under the old mapping and half under the new (DESIGN §2).
+    pub fn allows_activity_remapping(self) -> bool {
+        matches!(self, Self::Paused | Self::AwaitingLink)
+    }
+
     pub fn can_pause(self) -> bool {
         self.pause().is_ok()
     }

@@ -40,3 +40,13 @@ CREATE TABLE agent_mappings (
     UNIQUE (integration_id, employee_id)
 );
 CREATE INDEX agent_mappings_employee ON agent_mappings (employee_id);
+
+-- External activity ids of an integration mapped to activities; an
+-- unmapped one is shown as the default activity.
+CREATE TABLE activity_mappings (
+    integration_id BIGINT NOT NULL REFERENCES integrations (id),
+    external_id TEXT NOT NULL,
+    activity_id BIGINT NOT NULL REFERENCES activities (id),
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (integration_id, external_id)
+);

@@ -40,3 +40,13 @@ CREATE TABLE agent_mappings (
     UNIQUE (integration_id, employee_id)
 );
 CREATE INDEX agent_mappings_employee ON agent_mappings (employee_id);
+
+-- External activity ids of an integration mapped to activities; an
+-- unmapped one is shown as the default activity.
+CREATE TABLE activity_mappings (
+    integration_id INTEGER NOT NULL REFERENCES integrations (id),
+    external_id TEXT NOT NULL,
+    activity_id INTEGER NOT NULL REFERENCES activities (id),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (integration_id, external_id)
+);

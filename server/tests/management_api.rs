@@ -315,6 +315,8 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
         } else if path.ends_with("/database") || path.ends_with("/database/test") {
             json!({"databaseType": "odbc", "connection": "DSN=acd", "timeZone": "UTC",
                 "dataType": "contacts", "query": "SELECT 1"})
+        } else if path.contains("/activity-mappings") {
+            json!({"externalId": "Break", "activityId": 1})
         } else if path.contains("/agent-mappings") {
             json!({"externalId": "agent-1", "employeeId": employee})
         } else {

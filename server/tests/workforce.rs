@@ -14,6 +14,7 @@ on_both_engines!(
     a_mapping_is_one_id_to_one_employee_per_integration,
     near_misses_are_named_when_mapping,
     planners_read_and_other_accounts_see_nothing,
+    activities_are_remapped_while_the_integration_is_paused,
 );
 
 struct World {
@@ -425,4 +426,114 @@ async fn planners_read_and_other_accounts_see_nothing(engine: Engine) {
         )
         .await;
     assert_eq!(error_code(cross).await.1, "unknown_employee");
+}
+
+async fn activities_are_remapped_while_the_integration_is_paused(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    w.statuses(
+        json!([{"agentIdentifier": "bob", "activityIdentifier": "AUX 2", "startTime": ago(5)}]),
+    )
+    .await;
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    let activities = w.app.read_json("/api/v1/activities", &w.token).await;
+    assert_eq!(activities["total"], 1);
+    assert_eq!(activities["activities"][0]["name"], "Present");
+    assert_eq!(activities["activities"][0]["isDefault"], true);
+    let created = w
+        .call(
+            Method::POST,
+            "/api/v1/activities",
+            Some(json!({"name": "Break", "category": "break", "colour": "#F59E0B"})),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let break_id = created.json::<Value>().await.expect("JSON")["activity"]["id"]
+        .as_i64()
+        .expect("an id");
+    let bad = w
+        .call(
+            Method::POST,
+            "/api/v1/activities",
+            Some(json!({"name": "", "category": "lunch", "colour": "orange"})),
+        )
+        .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.json::<Value>().await.expect("JSON")["errors"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+
+    let mappings = format!("/api/v1/integrations/{}/activity-mappings", w.integration);
+    let body = json!({"externalId": "AUX 2", "activityId": break_id});
+    // While data flows in, a remap is refused with the way out.
+    let active = w.call(Method::POST, &mappings, Some(body.clone())).await;
+    assert_eq!(
+        error_code(active).await,
+        (
+            StatusCode::CONFLICT,
+            "integration_not_paused".into(),
+            String::new()
+        )
+    );
+    assert_eq!(
+        w.app
+            .integration_action(&w.token, w.integration, "pause")
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let mapped = w.call(Method::POST, &mappings, Some(body.clone())).await;
+    assert_eq!(mapped.status(), StatusCode::NO_CONTENT);
+    let unknown = w
+        .call(
+            Method::POST,
+            &mappings,
+            Some(json!({"externalId": "AUX 3", "activityId": 999_999})),
+        )
+        .await;
+    assert_eq!(error_code(unknown).await.1, "unknown_activity");
+
+    // The kept status shows the mapped activity at once.
+    let agent = w.intraday().await["agents"][0].clone();
+    assert_eq!(agent["activity"], "Break");
+    assert_eq!(agent["activityId"], break_id);
+    assert_eq!(agent["colour"], "#f59e0b");
+    assert_eq!(agent["externalActivity"], "AUX 2");
+    let discovered = w
+        .app
+        .read_json(
+            &format!(
+                "/api/v1/integrations/{}/discovered-activities",
+                w.integration
+            ),
+            &w.token,
+        )
+        .await;
+    assert_eq!(discovered["discoveredActivities"][0]["externalId"], "AUX 2");
+    assert_eq!(
+        discovered["discoveredActivities"][0]["activityId"],
+        break_id
+    );
+
+    // Unmapped, it is Present again; after the resume, no more remapping.
+    let removed = w
+        .call(
+            Method::DELETE,
+            &mappings,
+            Some(json!({"externalId": "AUX 2"})),
+        )
+        .await;
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(w.intraday().await["agents"][0]["activity"], "Present");
+    assert!(w
+        .app
+        .integration_action(&w.token, w.integration, "resume")
+        .await
+        .status()
+        .is_success());
+    let resumed = w.call(Method::POST, &mappings, Some(body)).await;
+    assert_eq!(error_code(resumed).await.1, "integration_not_paused");
 }

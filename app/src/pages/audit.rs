@@ -32,6 +32,9 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::EmployeeCreated => t_string!(i18n, audit.employee_created),
         AuditAction::AgentMapped => t_string!(i18n, audit.agent_mapped),
         AuditAction::AgentUnmapped => t_string!(i18n, audit.agent_unmapped),
+        AuditAction::ActivityCreated => t_string!(i18n, audit.activity_created),
+        AuditAction::ActivityMapped => t_string!(i18n, audit.activity_mapped),
+        AuditAction::ActivityUnmapped => t_string!(i18n, audit.activity_unmapped),
     }
     .to_string()
 }

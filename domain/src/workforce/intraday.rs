@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::employee::EmployeeId;
+use super::{activity::ActivityId, employee::EmployeeId};
 use crate::{
     actor::Actor,
     integration::IntegrationId,
@@ -14,12 +14,22 @@ use crate::{
     store::{Store, StoreError},
 };
 
+/// An activity as the board shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShownActivity {
+    pub id: ActivityId,
+    pub name: String,
+    pub colour: String,
+}
+
 /// The newest status that started by now of one mapped agent id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LatestStatus {
     pub employee: EmployeeId,
     pub integration: IntegrationId,
     pub external_activity: String,
+    /// The activity its external activity is mapped to, if it is.
+    pub mapped_activity: Option<ShownActivity>,
     pub start: DateTime<Utc>,
     pub end: Option<DateTime<Utc>>,
 }
@@ -27,9 +37,9 @@ pub struct LatestStatus {
 /// The activity an employee is in now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Current {
-    /// The activity's name on the WFM side. Until activities are mapped
-    /// every external activity is the account's default activity.
-    pub activity: String,
+    /// The activity on the WFM side: the mapped one, or the account's
+    /// default activity for an external activity nobody mapped.
+    pub activity: ShownActivity,
     pub external_activity: String,
     pub since: DateTime<Utc>,
     pub integration: IntegrationId,
@@ -70,7 +80,12 @@ pub async fn board(
     page: PageRequest,
 ) -> Result<(Vec<AgentNow>, u64), StoreError> {
     let workforce = store.workforce();
-    let default_activity = workforce.default_activity(actor.account_id).await?;
+    let default = workforce.default_activity(actor.account_id).await?;
+    let default = ShownActivity {
+        id: default.id,
+        name: default.name,
+        colour: default.colour,
+    };
     let (mapped, total) = workforce
         .mapped_employees(actor.account_id, now, page)
         .await?;
@@ -78,7 +93,10 @@ pub async fn board(
         .into_iter()
         .map(|employee| AgentNow {
             current: current_of(&employee.latest, now).map(|status| Current {
-                activity: default_activity.clone(),
+                activity: status
+                    .mapped_activity
+                    .clone()
+                    .unwrap_or_else(|| default.clone()),
                 external_activity: status.external_activity.clone(),
                 since: status.start,
                 integration: status.integration,
@@ -104,6 +122,7 @@ mod tests {
             employee: EmployeeId(1),
             integration: IntegrationId(integration),
             external_activity: format!("from {integration} at {start}"),
+            mapped_activity: None,
             start: at(start),
             end: end.map(at),
         }

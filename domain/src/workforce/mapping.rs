@@ -17,18 +17,18 @@ use crate::{
     store::{Store, StoreError},
 };
 
-/// An agent id as an integration sends it, kept exactly: not blank, at most
-/// as long as ingestion accepts, no control characters.
+/// An agent or activity id as an integration sends it, kept exactly: not
+/// blank, at most as long as ingestion accepts, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ExternalId(String);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ExternalIdError {
-    #[error("enter the agent id the integration sends")]
+    #[error("enter the id as the integration sends it")]
     Blank,
-    #[error("an agent id has at most {0} characters")]
+    #[error("an id has at most {0} characters")]
     TooLong(usize),
-    #[error("an agent id cannot contain control characters")]
+    #[error("an id cannot contain control characters")]
     ControlCharacter,
 }
 

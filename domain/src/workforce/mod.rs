@@ -6,6 +6,7 @@
 //! agent was mapped show up as soon as the mapping is saved, and hide again
 //! when it is removed; nothing is sent again, nothing is deleted.
 
+pub mod activity;
 pub mod employee;
 pub mod intraday;
 pub mod mapping;

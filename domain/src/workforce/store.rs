@@ -5,15 +5,16 @@
 use chrono::{DateTime, Utc};
 
 use super::{
+    activity::{Activity, ActivityId, DiscoveredActivity, NewActivity},
     employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
     intraday::MappedEmployee,
     mapping::{DiscoveredAgent, ExternalId, Mapped},
 };
 use crate::{
     audit::AuditEntry,
-    integration::IntegrationId,
+    integration::{IntegrationId, Status},
     page::PageRequest,
-    store::{BoxFuture, StoreError},
+    store::{BoxFuture, StoreError, WriteError},
     AccountId,
 };
 
@@ -40,8 +41,55 @@ pub trait WorkforceStore: Send + Sync {
         id: EmployeeId,
     ) -> BoxFuture<'_, Result<Option<Employee>, StoreError>>;
 
-    /// The name of the account's default activity (*Present*).
-    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<String, StoreError>>;
+    /// The account's default activity (*Present*).
+    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<Activity, StoreError>>;
+
+    fn create_activity<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewActivity,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Activity, StoreError>>;
+
+    /// A page of the account's current activities, the default first,
+    /// then by name, and the total.
+    fn activities(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Activity>, u64), StoreError>>;
+
+    /// Maps (or maps anew) an external activity id of the integration to an
+    /// activity of the account, if the integration is still `expected`;
+    /// `Stale` if not, false if there is no such current activity.
+    fn map_activity<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        expected: Status,
+        external_id: &'a ExternalId,
+        activity: ActivityId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, WriteError>>;
+
+    /// Removes an external activity's mapping if the integration is still
+    /// `expected`; false if there was none.
+    fn unmap_activity<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        expected: Status,
+        external_id: &'a ExternalId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, WriteError>>;
+
+    /// A page of the activity ids the integration has sent, by id, with
+    /// their mappings, and the total.
+    fn discovered_activities(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<DiscoveredActivity>, u64), StoreError>>;
 
     /// Maps an agent id of an integration of the account to a current
     /// employee of the account, in one transaction with its audit entry;

@@ -4,12 +4,13 @@
 use chrono::{DateTime, Utc};
 use domain::{
     audit::AuditEntry,
-    integration::IntegrationId,
+    integration::{IntegrationId, Status},
     page::PageRequest,
-    store::{BoxFuture, StoreError},
+    store::{BoxFuture, StoreError, WriteError},
     workforce::{
+        activity::{Activity, ActivityId, Category, DiscoveredActivity, NewActivity},
         employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
-        intraday::{LatestStatus, MappedEmployee},
+        intraday::{LatestStatus, MappedEmployee, ShownActivity},
         mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
         WorkforceStore,
     },
@@ -158,17 +159,196 @@ impl WorkforceStore for Database {
         })
     }
 
-    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<String, StoreError>> {
+    fn default_activity(&self, account: AccountId) -> BoxFuture<'_, Result<Activity, StoreError>> {
         Box::pin(async move {
-            on_pool!(self, pool => {
-                sqlx::query_scalar(
-                    "SELECT name FROM activities WHERE account_id = $1 AND is_default",
-                )
+            let row: ActivityRow = on_pool!(self, pool => {
+                sqlx::query_as(&format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE account_id = $1 AND is_default"
+                ))
                 .bind(account.0)
                 .fetch_one(pool)
                 .await
             })
-            .map_err(StoreError::new)
+            .map_err(StoreError::new)?;
+            activity_of(row)
+        })
+    }
+
+    fn create_activity<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a NewActivity,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Activity, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            let row: ActivityRow = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let row = sqlx::query_as(&format!(
+                    "INSERT INTO activities (account_id, name, category, colour, is_default, created_at) \
+                     VALUES ($1, $2, $3, $4, FALSE, $5) RETURNING {ACTIVITY_COLUMNS}"
+                ))
+                .bind(account.0)
+                .bind(new.name.as_str())
+                .bind(new.category.as_str())
+                .bind(new.colour.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                write_audit!(tx, account, audit, now)?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(row)
+            }.await)
+            .map_err(StoreError::new)?;
+            activity_of(row)
+        })
+    }
+
+    fn activities(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Activity>, u64), StoreError>> {
+        Box::pin(async move {
+            let (rows, total): (Vec<ActivityRow>, i64) = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let rows = sqlx::query_as(&format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE account_id = $1 AND archived_at IS NULL \
+                     ORDER BY is_default DESC, name, id LIMIT $2 OFFSET $3"
+                ))
+                .bind(account.0)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let total = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM activities WHERE account_id = $1 AND archived_at IS NULL",
+                )
+                .bind(account.0)
+                .fetch_one(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((rows, total))
+            }.await)
+            .map_err(StoreError::new)?;
+            let activities = rows
+                .into_iter()
+                .map(activity_of)
+                .collect::<Result<_, _>>()?;
+            Ok((activities, count(total)))
+        })
+    }
+
+    fn map_activity<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        expected: Status,
+        external_id: &'a ExternalId,
+        activity: ActivityId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, WriteError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                if !still(&mut tx, integration, expected).await? {
+                    return Ok(Err(WriteError::Stale));
+                }
+                let current: Option<i64> = sqlx::query_scalar(
+                    "SELECT id FROM activities WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                )
+                .bind(activity.0)
+                .bind(account.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if current.is_none() {
+                    return Ok(Ok(false));
+                }
+                sqlx::query(
+                    "INSERT INTO activity_mappings (integration_id, external_id, activity_id, created_at) \
+                     VALUES ($1, $2, $3, $4) ON CONFLICT (integration_id, external_id) \
+                     DO UPDATE SET activity_id = excluded.activity_id, created_at = excluded.created_at",
+                )
+                .bind(integration.0)
+                .bind(external_id.as_str())
+                .bind(activity.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                write_audit!(tx, account, audit, now)?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(Ok(true))
+            }.await)
+            .map_err(|error| WriteError::Store(StoreError::new(error)))?
+        })
+    }
+
+    fn unmap_activity<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        expected: Status,
+        external_id: &'a ExternalId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, WriteError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                if !still(&mut tx, integration, expected).await? {
+                    return Ok(Err(WriteError::Stale));
+                }
+                let removed = sqlx::query(
+                    "DELETE FROM activity_mappings WHERE integration_id = $1 AND external_id = $2",
+                )
+                .bind(integration.0)
+                .bind(external_id.as_str())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if removed {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(Ok(removed))
+            }.await)
+            .map_err(|error| WriteError::Store(StoreError::new(error)))?
+        })
+    }
+
+    fn discovered_activities(
+        &self,
+        integration: IntegrationId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<DiscoveredActivity>, u64), StoreError>> {
+        Box::pin(async move {
+            let (rows, total) = self
+                .discovered(
+                    integration,
+                    "activity",
+                    "activity_mappings",
+                    "activity_id",
+                    page,
+                )
+                .await?;
+            let activities = rows
+                .into_iter()
+                .map(
+                    |(external_id, first_seen, last_seen, count, activity)| DiscoveredActivity {
+                        external_id,
+                        first_seen,
+                        last_seen,
+                        count,
+                        activity: activity.map(ActivityId),
+                    },
+                )
+                .collect();
+            Ok((activities, total))
         })
     }
 
@@ -310,32 +490,10 @@ impl WorkforceStore for Database {
         integration: IntegrationId,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<DiscoveredAgent>, u64), StoreError>> {
-        type Row = (String, DateTime<Utc>, DateTime<Utc>, i64, Option<i64>);
         Box::pin(async move {
-            let (rows, total): (Vec<Row>, i64) = on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let rows = sqlx::query_as(
-                    "SELECT d.external_id, d.first_seen_at, d.last_seen_at, d.seen_count, m.employee_id \
-                     FROM discovered_ids d LEFT JOIN agent_mappings m \
-                     ON m.integration_id = d.integration_id AND m.external_id = d.external_id \
-                     WHERE d.integration_id = $1 AND d.kind = 'agent' \
-                     ORDER BY d.external_id LIMIT $2 OFFSET $3",
-                )
-                .bind(integration.0)
-                .bind(i64::from(page.limit))
-                .bind(i64::from(page.offset))
-                .fetch_all(&mut *tx)
+            let (rows, total) = self
+                .discovered(integration, "agent", "agent_mappings", "employee_id", page)
                 .await?;
-                let total = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM discovered_ids WHERE integration_id = $1 AND kind = 'agent'",
-                )
-                .bind(integration.0)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>((rows, total))
-            }.await)
-            .map_err(StoreError::new)?;
             let agents = rows
                 .into_iter()
                 .map(
@@ -348,7 +506,7 @@ impl WorkforceStore for Database {
                     },
                 )
                 .collect();
-            Ok((agents, count(total)))
+            Ok((agents, total))
         })
     }
 
@@ -358,7 +516,16 @@ impl WorkforceStore for Database {
         now: DateTime<Utc>,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>> {
-        type StatusRow = (i64, i64, String, DateTime<Utc>, Option<DateTime<Utc>>);
+        type StatusRow = (
+            i64,
+            i64,
+            String,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+        );
         Box::pin(async move {
             let page_of =
                 format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3");
@@ -375,9 +542,13 @@ impl WorkforceStore for Database {
                     .fetch_all(&mut *tx)
                     .await?;
                     let statuses = sqlx::query_as(&format!(
-                        "SELECT m.employee_id, m.integration_id, s.activity_identifier, s.start_time, s.end_time \
+                        "SELECT m.employee_id, m.integration_id, s.activity_identifier, s.start_time, s.end_time, \
+                         a.id, a.name, a.colour \
                          FROM agent_mappings m JOIN agent_statuses s \
                          ON s.integration_id = m.integration_id AND s.agent_identifier = m.external_id \
+                         LEFT JOIN activity_mappings am \
+                         ON am.integration_id = s.integration_id AND am.external_id = s.activity_identifier \
+                         LEFT JOIN activities a ON a.id = am.activity_id \
                          WHERE m.employee_id IN ({page_of}) AND s.start_time = (\
                              SELECT MAX(l.start_time) FROM agent_statuses l \
                              WHERE l.integration_id = m.integration_id \
@@ -405,17 +576,118 @@ impl WorkforceStore for Database {
                     latest: statuses
                         .iter()
                         .filter(|(employee, ..)| *employee == id)
-                        .map(|(_, integration, activity, start, end)| LatestStatus {
-                            employee: EmployeeId(id),
-                            integration: IntegrationId(*integration),
-                            external_activity: activity.clone(),
-                            start: *start,
-                            end: *end,
-                        })
+                        .map(
+                            |(_, integration, activity, start, end, mapped, name, colour)| {
+                                LatestStatus {
+                                    employee: EmployeeId(id),
+                                    integration: IntegrationId(*integration),
+                                    external_activity: activity.clone(),
+                                    mapped_activity: match (mapped, name, colour) {
+                                        (Some(id), Some(name), Some(colour)) => {
+                                            Some(ShownActivity {
+                                                id: ActivityId(*id),
+                                                name: name.clone(),
+                                                colour: colour.clone(),
+                                            })
+                                        }
+                                        _ => None,
+                                    },
+                                    start: *start,
+                                    end: *end,
+                                }
+                            },
+                        )
                         .collect(),
                 })
                 .collect();
             Ok((mapped, count(total)))
         })
+    }
+}
+
+type ActivityRow = (i64, String, String, String, bool);
+
+const ACTIVITY_COLUMNS: &str = "id, name, category, colour, is_default";
+
+fn activity_of(row: ActivityRow) -> Result<Activity, StoreError> {
+    let (id, name, category, colour, is_default) = row;
+    let category = Category::parse(&category)
+        .map_err(|_| StoreError::new(CorruptRow(format!("activity category {category}"))))?;
+    Ok(Activity {
+        id: ActivityId(id),
+        name,
+        category,
+        colour,
+        is_default,
+    })
+}
+
+/// Whether the integration is still in the status a change was judged in.
+async fn still<'c, DB>(
+    tx: &mut sqlx::Transaction<'c, DB>,
+    integration: IntegrationId,
+    expected: Status,
+) -> Result<bool, sqlx::Error>
+where
+    DB: sqlx::Database,
+    for<'q> i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> &'q str: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+    for<'q> <DB as sqlx::Database>::Arguments<'q>: sqlx::IntoArguments<'q, DB>,
+    for<'e> &'e mut <DB as sqlx::Database>::Connection: sqlx::Executor<'e, Database = DB>,
+    i64: for<'r> sqlx::Decode<'r, DB>,
+    (i64,): for<'r> sqlx::FromRow<'r, <DB as sqlx::Database>::Row>,
+{
+    // The integration's row is written, so PostgreSQL holds it until the
+    // change commits: a resume waits for the remap, or the remap sees it.
+    let kept: Option<(i64,)> = sqlx::query_as(
+        "UPDATE integrations SET status = status WHERE id = $1 AND status = $2 RETURNING id",
+    )
+    .bind(integration.0)
+    .bind(expected.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(kept.is_some())
+}
+
+type DiscoveredRow = (String, DateTime<Utc>, DateTime<Utc>, i64, Option<i64>);
+
+impl Database {
+    /// A page of the ids of `kind` the integration has sent, by id, each
+    /// with the id it is mapped to in `mappings.mapped`, and the total.
+    async fn discovered(
+        &self,
+        integration: IntegrationId,
+        kind: &'static str,
+        mappings: &'static str,
+        mapped: &'static str,
+        page: PageRequest,
+    ) -> Result<(Vec<DiscoveredRow>, u64), StoreError> {
+        let (rows, total): (Vec<DiscoveredRow>, i64) = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let rows = sqlx::query_as(&format!(
+                "SELECT d.external_id, d.first_seen_at, d.last_seen_at, d.seen_count, m.{mapped} \
+                 FROM discovered_ids d LEFT JOIN {mappings} m \
+                 ON m.integration_id = d.integration_id AND m.external_id = d.external_id \
+                 WHERE d.integration_id = $1 AND d.kind = $2 \
+                 ORDER BY d.external_id LIMIT $3 OFFSET $4"
+            ))
+            .bind(integration.0)
+            .bind(kind)
+            .bind(i64::from(page.limit))
+            .bind(i64::from(page.offset))
+            .fetch_all(&mut *tx)
+            .await?;
+            let total = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM discovered_ids WHERE integration_id = $1 AND kind = $2",
+            )
+            .bind(integration.0)
+            .bind(kind)
+            .fetch_one(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        }.await)
+        .map_err(StoreError::new)?;
+        Ok((rows, count(total)))
     }
 }

@@ -162,6 +162,26 @@ pub fn routes() -> Vec<ApiRoute> {
             "/integrations/{id}/agent-mappings/{externalId}",
             delete(workforce::unmap_agent_at),
         ),
+        read("/activities", get(workforce::activities)),
+        route(
+            Method::POST,
+            "/activities",
+            post(workforce::create_activity),
+        ),
+        read(
+            "/integrations/{id}/discovered-activities",
+            get(workforce::discovered_activities),
+        ),
+        route(
+            Method::POST,
+            "/integrations/{id}/activity-mappings",
+            post(workforce::map_activity),
+        ),
+        route(
+            Method::DELETE,
+            "/integrations/{id}/activity-mappings",
+            delete(workforce::unmap_activity),
+        ),
         read("/intraday", get(workforce::intraday)),
     ]
 }

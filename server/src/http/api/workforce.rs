@@ -10,6 +10,9 @@ use axum::{
 use domain::{
     integration::IntegrationId,
     workforce::{
+        activity::{
+            self, Activity, ActivityError, ActivityId, ActivityName, Category, Colour, NewActivity,
+        },
         employee::{self, Employee, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
@@ -374,9 +377,12 @@ pub async fn unmap_agent_at(
 pub struct AgentNowBody {
     employee_id: i64,
     employee_name: String,
-    /// The activity now (the default activity until activities are
-    /// mapped); `null` when no status is open.
+    /// The activity now: the one its external activity is mapped to, or
+    /// the default activity (*Present*); `null` when no status is open.
     activity: Option<String>,
+    activity_id: Option<i64>,
+    /// `#rrggbb`.
+    colour: Option<String>,
     /// The activity id as the integration sent it.
     external_activity: Option<String>,
     /// When the activity started.
@@ -415,7 +421,9 @@ pub async fn intraday(
             .map(|agent| AgentNowBody {
                 employee_id: agent.employee.0,
                 employee_name: agent.name,
-                activity: agent.current.as_ref().map(|c| c.activity.clone()),
+                activity: agent.current.as_ref().map(|c| c.activity.name.clone()),
+                activity_id: agent.current.as_ref().map(|c| c.activity.id.0),
+                colour: agent.current.as_ref().map(|c| c.activity.colour.clone()),
                 external_activity: agent.current.as_ref().map(|c| c.external_activity.clone()),
                 since: agent.current.as_ref().map(|c| time(c.since)),
                 integration_id: agent.current.as_ref().map(|c| c.integration.0),
@@ -424,4 +432,257 @@ pub async fn intraday(
         total,
         at: time(now),
     }))
+}
+
+impl From<ActivityError> for ApiError {
+    fn from(error: ActivityError) -> Self {
+        let detail = error.to_string();
+        match error {
+            ActivityError::Forbidden => Self::forbidden(),
+            ActivityError::NotFound => Self::not_found(),
+            ActivityError::NoSuchActivity => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_activity",
+                "/activityId",
+                detail,
+            ),
+            ActivityError::Deleted => {
+                Self::new(StatusCode::CONFLICT, "integration_deleted", "", detail)
+            }
+            ActivityError::NotPaused => {
+                Self::new(StatusCode::CONFLICT, "integration_not_paused", "", detail)
+            }
+            ActivityError::NotMapped(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_mapped", "/externalId", detail)
+            }
+            ActivityError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityBody {
+    id: i64,
+    name: String,
+    /// work, break, absence or other.
+    #[schema(value_type = String)]
+    category: &'static str,
+    /// `#rrggbb`.
+    colour: String,
+    /// The default activity (*Present*), where unmapped external activities land.
+    is_default: bool,
+}
+
+impl From<Activity> for ActivityBody {
+    fn from(a: Activity) -> Self {
+        Self {
+            id: a.id.0,
+            name: a.name,
+            category: a.category.as_str(),
+            colour: a.colour,
+            is_default: a.is_default,
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Activities {
+    activities: Vec<ActivityBody>,
+    total: u64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OneActivity {
+    activity: ActivityBody,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewActivityBody {
+    /// 1 to 100 characters.
+    name: String,
+    /// work, break, absence or other.
+    category: String,
+    /// `#rrggbb`.
+    colour: String,
+}
+
+/// The account's activities, the default first, then by name.
+#[utoipa::path(get, path = "/api/v1/activities", tag = "workforce", params(PageQuery),
+    responses((status = 200, body = Activities), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn activities(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Activities>, ApiError> {
+    let (activities, total) = activity::list(state.store.as_ref(), &actor, page.request()?)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(Json(Activities {
+        activities: activities.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+/// Create an activity.
+#[utoipa::path(post, path = "/api/v1/activities", tag = "workforce", request_body = NewActivityBody,
+    responses((status = 201, body = OneActivity), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn create_activity(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiJson(body): ApiJson<NewActivityBody>,
+) -> Result<Response, ApiError> {
+    let mut problems = Vec::new();
+    let mut field = |pointer: &str, code: &'static str, error: String| {
+        problems.push(Problem {
+            code,
+            pointer: pointer.to_owned(),
+            detail: error,
+        })
+    };
+    let name = ActivityName::parse(&body.name)
+        .map_err(|e| field("/name", "invalid_name", e.to_string()))
+        .ok();
+    let category = Category::parse(&body.category)
+        .map_err(|e| field("/category", "invalid_category", e.to_string()))
+        .ok();
+    let colour = Colour::parse(&body.colour)
+        .map_err(|e| field("/colour", "invalid_colour", e.to_string()))
+        .ok();
+    let (Some(name), Some(category), Some(colour)) = (name, category, colour) else {
+        return Err(ApiError::invalid(problems));
+    };
+    let created = activity::create(
+        state.store.as_ref(),
+        &actor,
+        &NewActivity {
+            name,
+            category,
+            colour,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(OneActivity {
+            activity: created.into(),
+        }),
+    )
+        .into_response())
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredActivityBody {
+    /// Exactly as the integration sends it.
+    external_id: String,
+    first_seen: String,
+    last_seen: String,
+    count: i64,
+    /// The activity it is mapped to; `null` shows it as the default activity.
+    activity_id: Option<i64>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DiscoveredActivities {
+    discovered_activities: Vec<DiscoveredActivityBody>,
+    total: u64,
+}
+
+/// The activity ids an integration has sent, by id, with their mappings.
+#[utoipa::path(get, path = "/api/v1/integrations/{id}/discovered-activities", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id"), PageQuery),
+    responses((status = 200, body = DiscoveredActivities), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn discovered_activities(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<DiscoveredActivities>, ApiError> {
+    let (found, total) = activity::discovered(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        page.request()?,
+    )
+    .await?;
+    Ok(Json(DiscoveredActivities {
+        discovered_activities: found
+            .into_iter()
+            .map(|d| DiscoveredActivityBody {
+                external_id: d.external_id,
+                first_seen: time(d.first_seen),
+                last_seen: time(d.last_seen),
+                count: d.count,
+                activity_id: d.activity.map(|a| a.0),
+            })
+            .collect(),
+        total,
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActivityMappingRequest {
+    /// The activity id exactly as the integration sends it.
+    external_id: String,
+    activity_id: i64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActivityUnmapRequest {
+    external_id: String,
+    /// Ignored; accepted so the body that made a mapping removes it.
+    #[allow(dead_code)]
+    activity_id: Option<i64>,
+}
+
+/// Map an external activity of a paused integration to an activity
+/// (mapping it again replaces the mapping). Statuses already kept show the
+/// new activity at once.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/activity-mappings", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = ActivityMappingRequest,
+    responses((status = 204), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "integration_not_paused (pause it first, resume it after) or integration_deleted"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "invalid_external_id or unknown_activity")),
+    security(("personal_access_token" = [])))]
+pub async fn map_activity(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ActivityMappingRequest>,
+) -> Result<StatusCode, ApiError> {
+    let external = external_id(&body.external_id)?;
+    activity::map(
+        state.store.as_ref(),
+        &actor,
+        IntegrationId(id),
+        &external,
+        ActivityId(body.activity_id),
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Remove an external activity's mapping (paused integrations): it shows as
+/// the default activity again.
+#[utoipa::path(delete, path = "/api/v1/integrations/{id}/activity-mappings", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    request_body = ActivityUnmapRequest,
+    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn unmap_activity(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ActivityUnmapRequest>,
+) -> Result<StatusCode, ApiError> {
+    let external = external_id(&body.external_id)?;
+    activity::unmap(state.store.as_ref(), &actor, IntegrationId(id), &external).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
