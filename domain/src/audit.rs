@@ -27,10 +27,12 @@ pub enum AuditAction {
     ActivityCreated,
     ActivityMapped,
     ActivityUnmapped,
+    EmployeeUpdated,
+    EmployeeArchived,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 22] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -51,6 +53,8 @@ impl AuditAction {
         Self::ActivityCreated,
         Self::ActivityMapped,
         Self::ActivityUnmapped,
+        Self::EmployeeUpdated,
+        Self::EmployeeArchived,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +79,8 @@ impl AuditAction {
             Self::ActivityCreated => "activity_created",
             Self::ActivityMapped => "activity_mapped",
             Self::ActivityUnmapped => "activity_unmapped",
+            Self::EmployeeUpdated => "employee_updated",
+            Self::EmployeeArchived => "employee_archived",
         }
     }
 

@@ -15,6 +15,8 @@ on_both_engines!(
     near_misses_are_named_when_mapping,
     planners_read_and_other_accounts_see_nothing,
     activities_are_remapped_while_the_integration_is_paused,
+    employees_are_changed_and_archived,
+    agent_ids_that_are_employees_addresses_are_matched_in_one_go,
 );
 
 struct World {
@@ -536,4 +538,105 @@ async fn activities_are_remapped_while_the_integration_is_paused(engine: Engine)
         .is_success());
     let resumed = w.call(Method::POST, &mappings, Some(body)).await;
     assert_eq!(error_code(resumed).await.1, "integration_not_paused");
+}
+
+async fn employees_are_changed_and_archived(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    let ann = w.employee("Ann", "ann@example.com").await;
+    let at = |id: i64| format!("/api/v1/employees/{id}");
+    let changed = w
+        .call(
+            Method::PATCH,
+            &at(bob),
+            Some(json!({"name": "Robert Jones", "personnelNumber": ""})),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.expect("JSON");
+    assert_eq!(changed["employee"]["name"], "Robert Jones");
+    assert_eq!(changed["employee"]["email"], "bob@example.com", "kept");
+    assert_eq!(
+        changed["employee"]["personnelNumber"],
+        Value::Null,
+        "removed"
+    );
+    let taken = w
+        .call(
+            Method::PATCH,
+            &at(ann),
+            Some(json!({"email": "BOB@example.com"})),
+        )
+        .await;
+    assert_eq!(error_code(taken).await.1, "email_taken");
+    let bad = w
+        .call(Method::PATCH, &at(ann), Some(json!({"name": " "})))
+        .await;
+    assert_eq!(error_code(bad).await.2, "/name");
+
+    w.statuses(
+        json!([{"agentIdentifier": "bob", "activityIdentifier": "Available", "startTime": ago(5)}]),
+    )
+    .await;
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    assert_eq!(w.intraday().await["total"], 1);
+    let archived = w.call(Method::DELETE, &at(bob), None).await;
+    assert_eq!(archived.status(), StatusCode::NO_CONTENT);
+    assert_eq!(w.intraday().await["total"], 0, "off the board");
+    assert_eq!(
+        w.app.read_json("/api/v1/employees", &w.token).await["total"],
+        1
+    );
+    let again = w.call(Method::DELETE, &at(bob), None).await;
+    assert_eq!(error_code(again).await.0, StatusCode::NOT_FOUND);
+    // Their agent id is free for someone else, and their address too.
+    assert_eq!(w.map("bob", ann).await.status(), StatusCode::CREATED);
+    w.employee("Bob Again", "bob@example.com").await;
+}
+
+async fn agent_ids_that_are_employees_addresses_are_matched_in_one_go(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    let ann = w.employee("Ann", "ann@example.com").await;
+    let carl = w.employee("Carl", "carl@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "Bob@Example.com", "activityIdentifier": "Available", "startTime": ago(5)},
+        {"agentIdentifier": "ann@example.com", "activityIdentifier": "Available", "startTime": ago(5)},
+        {"agentIdentifier": "ANN@example.com", "activityIdentifier": "Available", "startTime": ago(6)},
+        {"agentIdentifier": "carl-7", "activityIdentifier": "Available", "startTime": ago(5)},
+        {"agentIdentifier": "dora@example.com", "activityIdentifier": "Available", "startTime": ago(5)},
+    ]))
+    .await;
+    let path = format!(
+        "/api/v1/integrations/{}/agent-mappings/auto-match",
+        w.integration
+    );
+    let matched = w.call(Method::POST, &path, None).await;
+    assert_eq!(matched.status(), StatusCode::OK);
+    let matched: Value = matched.json().await.expect("JSON");
+    assert_eq!(
+        matched["matched"],
+        json!([{"externalId": "Bob@Example.com", "employeeId": bob}])
+    );
+    assert_eq!(
+        matched["ambiguous"],
+        json!(["ANN@example.com", "ann@example.com"])
+    );
+    assert_eq!(matched["more"], false);
+    assert_eq!(w.intraday().await["agents"][0]["employeeId"], bob);
+    // Once a person chose Ann's spelling, and Carl is mapped by hand,
+    // nothing is left to match.
+    assert_eq!(
+        w.map("ann@example.com", ann).await.status(),
+        StatusCode::CREATED
+    );
+    assert_eq!(w.map("carl-7", carl).await.status(), StatusCode::CREATED);
+    let again: Value = w
+        .call(Method::POST, &path, None)
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(again["matched"], json!([]));
+    assert_eq!(again["ambiguous"], json!([]));
 }

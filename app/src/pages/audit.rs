@@ -35,6 +35,8 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::ActivityCreated => t_string!(i18n, audit.activity_created),
         AuditAction::ActivityMapped => t_string!(i18n, audit.activity_mapped),
         AuditAction::ActivityUnmapped => t_string!(i18n, audit.activity_unmapped),
+        AuditAction::EmployeeUpdated => t_string!(i18n, audit.employee_updated),
+        AuditAction::EmployeeArchived => t_string!(i18n, audit.employee_archived),
     }
     .to_string()
 }

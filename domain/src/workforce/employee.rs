@@ -110,6 +110,57 @@ impl NewEmployee {
     }
 }
 
+/// Changes to an employee: each field given is set; an empty email or
+/// personnel number removes it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmployeeChanges {
+    pub name: Option<EmployeeName>,
+    pub email: Option<Option<EmailAddress>>,
+    pub personnel_number: Option<Option<PersonnelNumber>>,
+}
+
+impl EmployeeChanges {
+    /// Every problem at once, as for a new employee.
+    pub fn parse(
+        name: Option<&str>,
+        email: Option<&str>,
+        personnel_number: Option<&str>,
+    ) -> Result<Self, Vec<EmployeeField>> {
+        fn optional<T, E>(
+            value: Option<&str>,
+            parse: impl Fn(&str) -> Result<T, E>,
+        ) -> Result<Option<Option<T>>, E> {
+            value
+                .map(|v| {
+                    if v.trim().is_empty() {
+                        Ok(None)
+                    } else {
+                        parse(v).map(Some)
+                    }
+                })
+                .transpose()
+        }
+        let name = name
+            .map(EmployeeName::parse)
+            .transpose()
+            .map_err(EmployeeField::Name);
+        let email = optional(email, EmailAddress::parse).map_err(EmployeeField::Email);
+        let personnel_number = optional(personnel_number, PersonnelNumber::parse)
+            .map_err(EmployeeField::PersonnelNumber);
+        match (name, email, personnel_number) {
+            (Ok(name), Ok(email), Ok(personnel_number)) => Ok(Self {
+                name,
+                email,
+                personnel_number,
+            }),
+            (name, email, number) => Err([name.err(), email.err(), number.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum EmployeeError {
     #[error("only admins may change employees")]
@@ -163,6 +214,72 @@ pub async fn list(
     page: PageRequest,
 ) -> Result<(Vec<Employee>, u64), StoreError> {
     store.workforce().employees(actor.account_id, page).await
+}
+
+pub async fn update(
+    store: &dyn Store,
+    actor: &Actor,
+    id: EmployeeId,
+    changes: &EmployeeChanges,
+) -> Result<Employee, EmployeeError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(EmployeeError::Forbidden);
+    }
+    let current = get(store, actor, id).await?;
+    if current.archived {
+        return Err(EmployeeError::NotFound);
+    }
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::EmployeeUpdated,
+        subject: changes
+            .name
+            .as_ref()
+            .map_or(current.name, |name| name.as_str().to_owned()),
+        integration: None,
+    };
+    match store
+        .workforce()
+        .update_employee(actor.account_id, id, changes, &audit)
+        .await
+    {
+        Ok(Some(updated)) => Ok(updated),
+        Ok(None) => Err(EmployeeError::NotFound),
+        Err(CreateEmployeeError::EmailTaken) => Err(EmployeeError::EmailTaken),
+        Err(CreateEmployeeError::Store(store)) => Err(EmployeeError::Store(store)),
+    }
+}
+
+/// Archives an employee: gone from lists and the board, their agent
+/// mappings removed (the statuses stay, under their agent ids, to be
+/// mapped to someone else).
+pub async fn archive(
+    store: &dyn Store,
+    actor: &Actor,
+    id: EmployeeId,
+) -> Result<(), EmployeeError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(EmployeeError::Forbidden);
+    }
+    let current = get(store, actor, id).await?;
+    if current.archived {
+        return Err(EmployeeError::NotFound);
+    }
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::EmployeeArchived,
+        subject: current.name,
+        integration: None,
+    };
+    if store
+        .workforce()
+        .archive_employee(actor.account_id, id, &audit)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(EmployeeError::NotFound)
+    }
 }
 
 pub async fn get(

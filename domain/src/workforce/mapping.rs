@@ -15,6 +15,7 @@ use crate::{
     integration::{IntegrationId, Status},
     page::PageRequest,
     store::{Store, StoreError},
+    EmailAddress,
 };
 
 /// An agent or activity id as an integration sends it, kept exactly: not
@@ -227,6 +228,130 @@ pub async fn remove(
     }
 }
 
+/// Which unmapped agent ids are which employee by email address: an id
+/// that reads as an email address (letter case aside, as addresses are) is
+/// the employee with that address. An employee two ids would match is
+/// matched to neither: which spelling the vendor uses is for a person to
+/// say.
+pub fn match_by_email(
+    unmapped: &[String],
+    employees: &[(EmployeeId, EmailAddress)],
+) -> EmailMatches {
+    let mut matched: Vec<(String, EmployeeId)> = Vec::new();
+    let mut ambiguous: Vec<String> = Vec::new();
+    for (employee, email) in employees {
+        let ids: Vec<&String> = unmapped
+            .iter()
+            .filter(|id| EmailAddress::parse(id).is_ok_and(|address| &address == email))
+            .collect();
+        match ids.as_slice() {
+            [only] => matched.push(((*only).clone(), *employee)),
+            [] => {}
+            several => ambiguous.extend(several.iter().map(|id| (*id).clone())),
+        }
+    }
+    matched.sort();
+    ambiguous.sort();
+    EmailMatches { matched, ambiguous }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EmailMatches {
+    pub matched: Vec<(String, EmployeeId)>,
+    /// Ids left unmapped because another id matches the same employee.
+    pub ambiguous: Vec<String>,
+}
+
+/// How many mappings one auto-match saves at most, and how many agent ids
+/// it looks at: what a request may cost is bounded, and the answer says
+/// when to ask again.
+pub const AUTO_MATCH_MAPPINGS: usize = 500;
+pub const AUTO_MATCH_SCAN: u32 = 10_000;
+const SCAN_PAGE: u32 = 500;
+
+/// What an auto-match did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AutoMatched {
+    pub mapped: Vec<(String, EmployeeId)>,
+    pub ambiguous: Vec<String>,
+    /// Stopped at a bound: asking again may map more.
+    pub more: bool,
+}
+
+/// Maps every unmapped agent id of the integration that is a current
+/// employee's email address (see [`match_by_email`]), within the bounds.
+pub async fn auto_match(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+) -> Result<AutoMatched, MappingError> {
+    mappable(store, actor, integration).await?;
+    let workforce = store.workforce();
+    let mut result = AutoMatched::default();
+    let mut after: Option<String> = None;
+    let mut scanned = 0;
+    loop {
+        let ids = workforce
+            .unmapped_agent_ids(integration, after.as_deref(), SCAN_PAGE)
+            .await?;
+        scanned += ids.len() as u32;
+        let Some(last) = ids.last().cloned() else {
+            break;
+        };
+        let mut emails: Vec<EmailAddress> = ids
+            .iter()
+            .filter_map(|id| EmailAddress::parse(id).ok())
+            .collect();
+        emails.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+        emails.dedup();
+        if !emails.is_empty() {
+            let employees = workforce
+                .unmapped_employees_by_email(actor.account_id, integration, &emails)
+                .await?;
+            let found = match_by_email(&ids, &employees);
+            result.ambiguous.extend(found.ambiguous);
+            for (id, employee) in found.matched {
+                if result.mapped.len() == AUTO_MATCH_MAPPINGS {
+                    result.more = true;
+                    return Ok(result);
+                }
+                // Every stored id was held to these rules when it arrived.
+                let Ok(external_id) = ExternalId::parse(&id) else {
+                    continue;
+                };
+                let audit = AuditEntry {
+                    actor: actor.user_id,
+                    action: AuditAction::AgentMapped,
+                    subject: id.clone(),
+                    integration: Some(integration),
+                };
+                // Mapped by someone else meanwhile: theirs stands.
+                if let Mapped::Created(_) = workforce
+                    .map_agent(
+                        actor.account_id,
+                        integration,
+                        &external_id,
+                        employee,
+                        &audit,
+                    )
+                    .await?
+                {
+                    result.mapped.push((id, employee));
+                }
+            }
+        }
+        if ids.len() < SCAN_PAGE as usize {
+            break;
+        }
+        if scanned >= AUTO_MATCH_SCAN {
+            result.more = true;
+            break;
+        }
+        after = Some(last);
+    }
+    Ok(result)
+}
+
 /// A page of the agent ids an integration has sent, by id, with their
 /// mappings, and how many there are. Any role may read.
 pub async fn discovered_agents(
@@ -263,6 +388,31 @@ mod tests {
             Err(ExternalIdError::TooLong(200))
         );
         assert!(ExternalId::parse(&"é".repeat(200)).is_ok());
+    }
+
+    #[test]
+    fn an_agent_id_that_is_an_employees_address_matches_once() {
+        let email = |s: &str| EmailAddress::parse(s).expect("valid");
+        let employees = [
+            (EmployeeId(1), email("bob@example.com")),
+            (EmployeeId(2), email("ann@example.com")),
+            (EmployeeId(3), email("carl@example.com")),
+        ];
+        let unmapped = [
+            "Bob@Example.com",
+            "ann@example.com",
+            "Ann@example.com",
+            "carl",
+            "dora@example.com",
+        ]
+        .map(String::from);
+        assert_eq!(
+            match_by_email(&unmapped, &employees),
+            EmailMatches {
+                matched: vec![("Bob@Example.com".into(), EmployeeId(1))],
+                ambiguous: vec!["Ann@example.com".into(), "ann@example.com".into()],
+            }
+        );
     }
 
     #[test]

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use super::{
     activity::{Activity, ActivityId, DiscoveredActivity, NewActivity},
-    employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
+    employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
     intraday::MappedEmployee,
     mapping::{DiscoveredAgent, ExternalId, Mapped},
 };
@@ -15,7 +15,7 @@ use crate::{
     integration::{IntegrationId, Status},
     page::PageRequest,
     store::{BoxFuture, StoreError, WriteError},
-    AccountId,
+    AccountId, EmailAddress,
 };
 
 pub trait WorkforceStore: Send + Sync {
@@ -34,6 +34,42 @@ pub trait WorkforceStore: Send + Sync {
         account: AccountId,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<Employee>, u64), StoreError>>;
+
+    /// Applies the changes to a current employee; `None` if there is none.
+    fn update_employee<'a>(
+        &'a self,
+        account: AccountId,
+        id: EmployeeId,
+        changes: &'a EmployeeChanges,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Employee>, CreateEmployeeError>>;
+
+    /// Archives a current employee and removes their agent mappings, in
+    /// one transaction; false if there is no such current employee.
+    fn archive_employee<'a>(
+        &'a self,
+        account: AccountId,
+        id: EmployeeId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Up to `limit` agent ids of the integration without a mapping, by id,
+    /// after `after`.
+    fn unmapped_agent_ids<'a>(
+        &'a self,
+        integration: IntegrationId,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<String>, StoreError>>;
+
+    /// The account's current employees with one of `emails` and no agent
+    /// mapping in the integration.
+    fn unmapped_employees_by_email<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        emails: &'a [EmailAddress],
+    ) -> BoxFuture<'a, Result<Vec<(EmployeeId, EmailAddress)>, StoreError>>;
 
     fn employee(
         &self,

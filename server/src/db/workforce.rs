@@ -9,7 +9,7 @@ use domain::{
     store::{BoxFuture, StoreError, WriteError},
     workforce::{
         activity::{Activity, ActivityId, Category, DiscoveredActivity, NewActivity},
-        employee::{CreateEmployeeError, Employee, EmployeeId, NewEmployee},
+        employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
         intraday::{LatestStatus, MappedEmployee, ShownActivity},
         mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
         WorkforceStore,
@@ -136,6 +136,152 @@ impl WorkforceStore for Database {
                 .map(employee_of)
                 .collect::<Result<_, _>>()?;
             Ok((employees, count(total)))
+        })
+    }
+
+    fn update_employee<'a>(
+        &'a self,
+        account: AccountId,
+        id: EmployeeId,
+        changes: &'a EmployeeChanges,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Employee>, CreateEmployeeError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            // A field not given keeps its value: `CASE WHEN $n` says which.
+            let row: Option<EmployeeRow> = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let row = sqlx::query_as(&format!(
+                    "UPDATE employees SET \
+                     name = CASE WHEN $3 THEN $4 ELSE name END, \
+                     email = CASE WHEN $5 THEN $6 ELSE email END, \
+                     personnel_number = CASE WHEN $7 THEN $8 ELSE personnel_number END \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL \
+                     RETURNING {EMPLOYEE_COLUMNS}"
+                ))
+                .bind(id.0)
+                .bind(account.0)
+                .bind(changes.name.is_some())
+                .bind(changes.name.as_ref().map(|n| n.as_str()))
+                .bind(changes.email.is_some())
+                .bind(changes.email.as_ref().and_then(|e| e.as_ref().map(EmailAddress::as_str)))
+                .bind(changes.personnel_number.is_some())
+                .bind(changes.personnel_number.as_ref().and_then(|n| n.as_ref().map(|n| n.as_str())))
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_some() {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(row)
+            }.await)
+            .map_err(|error| {
+                if is_unique_violation(&error) {
+                    CreateEmployeeError::EmailTaken
+                } else {
+                    CreateEmployeeError::Store(StoreError::new(error))
+                }
+            })?;
+            Ok(row.map(employee_of).transpose()?)
+        })
+    }
+
+    fn archive_employee<'a>(
+        &'a self,
+        account: AccountId,
+        id: EmployeeId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let archived = sqlx::query(
+                    "UPDATE employees SET archived_at = $3 \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                )
+                .bind(id.0)
+                .bind(account.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if archived {
+                    sqlx::query("DELETE FROM agent_mappings WHERE employee_id = $1")
+                        .bind(id.0)
+                        .execute(&mut *tx)
+                        .await?;
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(archived)
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn unmapped_agent_ids<'a>(
+        &'a self,
+        integration: IntegrationId,
+        after: Option<&'a str>,
+        limit: u32,
+    ) -> BoxFuture<'a, Result<Vec<String>, StoreError>> {
+        Box::pin(async move {
+            on_pool!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT d.external_id FROM discovered_ids d \
+                     WHERE d.integration_id = $1 AND d.kind = 'agent' \
+                     AND ($2 IS NULL OR d.external_id > $2) \
+                     AND NOT EXISTS (SELECT 1 FROM agent_mappings m \
+                         WHERE m.integration_id = d.integration_id AND m.external_id = d.external_id) \
+                     ORDER BY d.external_id LIMIT $3",
+                )
+                .bind(integration.0)
+                .bind(after)
+                .bind(i64::from(limit))
+                .fetch_all(pool)
+                .await
+            })
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn unmapped_employees_by_email<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        emails: &'a [EmailAddress],
+    ) -> BoxFuture<'a, Result<Vec<(EmployeeId, EmailAddress)>, StoreError>> {
+        Box::pin(async move {
+            let rows: Vec<(i64, String)> = on_pool!(self, pool => {
+                let mut select = sqlx::QueryBuilder::new(
+                    "SELECT e.id, e.email FROM employees e WHERE e.account_id = ",
+                );
+                select.push_bind(account.0);
+                select.push(
+                    " AND e.archived_at IS NULL AND NOT EXISTS (SELECT 1 FROM agent_mappings m \
+                     WHERE m.employee_id = e.id AND m.integration_id = ",
+                );
+                select.push_bind(integration.0);
+                select.push(") AND e.email IN (");
+                let mut list = select.separated(", ");
+                for email in emails {
+                    list.push_bind(email.as_str());
+                }
+                select.push(")");
+                select.build_query_as().fetch_all(pool).await
+            })
+            .map_err(StoreError::new)?;
+            rows.into_iter()
+                .map(|(id, email)| {
+                    EmailAddress::parse(&email)
+                        .map(|email| (EmployeeId(id), email))
+                        .map_err(|_| StoreError::new(CorruptRow(format!("employee email {email}"))))
+                })
+                .collect()
         })
     }
 

@@ -143,6 +143,16 @@ pub fn routes() -> Vec<ApiRoute> {
         read("/employees", get(workforce::employees)),
         route(Method::POST, "/employees", post(workforce::create_employee)),
         read("/employees/{employee}", get(workforce::employee)),
+        route(
+            Method::PATCH,
+            "/employees/{employee}",
+            patch(workforce::update_employee),
+        ),
+        route(
+            Method::DELETE,
+            "/employees/{employee}",
+            delete(workforce::archive_employee),
+        ),
         read(
             "/integrations/{id}/discovered-agents",
             get(workforce::discovered_agents),
@@ -156,6 +166,11 @@ pub fn routes() -> Vec<ApiRoute> {
             Method::DELETE,
             "/integrations/{id}/agent-mappings",
             delete(workforce::unmap_agent),
+        ),
+        route(
+            Method::POST,
+            "/integrations/{id}/agent-mappings/auto-match",
+            post(workforce::auto_match),
         ),
         route(
             Method::DELETE,

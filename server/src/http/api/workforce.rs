@@ -13,7 +13,9 @@ use domain::{
         activity::{
             self, Activity, ActivityError, ActivityId, ActivityName, Category, Colour, NewActivity,
         },
-        employee::{self, Employee, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
+        employee::{
+            self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId, NewEmployee,
+        },
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
     },
@@ -63,6 +65,29 @@ impl From<MappingError> for ApiError {
             MappingError::Store(store) => Self::internal(&store),
         }
     }
+}
+
+/// One 422 with a problem per field.
+fn employee_problems(fields: Vec<EmployeeField>) -> ApiError {
+    ApiError::invalid(
+        fields
+            .into_iter()
+            .map(|field| {
+                let (code, pointer) = match field {
+                    EmployeeField::Name(_) => ("invalid_name", "/name"),
+                    EmployeeField::Email(_) => ("invalid_email", "/email"),
+                    EmployeeField::PersonnelNumber(_) => {
+                        ("invalid_personnel_number", "/personnelNumber")
+                    }
+                };
+                Problem {
+                    code,
+                    pointer: pointer.to_owned(),
+                    detail: field.to_string(),
+                }
+            })
+            .collect(),
+    )
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -142,27 +167,7 @@ pub async fn create_employee(
         body.email.as_deref(),
         body.personnel_number.as_deref(),
     )
-    .map_err(|fields| {
-        ApiError::invalid(
-            fields
-                .into_iter()
-                .map(|field| {
-                    let (code, pointer) = match field {
-                        EmployeeField::Name(_) => ("invalid_name", "/name"),
-                        EmployeeField::Email(_) => ("invalid_email", "/email"),
-                        EmployeeField::PersonnelNumber(_) => {
-                            ("invalid_personnel_number", "/personnelNumber")
-                        }
-                    };
-                    Problem {
-                        code,
-                        pointer: pointer.to_owned(),
-                        detail: field.to_string(),
-                    }
-                })
-                .collect(),
-        )
-    })?;
+    .map_err(employee_problems)?;
     let created = employee::create(state.store.as_ref(), &actor, &new).await?;
     Ok((
         StatusCode::CREATED,
@@ -186,6 +191,99 @@ pub async fn employee(
     let found = employee::get(state.store.as_ref(), &actor, EmployeeId(id)).await?;
     Ok(Json(OneEmployee {
         employee: found.into(),
+    }))
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct EmployeeChangesBody {
+    name: Option<String>,
+    /// An empty string removes it.
+    email: Option<String>,
+    /// An empty string removes it.
+    personnel_number: Option<String>,
+}
+
+/// Change an employee's name, email address or personnel number.
+#[utoipa::path(patch, path = "/api/v1/employees/{employee}", tag = "workforce",
+    params(("employee" = i64, Path, description = "The employee's id")),
+    request_body = EmployeeChangesBody,
+    responses((status = 200, body = OneEmployee), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "email_taken"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn update_employee(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<EmployeeChangesBody>,
+) -> Result<Json<OneEmployee>, ApiError> {
+    let changes = EmployeeChanges::parse(
+        body.name.as_deref(),
+        body.email.as_deref(),
+        body.personnel_number.as_deref(),
+    )
+    .map_err(employee_problems)?;
+    let updated = employee::update(state.store.as_ref(), &actor, EmployeeId(id), &changes).await?;
+    Ok(Json(OneEmployee {
+        employee: updated.into(),
+    }))
+}
+
+/// Archive an employee: gone from lists and the board, their agent
+/// mappings removed; the statuses stay under their agent ids.
+#[utoipa::path(delete, path = "/api/v1/employees/{employee}", tag = "workforce",
+    params(("employee" = i64, Path, description = "The employee's id")),
+    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn archive_employee(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    employee::archive(state.store.as_ref(), &actor, EmployeeId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchedAgent {
+    external_id: String,
+    employee_id: i64,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoMatchBody {
+    /// The mappings made now.
+    matched: Vec<MatchedAgent>,
+    /// Agent ids left unmapped because another id matches the same employee.
+    ambiguous: Vec<String>,
+    /// Stopped at a bound (500 mappings, 10 000 ids looked at): ask again.
+    more: bool,
+}
+
+/// Map every unmapped agent id that is a current employee's email address
+/// (letter case aside) to that employee.
+#[utoipa::path(post, path = "/api/v1/integrations/{id}/agent-mappings/auto-match", tag = "workforce",
+    params(("id" = i64, Path, description = "The integration configuration id")),
+    responses((status = 200, body = AutoMatchBody), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "integration_deleted")),
+    security(("personal_access_token" = [])))]
+pub async fn auto_match(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<AutoMatchBody>, ApiError> {
+    let done = mapping::auto_match(state.store.as_ref(), &actor, IntegrationId(id)).await?;
+    Ok(Json(AutoMatchBody {
+        matched: done
+            .mapped
+            .into_iter()
+            .map(|(external_id, employee)| MatchedAgent {
+                external_id,
+                employee_id: employee.0,
+            })
+            .collect(),
+        ambiguous: done.ambiguous,
+        more: done.more,
     }))
 }
 
