@@ -29,10 +29,15 @@ pub enum AuditAction {
     ActivityUnmapped,
     EmployeeUpdated,
     EmployeeArchived,
+    WorkloadCreated,
+    WorkloadRenamed,
+    WorkloadArchived,
+    WorkloadQueueAdded,
+    WorkloadQueueRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 22] = [
+    pub const ALL: [AuditAction; 27] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -55,6 +60,11 @@ impl AuditAction {
         Self::ActivityUnmapped,
         Self::EmployeeUpdated,
         Self::EmployeeArchived,
+        Self::WorkloadCreated,
+        Self::WorkloadRenamed,
+        Self::WorkloadArchived,
+        Self::WorkloadQueueAdded,
+        Self::WorkloadQueueRemoved,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +91,11 @@ impl AuditAction {
             Self::ActivityUnmapped => "activity_unmapped",
             Self::EmployeeUpdated => "employee_updated",
             Self::EmployeeArchived => "employee_archived",
+            Self::WorkloadCreated => "workload_created",
+            Self::WorkloadRenamed => "workload_renamed",
+            Self::WorkloadArchived => "workload_archived",
+            Self::WorkloadQueueAdded => "workload_queue_added",
+            Self::WorkloadQueueRemoved => "workload_queue_removed",
         }
     }
 

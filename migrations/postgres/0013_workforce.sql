@@ -50,3 +50,18 @@ CREATE TABLE activity_mappings (
     created_at TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (integration_id, external_id)
 );
+
+-- Workloads: a planner's grouping of queues.
+CREATE TABLE workloads (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    account_id BIGINT NOT NULL REFERENCES accounts (id),
+    name TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    archived_at TIMESTAMPTZ
+);
+CREATE INDEX workloads_account ON workloads (account_id, id);
+CREATE TABLE workload_queues (
+    workload_id BIGINT NOT NULL REFERENCES workloads (id),
+    queue_id BIGINT NOT NULL REFERENCES queues (id),
+    PRIMARY KEY (workload_id, queue_id)
+);

@@ -50,3 +50,18 @@ CREATE TABLE activity_mappings (
     created_at TEXT NOT NULL,
     PRIMARY KEY (integration_id, external_id)
 );
+
+-- Workloads: a planner's grouping of queues.
+CREATE TABLE workloads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL REFERENCES accounts (id),
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    archived_at TEXT
+);
+CREATE INDEX workloads_account ON workloads (account_id, id);
+CREATE TABLE workload_queues (
+    workload_id INTEGER NOT NULL REFERENCES workloads (id),
+    queue_id INTEGER NOT NULL REFERENCES queues (id),
+    PRIMARY KEY (workload_id, queue_id)
+);

@@ -268,13 +268,15 @@ async fn names_with_markup_are_stored_as_plain_text(engine: Engine) {
     assert_eq!(created["name"], name);
 }
 
-/// Replaces `{id}` and `{employee}` (and a job's `{job}`, an agent's
-/// `{externalId}`) in a route's path.
-fn concrete(path: &str, id: i64, employee: i64) -> String {
+/// Replaces `{id}`, `{employee}` and `{workload}` (and a job's `{job}`, an
+/// agent's `{externalId}`, a queue's `{queue}`) in a route's path.
+fn concrete(path: &str, id: i64, employee: i64, workload: i64) -> String {
     format!(
         "/api/v1{}",
         path.replace("{id}", &id.to_string())
             .replace("{employee}", &employee.to_string())
+            .replace("{workload}", &workload.to_string())
+            .replace("{queue}", "1")
             .replace("{job}", "1")
             .replace("{externalId}", "agent-1")
     )
@@ -297,6 +299,18 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     .await["employee"]["id"]
         .as_i64()
         .expect("id");
+    let workload = json_of(
+        app.api(
+            Method::POST,
+            "/api/v1/workloads",
+            Some(&admin),
+            Some(json!({"name": "Support"})),
+        )
+        .await,
+    )
+    .await["workload"]["id"]
+        .as_i64()
+        .expect("id");
     app.add_planner("planner@example.com").await;
     let planner = app.token_for("planner@example.com").await;
     app.another_account("Other Corp", "boss@other.example")
@@ -315,6 +329,8 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
         } else if path.ends_with("/database") || path.ends_with("/database/test") {
             json!({"databaseType": "odbc", "connection": "DSN=acd", "timeZone": "UTC",
                 "dataType": "contacts", "query": "SELECT 1"})
+        } else if path.ends_with("/queues") {
+            json!({"queueId": 1})
         } else if path.contains("/activity-mappings") {
             json!({"externalId": "Break", "activityId": 1})
         } else if path.contains("/agent-mappings") {
@@ -327,7 +343,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     let table = server::http::api::route_table();
     assert!(table.len() >= 8, "the route table lists every route");
     for (method, path, access) in table {
-        let mut url = concrete(path, mine, employee);
+        let mut url = concrete(path, mine, employee, workload);
         if method == Method::GET {
             // Ranged reads need a valid range to reach the access check.
             url.push_str("?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z");
@@ -362,7 +378,10 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
                 as_planner.status()
             ),
         }
-        if path.contains("{id}") || path.contains("{employee}") {
+        if ["{id}", "{employee}", "{workload}"]
+            .iter()
+            .any(|placeholder| path.contains(placeholder))
+        {
             let foreign = app.api(method.clone(), &url, Some(&stranger), body()).await;
             assert_eq!(
                 error_code(foreign).await,

@@ -17,6 +17,7 @@ on_both_engines!(
     activities_are_remapped_while_the_integration_is_paused,
     employees_are_changed_and_archived,
     agent_ids_that_are_employees_addresses_are_matched_in_one_go,
+    workloads_combine_queues_and_refuse_a_deleted_integrations_queue,
 );
 
 struct World {
@@ -639,4 +640,162 @@ async fn agent_ids_that_are_employees_addresses_are_matched_in_one_go(engine: En
         .expect("JSON");
     assert_eq!(again["matched"], json!([]));
     assert_eq!(again["ambiguous"], json!([]));
+}
+
+async fn workloads_combine_queues_and_refuse_a_deleted_integrations_queue(engine: Engine) {
+    let w = world(engine).await;
+    let contacts = |key: &str, integration: i64, queue: &str, at: &str| {
+        let body = json!({"data": [
+            {"properties": {"offered": true, "handled": true, "duration": 60},
+             "queueName": queue, "queueIdentifier": queue, "timestamp": at, "channel": "calls"}],
+            "meta": {"integrationConfigurationId": integration}});
+        let request = w
+            .app
+            .client
+            .post(w.app.url("/external-systems/contact-events"))
+            .bearer_auth(key.to_owned())
+            .json(&body);
+        async move {
+            let response = request.send().await.expect("answered");
+            assert_eq!(response.status(), StatusCode::ACCEPTED);
+        }
+    };
+    contacts(&w.key, w.integration, "Sales", "2026-11-02T09:05:00Z").await;
+    contacts(&w.key, w.integration, "Support", "2026-11-02T09:20:00Z").await;
+    let (other, other_key) = w.app.api_integration(&w.token, "Old ACD", 15).await;
+    contacts(&other_key, other, "Legacy", "2026-11-02T09:10:00Z").await;
+    let queues = w.app.read_json("/api/v1/queues", &w.token).await;
+    let queue = |name: &str| {
+        queues["queues"]
+            .as_array()
+            .expect("queues")
+            .iter()
+            .find(|q| q["queueName"] == name)
+            .and_then(|q| q["id"].as_i64())
+            .expect("the queue")
+    };
+    let (sales, support, legacy) = (queue("Sales"), queue("Support"), queue("Legacy"));
+
+    let created = w
+        .call(
+            Method::POST,
+            "/api/v1/workloads",
+            Some(json!({"name": "Inbound"})),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let id = created.json::<Value>().await.expect("JSON")["workload"]["id"]
+        .as_i64()
+        .expect("an id");
+    let queues_of = format!("/api/v1/workloads/{id}/queues");
+    for queue in [sales, support, legacy, sales] {
+        let added = w
+            .call(Method::POST, &queues_of, Some(json!({"queueId": queue})))
+            .await;
+        assert_eq!(added.status(), StatusCode::OK);
+    }
+    let workload = w
+        .app
+        .read_json(&format!("/api/v1/workloads/{id}"), &w.token)
+        .await;
+    assert_eq!(
+        workload["workload"]["queueIds"],
+        json!([sales, support, legacy])
+    );
+
+    let stats = w
+        .app
+        .read_json(
+            &format!(
+                "/api/v1/workloads/{id}/intervals?from=2026-11-02T09:00:00Z&to=2026-11-02T10:00:00Z&intervalMinutes=30"
+            ),
+            &w.token,
+        )
+        .await;
+    assert_eq!(stats["intervalMinutes"], 30);
+    let offered: Vec<i64> = stats["intervals"]
+        .as_array()
+        .expect("intervals")
+        .iter()
+        .map(|i| i["offered"].as_i64().unwrap_or_default())
+        .collect();
+    assert_eq!(offered, [3, 0], "all three queues in 09:00, a quiet 09:30");
+
+    // A deleted integration's queue stays, but joins no other workload.
+    let deleted = w
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/integrations/{other}"),
+            None,
+        )
+        .await;
+    assert!(deleted.status().is_success());
+    let second: Value = w
+        .call(
+            Method::POST,
+            "/api/v1/workloads",
+            Some(json!({"name": "Legacy"})),
+        )
+        .await
+        .json()
+        .await
+        .expect("JSON");
+    let second = second["workload"]["id"].as_i64().expect("an id");
+    let refused = w
+        .call(
+            Method::POST,
+            &format!("/api/v1/workloads/{second}/queues"),
+            Some(json!({"queueId": legacy})),
+        )
+        .await;
+    assert_eq!(
+        error_code(refused).await,
+        (
+            StatusCode::CONFLICT,
+            "integration_deleted".into(),
+            "/queueId".into()
+        )
+    );
+    let still = w
+        .app
+        .read_json(&format!("/api/v1/workloads/{id}"), &w.token)
+        .await;
+    assert_eq!(
+        still["workload"]["queueIds"],
+        json!([sales, support, legacy])
+    );
+
+    // Renamed, a queue taken off, archived.
+    let renamed = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/workloads/{id}"),
+            Some(json!({"name": "All inbound"})),
+        )
+        .await;
+    assert_eq!(
+        renamed.json::<Value>().await.expect("JSON")["workload"]["name"],
+        "All inbound"
+    );
+    let removed = w
+        .call(Method::DELETE, &format!("{queues_of}/{legacy}"), None)
+        .await;
+    assert_eq!(
+        removed.json::<Value>().await.expect("JSON")["workload"]["queueIds"],
+        json!([sales, support])
+    );
+    assert_eq!(
+        w.call(Method::DELETE, &format!("/api/v1/workloads/{id}"), None)
+            .await
+            .status(),
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        w.app.read_json("/api/v1/workloads", &w.token).await["total"],
+        1
+    );
+    let gone = w
+        .call(Method::GET, &format!("/api/v1/workloads/{id}"), None)
+        .await;
+    assert_eq!(error_code(gone).await.0, StatusCode::NOT_FOUND);
 }

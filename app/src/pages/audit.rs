@@ -37,6 +37,11 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::ActivityUnmapped => t_string!(i18n, audit.activity_unmapped),
         AuditAction::EmployeeUpdated => t_string!(i18n, audit.employee_updated),
         AuditAction::EmployeeArchived => t_string!(i18n, audit.employee_archived),
+        AuditAction::WorkloadCreated => t_string!(i18n, audit.workload_created),
+        AuditAction::WorkloadRenamed => t_string!(i18n, audit.workload_renamed),
+        AuditAction::WorkloadArchived => t_string!(i18n, audit.workload_archived),
+        AuditAction::WorkloadQueueAdded => t_string!(i18n, audit.workload_queue_added),
+        AuditAction::WorkloadQueueRemoved => t_string!(i18n, audit.workload_queue_removed),
     }
     .to_string()
 }

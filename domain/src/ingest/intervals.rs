@@ -92,6 +92,32 @@ pub fn roll_up(
     rolled.into_iter().collect()
 }
 
+/// `series` (in order) with a zero interval wherever `[from, to)` has
+/// none, so a chart shows quiet intervals as quiet.
+pub fn every_interval(
+    series: IntervalSeries,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    length: IntervalLength,
+) -> IntervalSeries {
+    let step = chrono::Duration::minutes(i64::from(length.minutes()));
+    let mut rows = series.into_iter().peekable();
+    let mut every = Vec::new();
+    let mut at = interval_start(from, length);
+    while at < to {
+        while rows.peek().is_some_and(|(start, _)| *start < at) {
+            rows.next();
+        }
+        let totals = match rows.peek() {
+            Some((start, _)) if *start == at => rows.next().map(|(_, t)| t).unwrap_or_default(),
+            _ => IntervalTotals::default(),
+        };
+        every.push((at, totals));
+        at += step;
+    }
+    every
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,8 @@ pub use contacts::{
     parse_contact_events, Channel, ContactBatch, ContactEvent, ContactEventsBody, QueueKey,
 };
 pub use intervals::{
-    aggregate, interval_start, roll_up, IntervalSeries, IntervalTotals, BASE_INTERVAL_SECONDS,
+    aggregate, every_interval, interval_start, roll_up, IntervalSeries, IntervalTotals,
+    BASE_INTERVAL_SECONDS,
 };
 
 use chrono::{DateTime, Utc};

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
 
-use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries, IntervalTotals};
+use super::{receive::ImportRecord, roll_up, Channel, IntervalSeries};
 use crate::{
     actor::Actor,
     integration::{Integration, IntegrationId},
@@ -155,18 +155,7 @@ pub async fn days(
         .ok_or(ReadError::BadRange)?;
     let range = Range::new(from, to)?;
     let (queue, integration, rows) = intervals(store, actor, queue, range).await?;
-    let step = chrono::Duration::minutes(i64::from(integration.interval.minutes()));
-    let mut rows = rows.into_iter().peekable();
-    let mut every = Vec::new();
-    let mut at = range.from;
-    while at < range.to {
-        let totals = match rows.peek() {
-            Some((start, _)) if *start == at => rows.next().map(|(_, t)| t).unwrap_or_default(),
-            _ => IntervalTotals::default(),
-        };
-        every.push((at, totals));
-        at += step;
-    }
+    let every = super::every_interval(rows, range.from, range.to, integration.interval);
     Ok(QueueDays {
         queue,
         interval_minutes: integration.interval.minutes(),

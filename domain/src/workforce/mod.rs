@@ -11,6 +11,7 @@ pub mod employee;
 pub mod intraday;
 pub mod mapping;
 pub mod store;
+pub mod workload;
 
 pub use employee::{Employee, EmployeeId, NewEmployee};
 pub use mapping::{AgentMapping, ExternalId};

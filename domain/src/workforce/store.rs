@@ -9,9 +9,11 @@ use super::{
     employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
     intraday::MappedEmployee,
     mapping::{DiscoveredAgent, ExternalId, Mapped},
+    workload::{Workload, WorkloadId, WorkloadName},
 };
 use crate::{
     audit::AuditEntry,
+    ingest::read::{Queue, QueueId},
     integration::{IntegrationId, Status},
     page::PageRequest,
     store::{BoxFuture, StoreError, WriteError},
@@ -174,4 +176,61 @@ pub trait WorkforceStore: Send + Sync {
         now: DateTime<Utc>,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>>;
+
+    fn create_workload<'a>(
+        &'a self,
+        account: AccountId,
+        name: &'a WorkloadName,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Workload, StoreError>>;
+
+    /// A current workload of the account, with its queues.
+    fn workload(
+        &self,
+        account: AccountId,
+        id: WorkloadId,
+    ) -> BoxFuture<'_, Result<Option<Workload>, StoreError>>;
+
+    /// A page of the account's current workloads, by name, with their
+    /// queues, and the total.
+    fn workloads(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Workload>, u64), StoreError>>;
+
+    fn rename_workload<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        name: &'a WorkloadName,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Workload>, StoreError>>;
+
+    /// False if there is no such current workload.
+    fn archive_workload<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>>;
+
+    /// Adds the queue if its integration is still `expected` (`Stale` if
+    /// not); nothing if it is there already.
+    fn add_workload_queue<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        queue: &'a Queue,
+        expected: Status,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), WriteError>>;
+
+    fn remove_workload_queue<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        queue: QueueId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>>;
 }

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use domain::{
     audit::AuditEntry,
+    ingest::read::{Queue, QueueId},
     integration::{IntegrationId, Status},
     page::PageRequest,
     store::{BoxFuture, StoreError, WriteError},
@@ -12,6 +13,7 @@ use domain::{
         employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
         intraday::{LatestStatus, MappedEmployee, ShownActivity},
         mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
+        workload::{Workload, WorkloadId, WorkloadName},
         WorkforceStore,
     },
     AccountId, EmailAddress,
@@ -749,6 +751,208 @@ impl WorkforceStore for Database {
             Ok((mapped, count(total)))
         })
     }
+
+    fn create_workload<'a>(
+        &'a self,
+        account: AccountId,
+        name: &'a WorkloadName,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Workload, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            let id: i64 = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let id = sqlx::query_scalar(
+                    "INSERT INTO workloads (account_id, name, created_at) VALUES ($1, $2, $3) RETURNING id",
+                )
+                .bind(account.0)
+                .bind(name.as_str())
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                write_audit!(tx, account, audit, now)?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(id)
+            }.await)
+            .map_err(StoreError::new)?;
+            Ok(Workload {
+                id: WorkloadId(id),
+                name: name.as_str().to_owned(),
+                created_at: now,
+                queues: Vec::new(),
+            })
+        })
+    }
+
+    fn workload(
+        &self,
+        account: AccountId,
+        id: WorkloadId,
+    ) -> BoxFuture<'_, Result<Option<Workload>, StoreError>> {
+        Box::pin(async move {
+            let found = self
+                .workload_page(
+                    account,
+                    Some(id),
+                    PageRequest {
+                        offset: 0,
+                        limit: 1,
+                    },
+                )
+                .await?;
+            Ok(found.0.into_iter().next())
+        })
+    }
+
+    fn workloads(
+        &self,
+        account: AccountId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<Workload>, u64), StoreError>> {
+        Box::pin(async move { self.workload_page(account, None, page).await })
+    }
+
+    fn rename_workload<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        name: &'a WorkloadName,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Workload>, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let renamed = {
+                let _turn = self.write_turn().await;
+                on_pool!(self, pool => async {
+                    let mut tx = pool.begin().await?;
+                    let renamed = sqlx::query(
+                        "UPDATE workloads SET name = $3 WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                    )
+                    .bind(id.0)
+                    .bind(account.0)
+                    .bind(name.as_str())
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        > 0;
+                    if renamed {
+                        write_audit!(tx, account, audit, now)?;
+                    }
+                    tx.commit().await?;
+                    Ok::<_, sqlx::Error>(renamed)
+                }.await)
+                .map_err(StoreError::new)?
+            };
+            if renamed {
+                self.workload(account, id).await
+            } else {
+                Ok(None)
+            }
+        })
+    }
+
+    fn archive_workload<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<bool, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let archived = sqlx::query(
+                    "UPDATE workloads SET archived_at = $3 WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                )
+                .bind(id.0)
+                .bind(account.0)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if archived {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(archived)
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
+
+    fn add_workload_queue<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        queue: &'a Queue,
+        expected: Status,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), WriteError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                if !still(&mut tx, queue.integration, expected).await? {
+                    return Ok(Err(WriteError::Stale));
+                }
+                let added = sqlx::query(
+                    "INSERT INTO workload_queues (workload_id, queue_id) \
+                     SELECT w.id, $3 FROM workloads w \
+                     WHERE w.id = $1 AND w.account_id = $2 AND w.archived_at IS NULL \
+                     ON CONFLICT DO NOTHING",
+                )
+                .bind(id.0)
+                .bind(account.0)
+                .bind(queue.id.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if added {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(Ok(()))
+            }.await)
+            .map_err(|error| WriteError::Store(StoreError::new(error)))?
+        })
+    }
+
+    fn remove_workload_queue<'a>(
+        &'a self,
+        account: AccountId,
+        id: WorkloadId,
+        queue: QueueId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let removed = sqlx::query(
+                    "DELETE FROM workload_queues WHERE queue_id = $2 AND workload_id = \
+                     (SELECT id FROM workloads WHERE id = $1 AND account_id = $3)",
+                )
+                .bind(id.0)
+                .bind(queue.0)
+                .bind(account.0)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    > 0;
+                if removed {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
 }
 
 type ActivityRow = (i64, String, String, String, bool);
@@ -835,5 +1039,65 @@ impl Database {
         }.await)
         .map_err(StoreError::new)?;
         Ok((rows, count(total)))
+    }
+}
+
+impl Database {
+    /// A page of the account's current workloads (only `only`, if given),
+    /// by name, with their queues, and the total.
+    async fn workload_page(
+        &self,
+        account: AccountId,
+        only: Option<WorkloadId>,
+        page: PageRequest,
+    ) -> Result<(Vec<Workload>, u64), StoreError> {
+        const CURRENT: &str = "FROM workloads w WHERE w.account_id = $1 AND w.archived_at IS NULL \
+             AND (CAST($2 AS BIGINT) IS NULL OR w.id = $2)";
+        let only = only.map(|id| id.0);
+        type WorkloadRow = (i64, String, DateTime<Utc>);
+        let (rows, queues, total): (Vec<WorkloadRow>, Vec<(i64, i64)>, i64) =
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let page_of = format!("{CURRENT} ORDER BY w.name, w.id LIMIT $3 OFFSET $4");
+                let rows = sqlx::query_as(&format!("SELECT w.id, w.name, w.created_at {page_of}"))
+                    .bind(account.0)
+                    .bind(only)
+                    .bind(i64::from(page.limit))
+                    .bind(i64::from(page.offset))
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let queues = sqlx::query_as(&format!(
+                    "SELECT wq.workload_id, wq.queue_id FROM workload_queues wq \
+                     WHERE wq.workload_id IN (SELECT w.id {page_of}) ORDER BY wq.queue_id"
+                ))
+                .bind(account.0)
+                .bind(only)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let total = sqlx::query_scalar(&format!("SELECT COUNT(*) {CURRENT}"))
+                    .bind(account.0)
+                    .bind(only)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((rows, queues, total))
+            }.await)
+            .map_err(StoreError::new)?;
+        let workloads = rows
+            .into_iter()
+            .map(|(id, name, created_at)| Workload {
+                id: WorkloadId(id),
+                name,
+                created_at,
+                queues: queues
+                    .iter()
+                    .filter(|(workload, _)| *workload == id)
+                    .map(|(_, queue)| QueueId(*queue))
+                    .collect(),
+            })
+            .collect();
+        Ok((workloads, count(total)))
     }
 }

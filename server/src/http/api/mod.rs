@@ -197,6 +197,33 @@ pub fn routes() -> Vec<ApiRoute> {
             "/integrations/{id}/activity-mappings",
             delete(workforce::unmap_activity),
         ),
+        read("/workloads", get(workforce::workloads)),
+        route(Method::POST, "/workloads", post(workforce::create_workload)),
+        read("/workloads/{workload}", get(workforce::workload)),
+        route(
+            Method::PATCH,
+            "/workloads/{workload}",
+            patch(workforce::rename_workload),
+        ),
+        route(
+            Method::DELETE,
+            "/workloads/{workload}",
+            delete(workforce::archive_workload),
+        ),
+        route(
+            Method::POST,
+            "/workloads/{workload}/queues",
+            post(workforce::add_workload_queue),
+        ),
+        route(
+            Method::DELETE,
+            "/workloads/{workload}/queues/{queue}",
+            delete(workforce::remove_workload_queue),
+        ),
+        read(
+            "/workloads/{workload}/intervals",
+            get(workforce::workload_intervals),
+        ),
         read("/intraday", get(workforce::intraday)),
     ]
 }

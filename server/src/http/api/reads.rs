@@ -121,12 +121,12 @@ pub async fn queues(
 /// `from` and `to`, RFC 3339 times (documented on each route as required).
 #[derive(Debug, Deserialize)]
 pub struct RangeQuery {
-    from: Option<String>,
-    to: Option<String>,
+    pub(super) from: Option<String>,
+    pub(super) to: Option<String>,
 }
 
 impl RangeQuery {
-    fn range(&self) -> Result<Range, ApiError> {
+    pub(super) fn range(&self) -> Result<Range, ApiError> {
         let parse = |value: &Option<String>, name: &'static str| {
             let text = value.as_deref().ok_or_else(|| {
                 ApiError::new(
@@ -167,6 +167,19 @@ pub struct IntervalBody {
     average_handle_time: Option<f64>,
 }
 
+impl IntervalBody {
+    pub(super) fn of(start: DateTime<Utc>, totals: &domain::ingest::IntervalTotals) -> Self {
+        Self {
+            start: time(start),
+            offered: totals.offered,
+            handled: totals.handled,
+            abandoned: totals.abandoned,
+            handle_time_total: totals.handle_time_total(),
+            average_handle_time: totals.average_handle_time(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Intervals {
@@ -192,15 +205,8 @@ pub async fn intervals(
     Ok(Json(Intervals {
         interval_minutes: integration.interval.minutes(),
         intervals: rows
-            .into_iter()
-            .map(|(start, totals)| IntervalBody {
-                start: time(start),
-                offered: totals.offered,
-                handled: totals.handled,
-                abandoned: totals.abandoned,
-                handle_time_total: totals.handle_time_total(),
-                average_handle_time: totals.average_handle_time(),
-            })
+            .iter()
+            .map(|(start, totals)| IntervalBody::of(*start, totals))
             .collect(),
     }))
 }

@@ -8,7 +8,8 @@ use axum::{
     Json,
 };
 use domain::{
-    integration::IntegrationId,
+    ingest::read::QueueId,
+    integration::{IntegrationId, IntervalLength},
     workforce::{
         activity::{
             self, Activity, ActivityError, ActivityId, ActivityName, Category, Colour, NewActivity,
@@ -18,6 +19,7 @@ use domain::{
         },
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
+        workload::{self, Workload, WorkloadError, WorkloadId, WorkloadName},
     },
 };
 use serde::{Deserialize, Serialize};
@@ -25,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::{
     error::{ApiError, ErrorEnvelope, Problem},
     extract::{AdminActor, ApiJson, ApiPath, ApiQuery, MemberActor},
-    reads::{time, PageQuery},
+    reads::{time, IntervalBody, PageQuery, RangeQuery},
 };
 use crate::http::AppState;
 
@@ -783,4 +785,267 @@ pub async fn unmap_activity(
     let external = external_id(&body.external_id)?;
     activity::unmap(state.store.as_ref(), &actor, IntegrationId(id), &external).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+impl From<WorkloadError> for ApiError {
+    fn from(error: WorkloadError) -> Self {
+        let detail = error.to_string();
+        match error {
+            WorkloadError::Forbidden => Self::forbidden(),
+            WorkloadError::NotFound => Self::not_found(),
+            WorkloadError::NoSuchQueue => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unknown_queue",
+                "/queueId",
+                detail,
+            ),
+            WorkloadError::QueueOfDeletedIntegration => Self::new(
+                StatusCode::CONFLICT,
+                "integration_deleted",
+                "/queueId",
+                detail,
+            ),
+            WorkloadError::TooManyQueues => {
+                Self::new(StatusCode::CONFLICT, "too_many_queues", "/queueId", detail)
+            }
+            WorkloadError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadBody {
+    id: i64,
+    name: String,
+    created_at: String,
+    queue_ids: Vec<i64>,
+}
+
+impl From<Workload> for WorkloadBody {
+    fn from(w: Workload) -> Self {
+        Self {
+            id: w.id.0,
+            name: w.name,
+            created_at: time(w.created_at),
+            queue_ids: w.queues.into_iter().map(|q| q.0).collect(),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct OneWorkload {
+    workload: WorkloadBody,
+}
+
+fn one_workload(workload: Workload) -> Json<OneWorkload> {
+    Json(OneWorkload {
+        workload: workload.into(),
+    })
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Workloads {
+    workloads: Vec<WorkloadBody>,
+    total: u64,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadNameBody {
+    /// 1 to 100 characters.
+    name: String,
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct WorkloadQueueBody {
+    queue_id: i64,
+}
+
+fn workload_name(raw: &str) -> Result<WorkloadName, ApiError> {
+    WorkloadName::parse(raw).map_err(|error| {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_name",
+            "/name",
+            error.to_string(),
+        )
+    })
+}
+
+/// The account's workloads, by name, with their queues.
+#[utoipa::path(get, path = "/api/v1/workloads", tag = "workforce", params(PageQuery),
+    responses((status = 200, body = Workloads), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn workloads(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<Workloads>, ApiError> {
+    let (workloads, total) = workload::list(state.store.as_ref(), &actor, page.request()?)
+        .await
+        .map_err(|error| ApiError::internal(&error))?;
+    Ok(Json(Workloads {
+        workloads: workloads.into_iter().map(Into::into).collect(),
+        total,
+    }))
+}
+
+/// Create a workload.
+#[utoipa::path(post, path = "/api/v1/workloads", tag = "workforce", request_body = WorkloadNameBody,
+    responses((status = 201, body = OneWorkload), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn create_workload(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiJson(body): ApiJson<WorkloadNameBody>,
+) -> Result<Response, ApiError> {
+    let name = workload_name(&body.name)?;
+    let created = workload::create(state.store.as_ref(), &actor, &name).await?;
+    Ok((StatusCode::CREATED, one_workload(created)).into_response())
+}
+
+/// One workload, with its queues.
+#[utoipa::path(get, path = "/api/v1/workloads/{workload}", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id")),
+    responses((status = 200, body = OneWorkload), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn workload(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<Json<OneWorkload>, ApiError> {
+    Ok(one_workload(
+        workload::get(state.store.as_ref(), &actor, WorkloadId(id)).await?,
+    ))
+}
+
+/// Rename a workload.
+#[utoipa::path(patch, path = "/api/v1/workloads/{workload}", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id")),
+    request_body = WorkloadNameBody,
+    responses((status = 200, body = OneWorkload), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn rename_workload(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<WorkloadNameBody>,
+) -> Result<Json<OneWorkload>, ApiError> {
+    let name = workload_name(&body.name)?;
+    Ok(one_workload(
+        workload::rename(state.store.as_ref(), &actor, WorkloadId(id), &name).await?,
+    ))
+}
+
+/// Archive a workload.
+#[utoipa::path(delete, path = "/api/v1/workloads/{workload}", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id")),
+    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn archive_workload(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    workload::archive(state.store.as_ref(), &actor, WorkloadId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Add a queue to a workload. A queue of a deleted integration cannot join.
+#[utoipa::path(post, path = "/api/v1/workloads/{workload}/queues", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id")),
+    request_body = WorkloadQueueBody,
+    responses((status = 200, body = OneWorkload), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "integration_deleted or too_many_queues"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "unknown_queue")),
+    security(("personal_access_token" = [])))]
+pub async fn add_workload_queue(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<WorkloadQueueBody>,
+) -> Result<Json<OneWorkload>, ApiError> {
+    Ok(one_workload(
+        workload::add_queue(
+            state.store.as_ref(),
+            &actor,
+            WorkloadId(id),
+            QueueId(body.queue_id),
+        )
+        .await?,
+    ))
+}
+
+/// Take a queue off a workload.
+#[utoipa::path(delete, path = "/api/v1/workloads/{workload}/queues/{queue}", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id"), ("queue" = i64, Path, description = "The queue's id")),
+    responses((status = 200, body = OneWorkload), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "unknown_queue: not on the workload")),
+    security(("personal_access_token" = [])))]
+pub async fn remove_workload_queue(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath((id, queue)): ApiPath<(i64, i64)>,
+) -> Result<Json<OneWorkload>, ApiError> {
+    Ok(one_workload(
+        workload::remove_queue(state.store.as_ref(), &actor, WorkloadId(id), QueueId(queue))
+            .await?,
+    ))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase")]
+#[into_params(parameter_in = Query)]
+pub struct WorkloadIntervalsQuery {
+    /// Start, included (RFC 3339).
+    from: Option<String>,
+    /// End, excluded (RFC 3339); after from and at most 92 days after it.
+    to: Option<String>,
+    /// 15 (default), 30 or 60.
+    interval_minutes: Option<u32>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkloadIntervals {
+    interval_minutes: u32,
+    /// Every interval of the range, quiet ones as zeros.
+    intervals: Vec<IntervalBody>,
+}
+
+/// The combined statistics of a workload's queues, per interval (UTC).
+#[utoipa::path(get, path = "/api/v1/workloads/{workload}/intervals", tag = "workforce",
+    params(("workload" = i64, Path, description = "The workload's id"), WorkloadIntervalsQuery),
+    responses((status = 200, body = WorkloadIntervals), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "A range that is not in order or longer than 92 days, or another interval length")),
+    security(("personal_access_token" = [])))]
+pub async fn workload_intervals(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(query): ApiQuery<WorkloadIntervalsQuery>,
+) -> Result<Json<WorkloadIntervals>, ApiError> {
+    let range = RangeQuery {
+        from: query.from,
+        to: query.to,
+    }
+    .range()?;
+    let length = query
+        .interval_minutes
+        .map_or(Ok(IntervalLength::default()), IntervalLength::try_from)
+        .map_err(|error| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_interval",
+                "",
+                error.to_string(),
+            )
+        })?;
+    let (_, series) =
+        workload::statistics(state.store.as_ref(), &actor, WorkloadId(id), range, length).await?;
+    Ok(Json(WorkloadIntervals {
+        interval_minutes: length.minutes(),
+        intervals: series
+            .iter()
+            .map(|(start, totals)| IntervalBody::of(*start, totals))
+            .collect(),
+    }))
 }
