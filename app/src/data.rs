@@ -261,3 +261,107 @@ pub async fn received_files(id: i64, page: u32) -> Result<Option<ReceivedFilePag
         pages: page_count(total, IMPORTS_PER_PAGE),
     }))
 }
+
+/// One mapped employee on the intraday board.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardAgentView {
+    pub employee_id: i64,
+    pub name: String,
+    /// The activity now, with its colour; none when no status is open.
+    pub activity: Option<BoardActivityView>,
+    pub external_activity: Option<String>,
+    /// RFC 3339.
+    pub since: Option<String>,
+    /// Seconds in the activity when the board was read.
+    pub seconds_in_status: Option<i64>,
+    pub integration_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardActivityView {
+    pub id: i64,
+    pub name: String,
+    pub colour: String,
+}
+
+/// The intraday board as read at `at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardView {
+    /// Longest in their activity first; those in none last.
+    pub agents: Vec<BoardAgentView>,
+    /// The account's activities, for the filter.
+    pub activities: Vec<BoardActivityView>,
+    /// All mapped employees.
+    pub total: u64,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// Agents on one board: the most a page of the management API holds.
+#[cfg(feature = "ssr")]
+const BOARD_AGENTS: u32 = 500;
+
+/// `activity` 0 shows every activity.
+#[server(prefix = "/_fn", endpoint = "intraday/board")]
+pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
+    use domain::{
+        page::PageRequest,
+        workforce::{activity as activities, intraday},
+    };
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let now = chrono::Utc::now();
+    let (agents, total) = intraday::board(
+        store.as_ref(),
+        &actor,
+        now,
+        PageRequest::numbered(1, BOARD_AGENTS),
+    )
+    .await?;
+    let (all, _) = activities::list(
+        store.as_ref(),
+        &actor,
+        PageRequest::numbered(1, PageRequest::MAX_LIMIT),
+    )
+    .await?;
+    let mut agents: Vec<BoardAgentView> = agents
+        .into_iter()
+        .filter(|agent| {
+            activity == 0
+                || agent
+                    .current
+                    .as_ref()
+                    .is_some_and(|current| current.activity.id.0 == activity)
+        })
+        .map(|agent| {
+            let current = agent.current;
+            BoardAgentView {
+                employee_id: agent.employee.0,
+                name: agent.name,
+                activity: current.as_ref().map(|c| BoardActivityView {
+                    id: c.activity.id.0,
+                    name: c.activity.name.clone(),
+                    colour: c.activity.colour.clone(),
+                }),
+                external_activity: current.as_ref().map(|c| c.external_activity.clone()),
+                since: current.as_ref().map(|c| server::time(c.since)),
+                seconds_in_status: current.as_ref().map(|c| (now - c.since).num_seconds()),
+                integration_name: current.map(|c| c.integration_name),
+            }
+        })
+        .collect();
+    agents.sort_by_key(|agent| std::cmp::Reverse(agent.seconds_in_status.unwrap_or(-1)));
+    Ok(BoardView {
+        agents,
+        activities: all
+            .into_iter()
+            .map(|a| BoardActivityView {
+                id: a.id.0,
+                name: a.name,
+                colour: a.colour,
+            })
+            .collect(),
+        total,
+        at: server::time(now),
+    })
+}

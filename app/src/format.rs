@@ -28,6 +28,16 @@ pub fn short_time(rfc3339: &str) -> String {
     }
 }
 
+/// Time spent in an activity: `45 s`, `12 min`, `3 h 05 min`.
+pub fn in_status(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        0..60 => format!("{seconds} s"),
+        60..3600 => format!("{} min", seconds / 60),
+        _ => format!("{} h {:02} min", seconds / 3600, seconds % 3600 / 60),
+    }
+}
+
 /// A size in bytes as people read it: `23 B`, `4.2 KiB`, `6.9 MiB`.
 pub fn file_size(bytes: u64) -> String {
     const KIB: f64 = 1024.0;
@@ -44,6 +54,15 @@ pub fn file_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::short_time;
+
+    #[test]
+    fn time_in_an_activity_reads_in_its_largest_unit() {
+        assert_eq!(super::in_status(-3), "0 s");
+        assert_eq!(super::in_status(59), "59 s");
+        assert_eq!(super::in_status(60), "1 min");
+        assert_eq!(super::in_status(3599), "59 min");
+        assert_eq!(super::in_status(3600 + 5 * 60 + 9), "1 h 05 min");
+    }
 
     #[test]
     fn sizes_read_as_people_write_them() {

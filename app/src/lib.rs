@@ -98,6 +98,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />
                         <Route path=path!("/queues/:id") view=pages::queues::detail::QueuePage ssr=SsrMode::Async />
                     </ParentRoute>
+                    <ParentRoute path=path!("/intraday") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
+                        <Route path=path!("") view=pages::intraday::IntradayPage ssr=SsrMode::Async />
+                    </ParentRoute>
                     <ParentRoute path=path!("/profile") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("/tokens") view=pages::tokens::TokensPage ssr=SsrMode::Async />
                     </ParentRoute>

@@ -18,6 +18,7 @@ on_both_engines!(
     employees_are_changed_and_archived,
     agent_ids_that_are_employees_addresses_are_matched_in_one_go,
     workloads_combine_queues_and_refuse_a_deleted_integrations_queue,
+    the_intraday_page_shows_each_mapped_employee_in_their_activity,
 );
 
 struct World {
@@ -190,6 +191,7 @@ async fn statuses_kept_before_mapping_show_on_mapping_and_hide_on_unmapping(engi
     assert_eq!(agent["externalActivity"], "Available", "the open status");
     assert_eq!(agent["since"], available_since);
     assert_eq!(agent["integrationId"], w.integration);
+    assert_eq!(agent["integrationName"], "My ACD");
     let discovered = w
         .app
         .read_json(
@@ -798,4 +800,37 @@ async fn workloads_combine_queues_and_refuse_a_deleted_integrations_queue(engine
         .call(Method::GET, &format!("/api/v1/workloads/{id}"), None)
         .await;
     assert_eq!(error_code(gone).await.0, StatusCode::NOT_FOUND);
+}
+
+async fn the_intraday_page_shows_each_mapped_employee_in_their_activity(engine: Engine) {
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let (status, empty) = w.app.page("/intraday").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(empty.contains("data-test=\"intraday-empty\""), "{empty}");
+
+    let bob = w.employee("Bob Jones", "bob@example.com").await;
+    let ann = w.employee("Ann Lee", "ann@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "bob", "activityIdentifier": "AUX 2", "startTime": ago(30)},
+        {"agentIdentifier": "ann", "activityIdentifier": "Available", "startTime": ago(90), "endTime": ago(80)},
+    ]))
+    .await;
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    assert_eq!(w.map("ann", ann).await.status(), StatusCode::CREATED);
+    let (_, board) = w.app.page("/intraday").await;
+    assert!(board.contains("data-test=\"intraday-table\""));
+    let bob_at = board.find("Bob Jones").expect("Bob is on the board");
+    let ann_at = board.find("Ann Lee").expect("Ann is on the board");
+    assert!(bob_at < ann_at, "longest in an activity first, none last");
+    assert!(board.contains("Present") && board.contains("AUX 2"));
+    assert!(board.contains("30 min"), "time in the activity");
+    assert!(board.contains("Not in an activity"));
+
+    // Filtered to one activity, without JavaScript: a plain GET.
+    let present = w.app.read_json("/api/v1/activities", &w.token).await["activities"][0]["id"]
+        .as_i64()
+        .expect("Present's id");
+    let (_, filtered) = w.app.page(&format!("/intraday?activity={present}")).await;
+    assert!(filtered.contains("Bob Jones") && !filtered.contains("Ann Lee"));
 }

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod home;
 pub mod integrations;
+pub mod intraday;
 pub mod login;
 pub mod not_found;
 pub mod queues;

@@ -27,6 +27,7 @@ pub struct ShownActivity {
 pub struct LatestStatus {
     pub employee: EmployeeId,
     pub integration: IntegrationId,
+    pub integration_name: String,
     pub external_activity: String,
     /// The activity its external activity is mapped to, if it is.
     pub mapped_activity: Option<ShownActivity>,
@@ -43,6 +44,7 @@ pub struct Current {
     pub external_activity: String,
     pub since: DateTime<Utc>,
     pub integration: IntegrationId,
+    pub integration_name: String,
 }
 
 /// One mapped employee on the board: in an activity, or in none now.
@@ -100,6 +102,7 @@ pub async fn board(
                 external_activity: status.external_activity.clone(),
                 since: status.start,
                 integration: status.integration,
+                integration_name: status.integration_name.clone(),
             }),
             employee: employee.employee,
             name: employee.name,
@@ -121,6 +124,7 @@ mod tests {
         LatestStatus {
             employee: EmployeeId(1),
             integration: IntegrationId(integration),
+            integration_name: format!("integration {integration}"),
             external_activity: format!("from {integration} at {start}"),
             mapped_activity: None,
             start: at(start),

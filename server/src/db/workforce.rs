@@ -664,16 +664,6 @@ impl WorkforceStore for Database {
         now: DateTime<Utc>,
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>> {
-        type StatusRow = (
-            i64,
-            i64,
-            String,
-            DateTime<Utc>,
-            Option<DateTime<Utc>>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-        );
         Box::pin(async move {
             let page_of =
                 format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3");
@@ -690,9 +680,10 @@ impl WorkforceStore for Database {
                     .fetch_all(&mut *tx)
                     .await?;
                     let statuses = sqlx::query_as(&format!(
-                        "SELECT m.employee_id, m.integration_id, s.activity_identifier, s.start_time, s.end_time, \
-                         a.id, a.name, a.colour \
-                         FROM agent_mappings m JOIN agent_statuses s \
+                        "SELECT m.employee_id, m.integration_id, i.name, s.activity_identifier, s.start_time, \
+                         s.end_time, a.id, a.name, a.colour \
+                         FROM agent_mappings m JOIN integrations i ON i.id = m.integration_id \
+                         JOIN agent_statuses s \
                          ON s.integration_id = m.integration_id AND s.agent_identifier = m.external_id \
                          LEFT JOIN activity_mappings am \
                          ON am.integration_id = s.integration_id AND am.external_id = s.activity_identifier \
@@ -724,27 +715,7 @@ impl WorkforceStore for Database {
                     latest: statuses
                         .iter()
                         .filter(|(employee, ..)| *employee == id)
-                        .map(
-                            |(_, integration, activity, start, end, mapped, name, colour)| {
-                                LatestStatus {
-                                    employee: EmployeeId(id),
-                                    integration: IntegrationId(*integration),
-                                    external_activity: activity.clone(),
-                                    mapped_activity: match (mapped, name, colour) {
-                                        (Some(id), Some(name), Some(colour)) => {
-                                            Some(ShownActivity {
-                                                id: ActivityId(*id),
-                                                name: name.clone(),
-                                                colour: colour.clone(),
-                                            })
-                                        }
-                                        _ => None,
-                                    },
-                                    start: *start,
-                                    end: *end,
-                                }
-                            },
-                        )
+                        .map(|row| latest_of(id, row))
                         .collect(),
                 })
                 .collect();
@@ -1099,5 +1070,38 @@ impl Database {
             })
             .collect();
         Ok((workloads, count(total)))
+    }
+}
+
+/// An agent id's newest status with its integration and mapped activity.
+type StatusRow = (
+    i64,
+    i64,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+fn latest_of(employee: i64, row: &StatusRow) -> LatestStatus {
+    let (_, integration, integration_name, activity, start, end, mapped, name, colour) = row;
+    LatestStatus {
+        employee: EmployeeId(employee),
+        integration: IntegrationId(*integration),
+        integration_name: integration_name.clone(),
+        external_activity: activity.clone(),
+        mapped_activity: match (mapped, name, colour) {
+            (Some(id), Some(name), Some(colour)) => Some(ShownActivity {
+                id: ActivityId(*id),
+                name: name.clone(),
+                colour: colour.clone(),
+            }),
+            _ => None,
+        },
+        start: *start,
+        end: *end,
     }
 }

@@ -489,6 +489,7 @@ pub struct AgentNowBody {
     since: Option<String>,
     /// The integration the status came from.
     integration_id: Option<i64>,
+    integration_name: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -527,6 +528,7 @@ pub async fn intraday(
                 external_activity: agent.current.as_ref().map(|c| c.external_activity.clone()),
                 since: agent.current.as_ref().map(|c| time(c.since)),
                 integration_id: agent.current.as_ref().map(|c| c.integration.0),
+                integration_name: agent.current.as_ref().map(|c| c.integration_name.clone()),
             })
             .collect(),
         total,
