@@ -112,32 +112,14 @@ impl WorkforceStore for Database {
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<Employee>, u64), StoreError>> {
         Box::pin(async move {
-            let (rows, total): (Vec<EmployeeRow>, i64) = on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let rows = sqlx::query_as(&format!(
-                    "SELECT {EMPLOYEE_COLUMNS} FROM employees \
-                     WHERE account_id = $1 AND archived_at IS NULL ORDER BY name, id LIMIT $2 OFFSET $3"
-                ))
-                .bind(account.0)
-                .bind(i64::from(page.limit))
-                .bind(i64::from(page.offset))
-                .fetch_all(&mut *tx)
+            let (rows, total): (Vec<EmployeeRow>, u64) = self
+                .current_page("employees", EMPLOYEE_COLUMNS, "name, id", account, page)
                 .await?;
-                let total = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM employees WHERE account_id = $1 AND archived_at IS NULL",
-                )
-                .bind(account.0)
-                .fetch_one(&mut *tx)
-                .await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>((rows, total))
-            }.await)
-            .map_err(StoreError::new)?;
             let employees = rows
                 .into_iter()
                 .map(employee_of)
                 .collect::<Result<_, _>>()?;
-            Ok((employees, count(total)))
+            Ok((employees, total))
         })
     }
 
@@ -359,32 +341,20 @@ impl WorkforceStore for Database {
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<Activity>, u64), StoreError>> {
         Box::pin(async move {
-            let (rows, total): (Vec<ActivityRow>, i64) = on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let rows = sqlx::query_as(&format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM activities WHERE account_id = $1 AND archived_at IS NULL \
-                     ORDER BY is_default DESC, name, id LIMIT $2 OFFSET $3"
-                ))
-                .bind(account.0)
-                .bind(i64::from(page.limit))
-                .bind(i64::from(page.offset))
-                .fetch_all(&mut *tx)
-                .await?;
-                let total = sqlx::query_scalar(
-                    "SELECT COUNT(*) FROM activities WHERE account_id = $1 AND archived_at IS NULL",
+            let (rows, total): (Vec<ActivityRow>, u64) = self
+                .current_page(
+                    "activities",
+                    ACTIVITY_COLUMNS,
+                    "is_default DESC, name, id",
+                    account,
+                    page,
                 )
-                .bind(account.0)
-                .fetch_one(&mut *tx)
                 .await?;
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>((rows, total))
-            }.await)
-            .map_err(StoreError::new)?;
             let activities = rows
                 .into_iter()
                 .map(activity_of)
                 .collect::<Result<_, _>>()?;
-            Ok((activities, count(total)))
+            Ok((activities, total))
         })
     }
 
@@ -973,6 +943,44 @@ where
 type DiscoveredRow = (String, DateTime<Utc>, DateTime<Utc>, i64, Option<i64>);
 
 impl Database {
+    /// A page of the account's current (not archived) rows of `table`, in
+    /// `order`, and how many there are.
+    async fn current_page<R>(
+        &self,
+        table: &str,
+        columns: &str,
+        order: &str,
+        account: AccountId,
+        page: PageRequest,
+    ) -> Result<(Vec<R>, u64), StoreError>
+    where
+        R: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
+        let current = format!("FROM {table} WHERE account_id = $1 AND archived_at IS NULL");
+        let (rows, total): (Vec<R>, i64) = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let rows = sqlx::query_as(&format!(
+                "SELECT {columns} {current} ORDER BY {order} LIMIT $2 OFFSET $3"
+            ))
+            .bind(account.0)
+            .bind(i64::from(page.limit))
+            .bind(i64::from(page.offset))
+            .fetch_all(&mut *tx)
+            .await?;
+            let total = sqlx::query_scalar(&format!("SELECT COUNT(*) {current}"))
+                .bind(account.0)
+                .fetch_one(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((rows, total))
+        }.await)
+        .map_err(StoreError::new)?;
+        Ok((rows, count(total)))
+    }
+
     /// A page of the ids of `kind` the integration has sent, by id, each
     /// with the id it is mapped to in `mappings.mapped`, and the total.
     async fn discovered(
