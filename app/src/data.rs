@@ -114,6 +114,15 @@ mod server {
 
     use super::QueueView;
 
+    pub fn employee_view(employee: domain::workforce::Employee) -> super::EmployeeView {
+        super::EmployeeView {
+            id: employee.id.0,
+            name: employee.name,
+            email: employee.email.map(|email| email.as_str().to_owned()),
+            personnel_number: employee.personnel_number,
+        }
+    }
+
     pub fn time(at: DateTime<Utc>) -> String {
         at.to_rfc3339_opts(SecondsFormat::Secs, true)
     }
@@ -363,5 +372,152 @@ pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
             .collect(),
         total,
         at: server::time(now),
+    })
+}
+
+/// An employee as the employees page lists them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeView {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub personnel_number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeePage {
+    pub employees: Vec<EmployeeView>,
+    pub page: u32,
+    pub pages: u32,
+    pub total: u64,
+    /// Whether the reader may add and archive.
+    pub may_change: bool,
+}
+
+#[cfg(feature = "ssr")]
+const EMPLOYEES_PER_PAGE: u32 = 50;
+
+#[server(prefix = "/_fn", endpoint = "employees/list")]
+pub async fn list_employees(page: u32) -> Result<EmployeePage, AppError> {
+    use domain::{page::PageRequest, workforce::employee};
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let page = page.max(1);
+    let (employees, total) = employee::list(
+        store.as_ref(),
+        &actor,
+        PageRequest::numbered(page, EMPLOYEES_PER_PAGE),
+    )
+    .await?;
+    Ok(EmployeePage {
+        employees: employees.into_iter().map(server::employee_view).collect(),
+        page,
+        pages: page_count(total, EMPLOYEES_PER_PAGE),
+        total,
+        may_change: actor.role.may_manage_integrations(),
+    })
+}
+
+/// An agent id an integration sent, and whom it is mapped to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveredAgentView {
+    pub external_id: String,
+    pub last_seen: String,
+    pub count: i64,
+    pub employee_id: Option<i64>,
+}
+
+/// An activity id an integration sent, and what it is mapped to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscoveredActivityView {
+    pub external_id: String,
+    pub count: i64,
+    pub activity_id: Option<i64>,
+}
+
+/// What the mapping page of an integration shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MappingView {
+    pub integration_name: String,
+    pub may_change: bool,
+    /// Activities may be remapped now (the integration is paused).
+    pub may_remap_activities: bool,
+    pub deleted: bool,
+    pub agents: Vec<DiscoveredAgentView>,
+    pub page: u32,
+    pub pages: u32,
+    pub agents_total: u64,
+    /// The employees to choose from (the first 500 by name).
+    pub employees: Vec<EmployeeView>,
+    pub discovered_activities: Vec<DiscoveredActivityView>,
+    pub activities_total: u64,
+    /// The account's activities, the default first.
+    pub activities: Vec<BoardActivityView>,
+}
+
+#[cfg(feature = "ssr")]
+const AGENTS_PER_PAGE: u32 = 50;
+
+#[server(prefix = "/_fn", endpoint = "integrations/mapping")]
+pub async fn integration_mapping(id: i64, page: u32) -> Result<MappingView, AppError> {
+    use domain::{
+        integration::{IntegrationId, Status},
+        page::PageRequest,
+        workforce::{activity, employee, mapping},
+    };
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let page = page.max(1);
+    let integration = store
+        .integration(actor.account_id, IntegrationId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let all = PageRequest::numbered(1, PageRequest::MAX_LIMIT);
+    let (agents, agents_total) = mapping::discovered_agents(
+        store.as_ref(),
+        &actor,
+        integration.id,
+        PageRequest::numbered(page, AGENTS_PER_PAGE),
+    )
+    .await?;
+    let (employees, _) = employee::list(store.as_ref(), &actor, all).await?;
+    let (found, activities_total) =
+        activity::discovered(store.as_ref(), &actor, integration.id, all).await?;
+    let (activities, _) = activity::list(store.as_ref(), &actor, all).await?;
+    Ok(MappingView {
+        integration_name: integration.name.to_string(),
+        may_change: actor.role.may_manage_integrations(),
+        may_remap_activities: integration.status.allows_activity_remapping(),
+        deleted: integration.status == Status::Deleted,
+        agents: agents
+            .into_iter()
+            .map(|agent| DiscoveredAgentView {
+                external_id: agent.external_id,
+                last_seen: server::time(agent.last_seen),
+                count: agent.count,
+                employee_id: agent.employee.map(|e| e.0),
+            })
+            .collect(),
+        page,
+        pages: page_count(agents_total, AGENTS_PER_PAGE),
+        agents_total,
+        employees: employees.into_iter().map(server::employee_view).collect(),
+        discovered_activities: found
+            .into_iter()
+            .map(|d| DiscoveredActivityView {
+                external_id: d.external_id,
+                count: d.count,
+                activity_id: d.activity.map(|a| a.0),
+            })
+            .collect(),
+        activities_total,
+        activities: activities
+            .into_iter()
+            .map(|a| BoardActivityView {
+                id: a.id.0,
+                name: a.name,
+                colour: a.colour,
+            })
+            .collect(),
     })
 }

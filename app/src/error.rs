@@ -162,3 +162,27 @@ impl From<domain::csv::service::CsvError> for AppError {
         }
     }
 }
+
+impl From<domain::workforce::mapping::MappingError> for AppError {
+    fn from(error: domain::workforce::mapping::MappingError) -> Self {
+        use domain::workforce::mapping::MappingError as E;
+        match error {
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound | E::NoSuchEmployee | E::NotMapped(_) => AppError::NotFound,
+            E::Store(error) => error.into(),
+            conflict => AppError::Conflict(conflict.to_string()),
+        }
+    }
+}
+
+impl From<domain::workforce::activity::ActivityError> for AppError {
+    fn from(error: domain::workforce::activity::ActivityError) -> Self {
+        use domain::workforce::activity::ActivityError as E;
+        match error {
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound | E::NoSuchActivity | E::NotMapped(_) => AppError::NotFound,
+            E::Store(error) => error.into(),
+            conflict => AppError::Conflict(conflict.to_string()),
+        }
+    }
+}

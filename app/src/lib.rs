@@ -94,6 +94,12 @@ pub fn App() -> impl IntoView {
                             view=pages::integrations::csv::CsvUploadPage
                             ssr=SsrMode::Async
                         />
+                        <Route
+                            path=path!("/integrations/:id/mapping")
+                            view=pages::integrations::mapping::MappingPage
+                            ssr=SsrMode::Async
+                        />
+                        <Route path=path!("/employees") view=pages::employees::EmployeesPage ssr=SsrMode::Async />
                         <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />
                         <Route path=path!("/queues/:id") view=pages::queues::detail::QueuePage ssr=SsrMode::Async />

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::{Duration, SecondsFormat, Utc};
-use common::{error_code, Engine, TestApp, ADMIN_EMAIL};
+use common::{error_code, location, Engine, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -19,6 +19,8 @@ on_both_engines!(
     agent_ids_that_are_employees_addresses_are_matched_in_one_go,
     workloads_combine_queues_and_refuse_a_deleted_integrations_queue,
     the_intraday_page_shows_each_mapped_employee_in_their_activity,
+    employees_are_added_and_archived_with_plain_forms,
+    agents_and_activities_are_mapped_on_the_integrations_mapping_page,
 );
 
 struct World {
@@ -833,4 +835,165 @@ async fn the_intraday_page_shows_each_mapped_employee_in_their_activity(engine: 
         .expect("Present's id");
     let (_, filtered) = w.app.page(&format!("/intraday?activity={present}")).await;
     assert!(filtered.contains("Bob Jones") && !filtered.contains("Ann Lee"));
+}
+
+async fn employees_are_added_and_archived_with_plain_forms(engine: Engine) {
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let (status, empty) = w.app.page("/account/employees").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(empty.contains("data-test=\"employees-empty\""));
+
+    let added = w
+        .app
+        .post_form(
+            "/account/employees",
+            &[
+                ("name", "Bob Jones"),
+                ("email", "bob@example.com"),
+                ("personnel_number", "0042"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&added), "/account/employees?notice=created");
+    let (_, listed) = w.app.page("/account/employees?notice=created").await;
+    assert!(listed.contains("Bob Jones") && listed.contains("0042"));
+    assert!(listed.contains("Employee added."));
+
+    // Refused: the message, and the draft kept.
+    let refused = w
+        .app
+        .post_form(
+            "/account/employees",
+            &[
+                ("name", "Robert"),
+                ("email", "BOB@example.com"),
+                ("personnel_number", ""),
+            ],
+        )
+        .await;
+    let to = location(&refused);
+    assert!(
+        to.contains("error=email_taken") && to.contains("name=Robert"),
+        "{to}"
+    );
+    let (_, page) = w.app.page(&to).await;
+    assert!(page.contains("Another employee already has this email address."));
+    assert!(page.contains("value=\"Robert\""), "the draft is kept");
+
+    let id = w.app.read_json("/api/v1/employees", &w.token).await["employees"][0]["id"]
+        .as_i64()
+        .expect("an id");
+    let archived = w
+        .app
+        .post_form(&format!("/account/employees/{id}/archive"), &[])
+        .await;
+    assert_eq!(location(&archived), "/account/employees?notice=archived");
+    assert_eq!(
+        w.app.read_json("/api/v1/employees", &w.token).await["total"],
+        0
+    );
+}
+
+async fn agents_and_activities_are_mapped_on_the_integrations_mapping_page(engine: Engine) {
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let bob = w.employee("Bob Jones", "bob@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "bob", "activityIdentifier": "AUX 2", "startTime": ago(5)},
+        {"agentIdentifier": "Bob ", "activityIdentifier": "AUX 2", "startTime": ago(6)},
+    ]))
+    .await;
+    let page = format!("/account/integrations/{}/mapping", w.integration);
+    let (status, html) = w.app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("data-test=\"agents-table\"") && html.contains("data-test=\"pause-hint\"")
+    );
+
+    let agents = format!("{page}/agents");
+    let mapped = w
+        .app
+        .post_form(
+            &agents,
+            &[
+                ("intent", "map"),
+                ("external_id", "bob"),
+                ("employee_id", &bob.to_string()),
+            ],
+        )
+        .await;
+    let to = location(&mapped);
+    assert!(
+        to.contains("notice=mapped") && to.contains("near=Bob+"),
+        "{to}"
+    );
+    let (_, html) = w.app.page(&to).await;
+    assert!(html.contains("data-test=\"near-misses\""));
+    assert!(html.contains("data-test=\"mapped-employee\""));
+    assert_eq!(w.intraday().await["agents"][0]["employeeId"], bob);
+
+    // Activities: refused while active, with the way out; done while paused.
+    let break_id = w
+        .call(
+            Method::POST,
+            "/api/v1/activities",
+            Some(json!({"name": "Break", "category": "break", "colour": "#f59e0b"})),
+        )
+        .await
+        .json::<Value>()
+        .await
+        .expect("JSON")["activity"]["id"]
+        .as_i64()
+        .expect("an id");
+    let activities = format!("{page}/activities");
+    let form = [
+        ("external_id", "AUX 2"),
+        ("activity_id", &break_id.to_string()),
+    ];
+    let refused = w.app.post_form(&activities, &form).await;
+    assert!(location(&refused).ends_with("error=integration_not_paused"));
+    w.app
+        .integration_action(&w.token, w.integration, "pause")
+        .await;
+    let (_, paused) = w.app.page(&page).await;
+    assert!(paused.contains("data-test=\"paused-hint\""));
+    let saved = w.app.post_form(&activities, &form).await;
+    assert!(location(&saved).ends_with("notice=activity_mapped"));
+    assert_eq!(w.intraday().await["agents"][0]["activity"], "Break");
+    // Choosing the default activity again removes the mapping.
+    let reset = w
+        .app
+        .post_form(
+            &activities,
+            &[("external_id", "AUX 2"), ("activity_id", "")],
+        )
+        .await;
+    assert!(location(&reset).ends_with("notice=activity_unmapped"));
+    assert_eq!(w.intraday().await["agents"][0]["activity"], "Present");
+
+    let unmapped = w
+        .app
+        .post_form(&agents, &[("intent", "unmap"), ("external_id", "bob")])
+        .await;
+    assert!(location(&unmapped).ends_with("notice=unmapped"));
+    assert_eq!(w.intraday().await["total"], 0);
+
+    // A planner reads the page; the forms are not there for them.
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    w.app.add_planner("planner@example.com").await;
+    let signed_in = w.app.sign_in("planner@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(location(&signed_in), "/account/integrations");
+    let (status, read_only) = w.app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(read_only.contains("Bob Jones"), "the mapping is shown");
+    assert!(
+        !read_only.contains("data-test=\"unmap\"")
+            && !read_only.contains("data-test=\"auto-match\"")
+    );
+    let refused = w
+        .app
+        .post_form(&agents, &[("intent", "unmap"), ("external_id", "bob")])
+        .await;
+    assert!(location(&refused).ends_with("error=forbidden"));
 }

@@ -1,6 +1,7 @@
 //! One module per route.
 
 pub mod audit;
+pub mod employees;
 pub mod home;
 pub mod integrations;
 pub mod intraday;

@@ -15,6 +15,7 @@ mod health;
 pub mod ingest;
 mod origin;
 mod server_fns;
+mod workforce_forms;
 
 use std::{
     sync::{
@@ -171,6 +172,7 @@ pub fn router(state: AppState, database: &Database) -> Router {
         .merge(auth::router())
         .merge(csv_forms::router())
         .merge(database_forms::router())
+        .merge(workforce_forms::router())
         .route("/api/openapi.json", get(api::openapi::document))
         .route("/api/docs", get(api::reference::page))
         .nest("/api/v1", api::router())

@@ -234,6 +234,11 @@ fn DetailView(
                     <code data-test="config-id" class="rounded-lg bg-slate-100 px-3 py-2 font-mono text-sm text-slate-900">{id}</code>
                     <CopyButton text=config_id label=t_string!(i18n, edit.copy).to_string() done=t_string!(i18n, edit.copied).to_string() test_id="copy-config-id" />
                 </div>
+                {integration.data_types.agent_statuses().then(|| view! {
+                    <h2 class="mt-6 text-base font-semibold text-slate-900">{t!(i18n, mapping.title)}</h2>
+                    <p class="mt-1 text-sm text-slate-600">{t!(i18n, mapping.link_body)}</p>
+                    <a href=format!("/account/integrations/{id}/mapping") class="mt-3 inline-block text-sm font-medium text-indigo-700 hover:underline" data-test="mapping-link">{t!(i18n, mapping.link)}</a>
+                })}
             </section>
         </div>
         {(integration.kind == IntegrationKind::Api).then(|| {

@@ -4,4 +4,5 @@ pub mod edit;
 pub mod form;
 pub mod imports;
 pub mod list;
+pub mod mapping;
 pub mod new;

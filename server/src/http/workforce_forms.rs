@@ -1,0 +1,248 @@
+//! The employees and mapping pages' plain posts, the same with and without
+//! JavaScript: each does one thing through `domain::workforce` and goes
+//! back to its page with `?notice=` or `?error=` (and a refused employee's
+//! draft), which the page translates.
+
+use axum::{
+    extract::{Path, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Form, Router,
+};
+use domain::{
+    integration::IntegrationId,
+    workforce::{
+        activity::{self, ActivityError, ActivityId},
+        employee::{self, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
+        mapping::{self, ExternalId, MappingError},
+    },
+};
+use serde::{Deserialize, Serialize};
+use tower_sessions::Session;
+
+use super::{csv_forms::actor, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/account/employees", post(create_employee))
+        .route("/account/employees/{id}/archive", post(archive_employee))
+        .route("/account/integrations/{id}/mapping/agents", post(agents))
+        .route(
+            "/account/integrations/{id}/mapping/activities",
+            post(activities),
+        )
+}
+
+fn back(page: &str, pairs: &[(&str, &str)]) -> Response {
+    let query = serde_urlencoded::to_string(pairs).unwrap_or_default();
+    Redirect::to(&format!("{page}?{query}")).into_response()
+}
+
+#[derive(Deserialize, Serialize)]
+struct EmployeeDraft {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    personnel_number: String,
+}
+
+fn employee_error(error: &EmployeeError) -> &'static str {
+    match error {
+        EmployeeError::Forbidden => "forbidden",
+        EmployeeError::NotFound => "not_found",
+        EmployeeError::EmailTaken => "email_taken",
+        EmployeeError::Store(_) => "internal",
+    }
+}
+
+async fn create_employee(
+    State(state): State<AppState>,
+    session: Session,
+    Form(draft): Form<EmployeeDraft>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    const PAGE: &str = "/account/employees";
+    let refused = |code: &str| {
+        let mut pairs = vec![("error", code)];
+        pairs.extend([
+            ("name", draft.name.as_str()),
+            ("email", draft.email.as_str()),
+            ("personnel_number", draft.personnel_number.as_str()),
+        ]);
+        back(PAGE, &pairs)
+    };
+    let new = match NewEmployee::parse(
+        &draft.name,
+        Some(&draft.email),
+        Some(&draft.personnel_number),
+    ) {
+        Ok(new) => new,
+        Err(fields) => {
+            return refused(match fields.first() {
+                Some(EmployeeField::Name(_)) => "invalid_name",
+                Some(EmployeeField::Email(_)) => "invalid_email",
+                _ => "invalid_personnel_number",
+            })
+        }
+    };
+    match employee::create(state.store.as_ref(), &actor, &new).await {
+        Ok(_) => back(PAGE, &[("notice", "created")]),
+        Err(error) => refused(employee_error(&error)),
+    }
+}
+
+async fn archive_employee(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match employee::archive(state.store.as_ref(), &actor, EmployeeId(id)).await {
+        Ok(()) => back("/account/employees", &[("notice", "archived")]),
+        Err(error) => back("/account/employees", &[("error", employee_error(&error))]),
+    }
+}
+
+#[derive(Deserialize)]
+struct MappingForm {
+    /// `map`, `unmap` or `auto`.
+    #[serde(default)]
+    intent: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    employee_id: Option<String>,
+    #[serde(default)]
+    activity_id: Option<String>,
+}
+
+fn mapping_error(error: &MappingError) -> &'static str {
+    match error {
+        MappingError::Forbidden => "forbidden",
+        MappingError::NotFound => "not_found",
+        MappingError::NoSuchEmployee => "unknown_employee",
+        MappingError::Deleted => "integration_deleted",
+        MappingError::AgentTaken { .. } => "agent_already_mapped",
+        MappingError::EmployeeTaken(_) => "employee_already_mapped",
+        MappingError::NotMapped(_) => "not_mapped",
+        MappingError::Store(_) => "internal",
+    }
+}
+
+fn chosen(raw: Option<&str>) -> Option<i64> {
+    raw.and_then(|raw| raw.trim().parse().ok())
+}
+
+async fn agents(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<MappingForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/account/integrations/{id}/mapping");
+    let store = state.store.as_ref();
+    let integration = IntegrationId(id);
+    if form.intent == "auto" {
+        return match mapping::auto_match(store, &actor, integration).await {
+            Ok(done) => back(
+                &page,
+                &[
+                    ("notice", "auto_matched"),
+                    ("count", &done.mapped.len().to_string()),
+                    ("ambiguous", &done.ambiguous.len().to_string()),
+                ],
+            ),
+            Err(error) => back(&page, &[("error", mapping_error(&error))]),
+        };
+    }
+    let Ok(external_id) = ExternalId::parse(&form.external_id) else {
+        return back(&page, &[("error", "invalid_external_id")]);
+    };
+    if form.intent == "unmap" {
+        return match mapping::remove(store, &actor, integration, &external_id).await {
+            Ok(()) => back(&page, &[("notice", "unmapped")]),
+            Err(error) => back(&page, &[("error", mapping_error(&error))]),
+        };
+    }
+    let Some(employee) = chosen(form.employee_id.as_deref()) else {
+        return back(&page, &[("error", "choose_employee")]);
+    };
+    match mapping::set(
+        store,
+        &actor,
+        integration,
+        &external_id,
+        EmployeeId(employee),
+    )
+    .await
+    {
+        Ok(saved) => {
+            let mut pairs = vec![("notice", "mapped")];
+            pairs.extend(saved.near_misses.iter().map(|near| ("near", near.as_str())));
+            back(&page, &pairs)
+        }
+        Err(error) => back(&page, &[("error", mapping_error(&error))]),
+    }
+}
+
+fn activity_error(error: &ActivityError) -> &'static str {
+    match error {
+        ActivityError::Forbidden => "forbidden",
+        ActivityError::NotFound => "not_found",
+        ActivityError::NoSuchActivity => "unknown_activity",
+        ActivityError::Deleted => "integration_deleted",
+        ActivityError::NotPaused => "integration_not_paused",
+        ActivityError::NotMapped(_) => "not_mapped",
+        ActivityError::Store(_) => "internal",
+    }
+}
+
+async fn activities(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<MappingForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/account/integrations/{id}/mapping");
+    let store = state.store.as_ref();
+    let integration = IntegrationId(id);
+    let Ok(external_id) = ExternalId::parse(&form.external_id) else {
+        return back(&page, &[("error", "invalid_external_id")]);
+    };
+    // Choosing the default activity is removing the mapping.
+    let outcome = match chosen(form.activity_id.as_deref()) {
+        Some(activity_id) if form.intent != "unmap" => activity::map(
+            store,
+            &actor,
+            integration,
+            &external_id,
+            ActivityId(activity_id),
+        )
+        .await
+        .map(|()| "activity_mapped"),
+        _ => match activity::unmap(store, &actor, integration, &external_id).await {
+            Ok(()) | Err(ActivityError::NotMapped(_)) => Ok("activity_unmapped"),
+            Err(error) => Err(error),
+        },
+    };
+    match outcome {
+        Ok(notice) => back(&page, &[("notice", notice)]),
+        Err(error) => back(&page, &[("error", activity_error(&error))]),
+    }
+}
