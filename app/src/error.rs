@@ -168,7 +168,7 @@ impl From<domain::workforce::mapping::MappingError> for AppError {
         use domain::workforce::mapping::MappingError as E;
         match error {
             E::Forbidden => AppError::Forbidden,
-            E::NotFound | E::NoSuchEmployee | E::NotMapped(_) => AppError::NotFound,
+            E::NotFound | E::NoSuchEmployee => AppError::NotFound,
             E::Store(error) => error.into(),
             conflict => AppError::Conflict(conflict.to_string()),
         }
@@ -180,7 +180,7 @@ impl From<domain::workforce::activity::ActivityError> for AppError {
         use domain::workforce::activity::ActivityError as E;
         match error {
             E::Forbidden => AppError::Forbidden,
-            E::NotFound | E::NoSuchActivity | E::NotMapped(_) => AppError::NotFound,
+            E::NotFound | E::NoSuchActivity => AppError::NotFound,
             E::Store(error) => error.into(),
             conflict => AppError::Conflict(conflict.to_string()),
         }

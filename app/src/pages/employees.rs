@@ -35,7 +35,6 @@ pub fn workforce_error(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> St
         "employee_already_mapped" => t_string!(i18n, mapping.error_employee_taken),
         "integration_deleted" => t_string!(i18n, mapping.error_deleted),
         "integration_not_paused" => t_string!(i18n, mapping.error_not_paused),
-        "not_mapped" => t_string!(i18n, mapping.error_not_found),
         _ => t_string!(i18n, errors.internal),
     }
     .to_string()

@@ -134,8 +134,6 @@ pub enum ActivityError {
         "activities are remapped while the integration is paused: pause it, remap, then resume it"
     )]
     NotPaused,
-    #[error("the activity id {0:?} is not mapped")]
-    NotMapped(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -225,13 +223,14 @@ pub async fn map(
     }
 }
 
-/// Removes an external activity's mapping: it is *Present* again.
+/// Removes an external activity's mapping: it is *Present* again. Removing
+/// one that is not there changes nothing (`false`).
 pub async fn unmap(
     store: &dyn Store,
     actor: &Actor,
     integration: IntegrationId,
     external_id: &ExternalId,
-) -> Result<(), ActivityError> {
+) -> Result<bool, ActivityError> {
     let status = remappable(store, actor, integration).await?;
     let audit = AuditEntry {
         actor: actor.user_id,
@@ -244,8 +243,7 @@ pub async fn unmap(
         .unmap_activity(actor.account_id, integration, status, external_id, &audit)
         .await
     {
-        Ok(true) => Ok(()),
-        Ok(false) => Err(ActivityError::NotMapped(external_id.as_str().to_owned())),
+        Ok(removed) => Ok(removed),
         Err(WriteError::Stale) => Err(ActivityError::NotPaused),
         Err(WriteError::Store(error)) => Err(error.into()),
     }

@@ -128,8 +128,6 @@ pub enum MappingError {
     AgentTaken { external_id: String },
     #[error("the employee is mapped to the agent id {0:?} in this integration; remove that mapping first")]
     EmployeeTaken(String),
-    #[error("the agent id {0:?} is not mapped")]
-    NotMapped(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -204,12 +202,13 @@ pub async fn set(
 }
 
 /// Removes the mapping of `external_id`; its statuses are kept and hidden.
+/// Removing one that is not there changes nothing (`false`).
 pub async fn remove(
     store: &dyn Store,
     actor: &Actor,
     integration: IntegrationId,
     external_id: &ExternalId,
-) -> Result<(), MappingError> {
+) -> Result<bool, MappingError> {
     mappable(store, actor, integration).await?;
     let audit = AuditEntry {
         actor: actor.user_id,
@@ -217,15 +216,10 @@ pub async fn remove(
         subject: external_id.as_str().to_owned(),
         integration: Some(integration),
     };
-    if store
+    Ok(store
         .workforce()
         .unmap_agent(actor.account_id, integration, external_id, &audit)
-        .await?
-    {
-        Ok(())
-    } else {
-        Err(MappingError::NotMapped(external_id.as_str().to_owned()))
-    }
+        .await?)
 }
 
 /// Which unmapped agent ids are which employee by email address: an id

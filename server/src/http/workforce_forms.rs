@@ -132,7 +132,6 @@ fn mapping_error(error: &MappingError) -> &'static str {
         MappingError::Deleted => "integration_deleted",
         MappingError::AgentTaken { .. } => "agent_already_mapped",
         MappingError::EmployeeTaken(_) => "employee_already_mapped",
-        MappingError::NotMapped(_) => "not_mapped",
         MappingError::Store(_) => "internal",
     }
 }
@@ -172,7 +171,7 @@ async fn agents(
     };
     if form.intent == "unmap" {
         return match mapping::remove(store, &actor, integration, &external_id).await {
-            Ok(()) => back(&page, &[("notice", "unmapped")]),
+            Ok(_) => back(&page, &[("notice", "unmapped")]),
             Err(error) => back(&page, &[("error", mapping_error(&error))]),
         };
     }
@@ -204,7 +203,6 @@ fn activity_error(error: &ActivityError) -> &'static str {
         ActivityError::NoSuchActivity => "unknown_activity",
         ActivityError::Deleted => "integration_deleted",
         ActivityError::NotPaused => "integration_not_paused",
-        ActivityError::NotMapped(_) => "not_mapped",
         ActivityError::Store(_) => "internal",
     }
 }
@@ -236,10 +234,9 @@ async fn activities(
         )
         .await
         .map(|()| "activity_mapped"),
-        _ => match activity::unmap(store, &actor, integration, &external_id).await {
-            Ok(()) | Err(ActivityError::NotMapped(_)) => Ok("activity_unmapped"),
-            Err(error) => Err(error),
-        },
+        _ => activity::unmap(store, &actor, integration, &external_id)
+            .await
+            .map(|_| "activity_unmapped"),
     };
     match outcome {
         Ok(notice) => back(&page, &[("notice", notice)]),

@@ -61,9 +61,6 @@ impl From<MappingError> for ApiError {
             MappingError::Deleted => conflict("integration_deleted"),
             MappingError::AgentTaken { .. } => conflict("agent_already_mapped"),
             MappingError::EmployeeTaken(_) => conflict("employee_already_mapped"),
-            MappingError::NotMapped(_) => {
-                Self::new(StatusCode::NOT_FOUND, "not_mapped", "/externalId", detail)
-            }
             MappingError::Store(store) => Self::internal(&store),
         }
     }
@@ -129,7 +126,12 @@ pub struct Employees {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewEmployeeBody {
-    /// 1 to 200 characters.
+    /// 1 to 200 characters, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: String,
     /// For matching agent ids by email; one current employee per address.
     email: Option<String>,
@@ -199,6 +201,11 @@ pub async fn employee(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct EmployeeChangesBody {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: Option<String>,
     /// An empty string removes it.
     email: Option<String>,
@@ -347,6 +354,11 @@ pub async fn discovered_agents(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MappingRequest {
     /// The agent id exactly as the integration sends it (case and spaces matter).
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     external_id: String,
     employee_id: i64,
 }
@@ -432,6 +444,11 @@ pub async fn map_agent(
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct UnmapRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     external_id: String,
     /// Ignored: an agent id has one mapping per integration. Accepted so
     /// the body that made a mapping removes it.
@@ -444,7 +461,7 @@ pub struct UnmapRequest {
 #[utoipa::path(delete, path = "/api/v1/integrations/{id}/agent-mappings", tag = "workforce",
     params(("id" = i64, Path, description = "The integration configuration id")),
     request_body = UnmapRequest,
-    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 204, description = "Not mapped (any more): removing a mapping that is not there changes nothing"), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn unmap_agent(
     State(state): State<AppState>,
@@ -460,7 +477,7 @@ pub async fn unmap_agent(
 /// Remove the mapping of the agent id in the path (percent-encoded).
 #[utoipa::path(delete, path = "/api/v1/integrations/{id}/agent-mappings/{externalId}", tag = "workforce",
     params(("id" = i64, Path, description = "The integration configuration id"), ("externalId" = String, Path, description = "The agent id, percent-encoded")),
-    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 204, description = "Not mapped (any more)"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn unmap_agent_at(
     State(state): State<AppState>,
@@ -554,9 +571,6 @@ impl From<ActivityError> for ApiError {
             ActivityError::NotPaused => {
                 Self::new(StatusCode::CONFLICT, "integration_not_paused", "", detail)
             }
-            ActivityError::NotMapped(_) => {
-                Self::new(StatusCode::NOT_FOUND, "not_mapped", "/externalId", detail)
-            }
             ActivityError::Store(store) => Self::internal(&store),
         }
     }
@@ -599,14 +613,35 @@ pub struct OneActivity {
     activity: ActivityBody,
 }
 
+/// Activity categories (documentation).
+#[derive(utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[expect(
+    dead_code,
+    reason = "describes the category field in the OpenAPI document"
+)]
+enum CategoryName {
+    Work,
+    Break,
+    Absence,
+    Other,
+}
+
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewActivityBody {
     /// 1 to 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: String,
     /// work, break, absence or other.
+    #[schema(value_type = CategoryName)]
     category: String,
     /// `#rrggbb`.
+    #[schema(pattern = "^\\s*#[0-9A-Fa-f]{6}\\s*$")]
     colour: String,
 }
 
@@ -732,6 +767,11 @@ pub async fn discovered_activities(
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActivityMappingRequest {
     /// The activity id exactly as the integration sends it.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     external_id: String,
     activity_id: i64,
 }
@@ -739,6 +779,11 @@ pub struct ActivityMappingRequest {
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ActivityUnmapRequest {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
     external_id: String,
     /// Ignored; accepted so the body that made a mapping removes it.
     #[allow(dead_code)]
@@ -776,7 +821,7 @@ pub async fn map_activity(
 #[utoipa::path(delete, path = "/api/v1/integrations/{id}/activity-mappings", tag = "workforce",
     params(("id" = i64, Path, description = "The integration configuration id")),
     request_body = ActivityUnmapRequest,
-    responses((status = 204), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope, description = "not_found or not_mapped"), (status = 409, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    responses((status = 204, description = "Not mapped (any more): removing a mapping that is not there changes nothing"), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn unmap_activity(
     State(state): State<AppState>,
@@ -856,6 +901,11 @@ pub struct Workloads {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WorkloadNameBody {
     /// 1 to 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     name: String,
 }
 
