@@ -163,6 +163,7 @@ impl From<domain::csv::service::CsvError> for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl From<domain::workforce::mapping::MappingError> for AppError {
     fn from(error: domain::workforce::mapping::MappingError) -> Self {
         use domain::workforce::mapping::MappingError as E;
@@ -175,6 +176,7 @@ impl From<domain::workforce::mapping::MappingError> for AppError {
     }
 }
 
+#[cfg(feature = "ssr")]
 impl From<domain::workforce::activity::ActivityError> for AppError {
     fn from(error: domain::workforce::activity::ActivityError) -> Self {
         use domain::workforce::activity::ActivityError as E;

@@ -21,6 +21,26 @@ use domain::{
 
 use super::{integrations::CorruptRow, on_pool, write_audit, Database};
 
+/// Runs one statement and, if it changed a row, writes `audit` in the same
+/// transaction; whether it changed one. The statement is written once and
+/// typed for each engine.
+macro_rules! change_with_audit {
+    ($database:expr, $account:expr, $audit:expr, $statement:expr) => {{
+        let now = Utc::now();
+        let _turn = $database.write_turn().await;
+        on_pool!($database, pool => async {
+            let mut tx = pool.begin().await?;
+            let changed = $statement.execute(&mut *tx).await?.rows_affected() > 0;
+            if changed {
+                write_audit!(tx, $account, $audit, now)?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(changed)
+        }.await)
+        .map_err(StoreError::new)
+    }};
+}
+
 /// Every account has the default activity *Present* from its creation.
 pub(super) const INSERT_DEFAULT_ACTIVITY: &str =
     "INSERT INTO activities (account_id, name, category, colour, is_default, created_at) \
@@ -555,26 +575,16 @@ impl WorkforceStore for Database {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
-            let now = Utc::now();
-            let _turn = self.write_turn().await;
-            on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let removed = sqlx::query(
+            change_with_audit!(
+                self,
+                account,
+                audit,
+                sqlx::query(
                     "DELETE FROM agent_mappings WHERE integration_id = $1 AND external_id = $2",
                 )
                 .bind(integration.0)
                 .bind(external_id.as_str())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    > 0;
-                if removed {
-                    write_audit!(tx, account, audit, now)?;
-                }
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(removed)
-            }.await)
-            .map_err(StoreError::new)
+            )
         })
     }
 
@@ -762,29 +772,18 @@ impl WorkforceStore for Database {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<Option<Workload>, StoreError>> {
         Box::pin(async move {
-            let now = Utc::now();
-            let renamed = {
-                let _turn = self.write_turn().await;
-                on_pool!(self, pool => async {
-                    let mut tx = pool.begin().await?;
-                    let renamed = sqlx::query(
-                        "UPDATE workloads SET name = $3 WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
-                    )
-                    .bind(id.0)
-                    .bind(account.0)
-                    .bind(name.as_str())
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected()
-                        > 0;
-                    if renamed {
-                        write_audit!(tx, account, audit, now)?;
-                    }
-                    tx.commit().await?;
-                    Ok::<_, sqlx::Error>(renamed)
-                }.await)
-                .map_err(StoreError::new)?
-            };
+            let renamed = change_with_audit!(
+                self,
+                account,
+                audit,
+                sqlx::query(
+                    "UPDATE workloads SET name = $3 \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                )
+                .bind(id.0)
+                .bind(account.0)
+                .bind(name.as_str())
+            )?;
             if renamed {
                 self.workload(account, id).await
             } else {
@@ -800,27 +799,18 @@ impl WorkforceStore for Database {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<bool, StoreError>> {
         Box::pin(async move {
-            let now = Utc::now();
-            let _turn = self.write_turn().await;
-            on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let archived = sqlx::query(
-                    "UPDATE workloads SET archived_at = $3 WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+            change_with_audit!(
+                self,
+                account,
+                audit,
+                sqlx::query(
+                    "UPDATE workloads SET archived_at = $3 \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
                 )
                 .bind(id.0)
                 .bind(account.0)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    > 0;
-                if archived {
-                    write_audit!(tx, account, audit, now)?;
-                }
-                tx.commit().await?;
-                Ok::<_, sqlx::Error>(archived)
-            }.await)
-            .map_err(StoreError::new)
+                .bind(Utc::now())
+            )
         })
     }
 
@@ -871,27 +861,19 @@ impl WorkforceStore for Database {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<(), StoreError>> {
         Box::pin(async move {
-            let now = Utc::now();
-            let _turn = self.write_turn().await;
-            on_pool!(self, pool => async {
-                let mut tx = pool.begin().await?;
-                let removed = sqlx::query(
+            change_with_audit!(
+                self,
+                account,
+                audit,
+                sqlx::query(
                     "DELETE FROM workload_queues WHERE queue_id = $2 AND workload_id = \
                      (SELECT id FROM workloads WHERE id = $1 AND account_id = $3)",
                 )
                 .bind(id.0)
                 .bind(queue.0)
                 .bind(account.0)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    > 0;
-                if removed {
-                    write_audit!(tx, account, audit, now)?;
-                }
-                tx.commit().await
-            }.await)
-            .map_err(StoreError::new)
+            )
+            .map(|_| ())
         })
     }
 }
