@@ -34,10 +34,11 @@ pub enum AuditAction {
     WorkloadArchived,
     WorkloadQueueAdded,
     WorkloadQueueRemoved,
+    EmployeesImported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 27] = [
+    pub const ALL: [AuditAction; 28] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -65,6 +66,7 @@ impl AuditAction {
         Self::WorkloadArchived,
         Self::WorkloadQueueAdded,
         Self::WorkloadQueueRemoved,
+        Self::EmployeesImported,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +98,7 @@ impl AuditAction {
             Self::WorkloadArchived => "workload_archived",
             Self::WorkloadQueueAdded => "workload_queue_added",
             Self::WorkloadQueueRemoved => "workload_queue_removed",
+            Self::EmployeesImported => "employees_imported",
         }
     }
 

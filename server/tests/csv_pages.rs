@@ -28,31 +28,6 @@ async fn set_up(engine: Engine) -> (TestApp, String, i64) {
     (app, token, id)
 }
 
-/// A `multipart/form-data` body with one file field, as a browser sends it.
-fn multipart(name: &str, content: &[u8]) -> (String, Vec<u8>) {
-    let boundary = "----intake-test-boundary-7MA4YWxkTrZu0gW";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(content);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
-async fn post_file(app: &TestApp, path: &str, name: &str, content: &[u8]) -> reqwest::Response {
-    let (content_type, body) = multipart(name, content);
-    app.client
-        .post(app.url(path))
-        .header(header::ORIGIN, format!("http://{}", app.addr))
-        .header(header::CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
-        .await
-        .expect("answered")
-}
-
 /// A plain form post, as a browser sends it.
 async fn post_form(app: &TestApp, path: &str, form: &impl serde::Serialize) -> reqwest::Response {
     app.client
@@ -92,7 +67,9 @@ async fn a_schema_is_designed_against_a_sample_and_a_file_imported_without_javas
     assert!(empty.contains(r#"data-test="schema-form""#));
     assert!(!empty.contains(r#"data-test="proposals""#));
 
-    let sent = post_file(&app, &format!("{designer}/sample"), "export.csv", SAMPLE).await;
+    let sent = app
+        .post_file(&format!("{designer}/sample"), "export.csv", SAMPLE)
+        .await;
     assert_eq!(location(&sent), designer);
     let (_, with_sample) = app.page(&designer).await;
     assert!(with_sample.contains(r#"data-test="sample-name""#));
@@ -151,7 +128,9 @@ async fn a_schema_is_designed_against_a_sample_and_a_file_imported_without_javas
     );
 
     // A file by hand: previewed, then applied.
-    let uploaded = post_file(&app, &format!("{page}/csv/files"), "monday.csv", SAMPLE).await;
+    let uploaded = app
+        .post_file(&format!("{page}/csv/files"), "monday.csv", SAMPLE)
+        .await;
     let preview_path = location(&uploaded);
     assert!(
         preview_path.starts_with(&format!("{page}/csv/files/")),
@@ -195,7 +174,9 @@ async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
     let (app, token, id) = set_up(engine).await;
     let page = format!("/account/integrations/{id}");
     // No schema yet: a file cannot be read.
-    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    let refused = app
+        .post_file(&format!("{page}/csv/files"), "day.csv", SAMPLE)
+        .await;
     let to = location(&refused);
     assert_eq!(to, format!("{page}?csv_error=no_schema"));
     let (_, shown) = app.page(&to).await;
@@ -203,7 +184,9 @@ async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
 
     // Too large.
     let big = vec![b'a'; domain::csv::schema::MAX_FILE_BYTES + 1];
-    let refused = post_file(&app, &format!("{page}/csv/sample"), "big.csv", &big).await;
+    let refused = app
+        .post_file(&format!("{page}/csv/sample"), "big.csv", &big)
+        .await;
     assert_eq!(location(&refused), format!("{page}/csv?error=too_large"));
 
     // A file whose rows do not read: every problem listed, no Apply.
@@ -221,7 +204,9 @@ async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
     )
     .await;
     let broken: &[u8] = b"Queue;Date;Time;Offered;Answered;AHT\nSales;02/11/2026;08:15;1;1;1\nSales;31/11/2026;09:00;1;1;1\n";
-    let uploaded = post_file(&app, &format!("{page}/csv/files"), "broken.csv", broken).await;
+    let uploaded = app
+        .post_file(&format!("{page}/csv/files"), "broken.csv", broken)
+        .await;
     let (_, preview) = app.page(&location(&uploaded)).await;
     assert!(preview.contains(r#"data-test="refused""#), "{preview}");
     assert_eq!(
@@ -235,14 +220,17 @@ async fn uploads_are_refused_with_a_reason_on_the_page(engine: Engine) {
     app.add_planner("pat@example.com").await;
     let signed_in = app.sign_in("pat@example.com", common::ADMIN_PASSWORD).await;
     assert!(signed_in.status().is_redirection());
-    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    let refused = app
+        .post_file(&format!("{page}/csv/files"), "day.csv", SAMPLE)
+        .await;
     assert_eq!(location(&refused), format!("{page}?csv_error=forbidden"));
 }
 
 async fn a_query_is_written_previewed_and_saved_and_switching_back_is_warned(engine: Engine) {
     let (app, token, id) = set_up(engine).await;
     let designer = format!("/account/integrations/{id}/csv");
-    post_file(&app, &format!("{designer}/sample"), "export.csv", SAMPLE).await;
+    app.post_file(&format!("{designer}/sample"), "export.csv", SAMPLE)
+        .await;
     let query = "SELECT queue AS queueidentifier, queue AS queuename, \
         substr(date, 7, 4) || '-' || substr(date, 4, 2) || '-' || substr(date, 1, 2) \
         || ' ' || time || ':00' AS timestamp, offered, answered, \
@@ -320,14 +308,16 @@ async fn files_wait_their_turn_and_a_failure_is_said_once(engine: Engine) {
     app.sign_in_as_admin().await;
     let page = format!("/account/integrations/{id}");
 
-    let refused = post_file(&app, &format!("{page}/csv/files"), "day.csv", SAMPLE).await;
+    let refused = app
+        .post_file(&format!("{page}/csv/files"), "day.csv", SAMPLE)
+        .await;
     assert_eq!(location(&refused), format!("{page}?csv_error=busy"));
     let (_, shown) = app.page(&location(&refused)).await;
     assert!(shown.contains("receiving many files"), "{shown}");
 
     // The designer keeps its draft, with this failure's reason only.
     let sample = format!("{page}/csv/sample?error=too_large&layout=intervals&interval=30");
-    let refused = post_file(&app, &sample, "export.csv", SAMPLE).await;
+    let refused = app.post_file(&sample, "export.csv", SAMPLE).await;
     assert_eq!(
         location(&refused),
         format!("{page}/csv?error=busy&layout=intervals&interval=30")

@@ -21,6 +21,7 @@ on_both_engines!(
     the_intraday_page_shows_each_mapped_employee_in_their_activity,
     employees_are_added_and_archived_with_plain_forms,
     agents_and_activities_are_mapped_on_the_integrations_mapping_page,
+    employees_are_imported_from_a_csv_file_whole_or_not_at_all,
 );
 
 struct World {
@@ -993,4 +994,101 @@ async fn agents_and_activities_are_mapped_on_the_integrations_mapping_page(engin
         .post_form(&agents, &[("intent", "unmap"), ("external_id", "bob")])
         .await;
     assert!(location(&refused).ends_with("error=forbidden"));
+}
+
+async fn employees_are_imported_from_a_csv_file_whole_or_not_at_all(engine: Engine) {
+    let w = world(engine).await;
+    let import = |body: &'static str, content_type: &'static str| {
+        w.app
+            .client
+            .post(w.app.url("/api/v1/employees/import"))
+            .bearer_auth(&w.token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(body)
+            .send()
+    };
+    let imported = import(
+        "name;email;personnel_number\nBob Jones;bob@example.com;0042\nAnn Lee;;\n",
+        "text/csv; charset=utf-8",
+    )
+    .await
+    .expect("answered");
+    assert_eq!(imported.status(), StatusCode::CREATED);
+    assert_eq!(imported.json::<Value>().await.expect("JSON")["imported"], 2);
+
+    let refused = import(
+        "name,email\nCarl,carl@example.com\n ,nope\nDora,BOB@example.com\n",
+        "text/csv",
+    )
+    .await
+    .expect("answered");
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let details: Vec<String> = refused.json::<Value>().await.expect("JSON")["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(
+        details.iter().all(|d| d.starts_with("line 3:")),
+        "{details:?}"
+    );
+    let taken = import(
+        "name,email\nCarl,carl@example.com\nDora,BOB@example.com\n",
+        "text/csv",
+    )
+    .await
+    .expect("answered");
+    let taken: Value = taken.json().await.expect("JSON");
+    assert_eq!(taken["errors"][0]["code"], "invalid_line");
+    assert!(taken["errors"][0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("line 3:") && d.contains("bob@example.com")));
+    assert_eq!(
+        w.app.read_json("/api/v1/employees", &w.token).await["total"],
+        2,
+        "nothing of a refused file is added"
+    );
+    let wrong_type = import("name\nEve\n", "application/json")
+        .await
+        .expect("answered");
+    assert_eq!(
+        error_code(wrong_type).await.0,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+
+    // The same through the page, without JavaScript.
+    w.app.sign_in_as_admin().await;
+    let page = w
+        .app
+        .post_file(
+            "/account/employees/import",
+            "people.csv",
+            b"name\nEve Adams\n",
+        )
+        .await;
+    assert_eq!(
+        location(&page),
+        "/account/employees?notice=imported&count=1"
+    );
+    let broken = w
+        .app
+        .post_file(
+            "/account/employees/import",
+            "people.csv",
+            b"email\nx@example.com\n",
+        )
+        .await;
+    let to = location(&broken);
+    assert!(
+        to.contains("error=invalid_file") && to.contains("problem=1"),
+        "{to}"
+    );
+    let (_, html) = w.app.page(&to).await;
+    assert!(html.contains("data-test=\"file-problems\""));
+    assert_eq!(
+        w.app.read_json("/api/v1/employees", &w.token).await["total"],
+        3
+    );
 }

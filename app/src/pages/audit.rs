@@ -42,6 +42,7 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::WorkloadArchived => t_string!(i18n, audit.workload_archived),
         AuditAction::WorkloadQueueAdded => t_string!(i18n, audit.workload_queue_added),
         AuditAction::WorkloadQueueRemoved => t_string!(i18n, audit.workload_queue_removed),
+        AuditAction::EmployeesImported => t_string!(i18n, audit.employees_imported),
     }
     .to_string()
 }

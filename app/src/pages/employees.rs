@@ -27,6 +27,8 @@ pub fn workforce_error(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> St
         "email_taken" => t_string!(i18n, employees.error_email_taken),
         "forbidden" => t_string!(i18n, employees.error_forbidden),
         "not_found" => t_string!(i18n, employees.error_not_found),
+        "too_large" => t_string!(i18n, employees.error_too_large),
+        "no_file" | "unreadable" => t_string!(i18n, employees.error_no_file),
         "invalid_external_id" => t_string!(i18n, mapping.error_external_id),
         "choose_employee" => t_string!(i18n, mapping.error_choose),
         "unknown_employee" => t_string!(i18n, mapping.error_not_found),
@@ -54,17 +56,31 @@ pub fn EmployeesPage() -> impl IntoView {
     let employees = Resource::new(move || page.get(), list_employees);
     let field = move |name: &str| query.read().get(name).unwrap_or_default();
     let notice = move || {
-        query.read().get("notice").map(|code| match code.as_str() {
+        let query = query.read();
+        query.get("notice").map(|code| match code.as_str() {
             "archived" => t_string!(i18n, employees.archived).to_string(),
+            "imported" => t_string!(
+                i18n,
+                employees.imported,
+                count = query.get("count").unwrap_or_default()
+            )
+            .to_string(),
             _ => t_string!(i18n, employees.created).to_string(),
         })
     };
     let error = move || {
-        query
-            .read()
-            .get("error")
-            .map(|code| workforce_error(i18n, &code))
+        let query = query.read();
+        query.get("error").map(|code| match code.as_str() {
+            "invalid_file" => t_string!(
+                i18n,
+                employees.error_file,
+                count = query.get("problems").unwrap_or_default()
+            )
+            .to_string(),
+            _ => workforce_error(i18n, &code),
+        })
     };
+    let file_problems = move || query.read().get_all("problem").unwrap_or_default();
     view! {
         <Title text=move || t_string!(i18n, employees.title).to_string() />
         <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{t!(i18n, employees.title)}</h1>
@@ -72,6 +88,14 @@ pub fn EmployeesPage() -> impl IntoView {
         <div class="mt-4 space-y-2">
             {move || notice().map(|message| view! { <NoticeAlert message /> })}
             {move || error().map(|message| view! { <ErrorAlert message /> })}
+            {move || {
+                let problems = file_problems();
+                (!problems.is_empty()).then(|| view! {
+                    <ul class="list-disc space-y-1 rounded-lg border border-red-100 bg-white py-3 pl-9 pr-4 font-mono text-xs text-red-800" data-test="file-problems">
+                        {problems.into_iter().map(|problem| view! { <li>{problem}</li> }).collect_view()}
+                    </ul>
+                })
+            }}
         </div>
         <Suspense fallback=move || view! { <p class="mt-6 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
@@ -91,6 +115,14 @@ pub fn EmployeesPage() -> impl IntoView {
                                         <input name="personnel_number" maxlength="50" value=field("personnel_number") class=INPUT />
                                     </label>
                                     <button type="submit" class=PRIMARY data-test="add-employee">{t!(i18n, employees.add)}</button>
+                                </form>
+                                <form method="post" action="/account/employees/import" enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm" data-test="import-form">
+                                    <label class="text-sm font-medium text-slate-700">
+                                        {t!(i18n, employees.import_title)}
+                                        <input type="file" name="file" accept=".csv,text/csv" required=true class="mt-1 block text-sm text-slate-700" />
+                                    </label>
+                                    <button type="submit" class=SECONDARY data-test="import-employees">{t!(i18n, employees.import)}</button>
+                                    <p class="basis-full text-xs text-slate-500">{t!(i18n, employees.import_hint)}</p>
                                 </form>
                             })}
                             {if found.total == 0 {

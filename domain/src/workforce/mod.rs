@@ -10,6 +10,7 @@ pub mod activity;
 pub mod employee;
 pub mod intraday;
 pub mod mapping;
+pub mod roster;
 pub mod store;
 pub mod workload;
 

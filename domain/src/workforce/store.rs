@@ -30,6 +30,23 @@ pub trait WorkforceStore: Send + Sync {
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<Employee, CreateEmployeeError>>;
 
+    /// Creates all the employees, in one transaction with one audit entry,
+    /// or none (`EmailTaken` if a current employee has one of their
+    /// addresses).
+    fn create_employees<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a [NewEmployee],
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), CreateEmployeeError>>;
+
+    /// Which of `emails` a current employee of the account has.
+    fn taken_emails<'a>(
+        &'a self,
+        account: AccountId,
+        emails: &'a [EmailAddress],
+    ) -> BoxFuture<'a, Result<Vec<EmailAddress>, StoreError>>;
+
     /// A page of the account's current employees, by name, and the total.
     fn employees(
         &self,

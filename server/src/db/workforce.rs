@@ -126,6 +126,76 @@ impl WorkforceStore for Database {
         })
     }
 
+    fn create_employees<'a>(
+        &'a self,
+        account: AccountId,
+        new: &'a [NewEmployee],
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<(), CreateEmployeeError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                // A few hundred rows a statement keeps each one well within
+                // both engines' limits on bound values.
+                for chunk in new.chunks(500) {
+                    let mut insert = sqlx::QueryBuilder::new(
+                        "INSERT INTO employees (account_id, name, email, personnel_number, created_at) ",
+                    );
+                    insert.push_values(chunk, |mut row, employee| {
+                        row.push_bind(account.0)
+                            .push_bind(employee.name.as_str())
+                            .push_bind(employee.email.as_ref().map(EmailAddress::as_str))
+                            .push_bind(employee.personnel_number.as_ref().map(|n| n.as_str()))
+                            .push_bind(now);
+                    });
+                    insert.build().execute(&mut *tx).await?;
+                }
+                write_audit!(tx, account, audit, now)?;
+                tx.commit().await
+            }.await)
+            .map_err(|error| {
+                if is_unique_violation(&error) {
+                    CreateEmployeeError::EmailTaken
+                } else {
+                    CreateEmployeeError::Store(StoreError::new(error))
+                }
+            })
+        })
+    }
+
+    fn taken_emails<'a>(
+        &'a self,
+        account: AccountId,
+        emails: &'a [EmailAddress],
+    ) -> BoxFuture<'a, Result<Vec<EmailAddress>, StoreError>> {
+        Box::pin(async move {
+            let mut taken = Vec::new();
+            for chunk in emails.chunks(500) {
+                let rows: Vec<String> = on_pool!(self, pool => {
+                    let mut select = sqlx::QueryBuilder::new(
+                        "SELECT email FROM employees WHERE archived_at IS NULL AND account_id = ",
+                    );
+                    select.push_bind(account.0);
+                    select.push(" AND email IN (");
+                    let mut list = select.separated(", ");
+                    for email in chunk {
+                        list.push_bind(email.as_str());
+                    }
+                    select.push(")");
+                    select.build_query_scalar().fetch_all(pool).await
+                })
+                .map_err(StoreError::new)?;
+                taken.extend(
+                    rows.iter()
+                        .filter_map(|email| EmailAddress::parse(email).ok()),
+                );
+            }
+            Ok(taken)
+        })
+    }
+
     fn employees(
         &self,
         account: AccountId,

@@ -88,8 +88,11 @@ fn with_query(path: &str, query: &[(&str, &str)]) -> String {
     format!("{path}?{query}")
 }
 
-/// The `file` field's name and content, at most the file limit.
-async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), &'static str> {
+/// The `file` field's name and content, at most `max` bytes.
+pub(super) async fn file_field(
+    mut form: Multipart,
+    max: usize,
+) -> Result<(String, Vec<u8>), &'static str> {
     while let Ok(Some(mut field)) = form.next_field().await {
         if field.name() != Some("file") {
             continue;
@@ -99,7 +102,7 @@ async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), &'static s
         loop {
             match field.chunk().await {
                 Ok(Some(chunk)) => {
-                    if content.len() + chunk.len() > MAX_FILE_BYTES {
+                    if content.len() + chunk.len() > max {
                         return Err("too_large");
                     }
                     content.extend_from_slice(&chunk);
@@ -116,7 +119,7 @@ async fn file_field(mut form: Multipart) -> Result<(String, Vec<u8>), &'static s
     Err("no_file")
 }
 
-type FormUpload = Result<Multipart, axum::extract::multipart::MultipartRejection>;
+pub(super) type FormUpload = Result<Multipart, axum::extract::multipart::MultipartRejection>;
 
 /// Keeps the form's file for `purpose`: its upload id, or the code of
 /// why not.
@@ -128,7 +131,7 @@ async fn keep(
     form: FormUpload,
 ) -> Result<i64, &'static str> {
     let _permit = UploadPermit::try_take(state).map_err(|_| "busy")?;
-    let (name, content) = file_field(form.map_err(|_| "no_file")?).await?;
+    let (name, content) = file_field(form.map_err(|_| "no_file")?, MAX_FILE_BYTES).await?;
     service::keep_upload(
         state.store.as_ref(),
         actor,

@@ -4,7 +4,7 @@
 //! draft), which the page translates.
 
 use axum::{
-    extract::{Path, State},
+    extract::{DefaultBodyLimit, Path, State},
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Form, Router,
@@ -15,17 +15,26 @@ use domain::{
         activity::{self, ActivityError, ActivityId},
         employee::{self, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
         mapping::{self, ExternalId, MappingError},
+        roster::{self, RosterError},
     },
 };
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::{csv_forms::actor, AppState};
+use super::{
+    csv_forms::{actor, file_field, FormUpload},
+    AppState,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/employees", post(create_employee))
         .route("/account/employees/{id}/archive", post(archive_employee))
+        .route(
+            "/account/employees/import",
+            // The file, and room for the form's boundaries and headers.
+            post(import_employees).layer(DefaultBodyLimit::max(roster::MAX_BYTES + 16 * 1024)),
+        )
         .route("/account/integrations/{id}/mapping/agents", post(agents))
         .route(
             "/account/integrations/{id}/mapping/activities",
@@ -93,6 +102,58 @@ async fn create_employee(
     match employee::create(state.store.as_ref(), &actor, &new).await {
         Ok(_) => back(PAGE, &[("notice", "created")]),
         Err(error) => refused(employee_error(&error)),
+    }
+}
+
+/// How many of a file's problems the page lists; the file is fixed and
+/// sent again, so the first ones are what a person needs.
+const PROBLEMS_SHOWN: usize = 10;
+
+async fn import_employees(
+    State(state): State<AppState>,
+    session: Session,
+    form: FormUpload,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    const PAGE: &str = "/account/employees";
+    let content = match form {
+        Ok(form) => file_field(form, roster::MAX_BYTES)
+            .await
+            .map(|(_, content)| content),
+        Err(_) => Err("no_file"),
+    };
+    let content = match content {
+        Ok(content) => content,
+        Err(code) => return back(PAGE, &[("error", code)]),
+    };
+    match roster::import(state.store.as_ref(), &actor, &content).await {
+        Ok(count) => back(
+            PAGE,
+            &[("notice", "imported"), ("count", &count.to_string())],
+        ),
+        Err(RosterError::Problems(problems)) => {
+            let lines: Vec<String> = problems
+                .iter()
+                .take(PROBLEMS_SHOWN)
+                .map(|problem| match problem.line {
+                    0 => problem.detail.clone(),
+                    line => format!("{line}: {}", problem.detail),
+                })
+                .collect();
+            let mut pairs = vec![("error", "invalid_file")];
+            let total = problems.len().to_string();
+            pairs.push(("problems", &total));
+            pairs.extend(lines.iter().map(|line| ("problem", line.as_str())));
+            back(PAGE, &pairs)
+        }
+        Err(RosterError::Forbidden) => back(PAGE, &[("error", "forbidden")]),
+        Err(RosterError::Store(error)) => {
+            tracing::error!(?error, "importing employees failed");
+            back(PAGE, &[("error", "internal")])
+        }
     }
 }
 

@@ -326,6 +326,30 @@ impl TestApp {
             .expect("the request is answered")
     }
 
+    /// A `multipart/form-data` post with one file field, as a browser
+    /// sends it.
+    pub async fn post_file(&self, path: &str, name: &str, content: &[u8]) -> Response {
+        let boundary = "----intake-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: text/csv\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(content);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        self.client
+            .post(self.url(path))
+            .header(header::ORIGIN, format!("http://{}", self.addr))
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
     pub async fn set_up(&self, account_name: &str, email: &str, password: &str) -> Response {
         self.post_form(
             "/setup",

@@ -142,6 +142,7 @@ pub fn routes() -> Vec<ApiRoute> {
         read("/queues/{id}/intervals", get(reads::intervals)),
         read("/employees", get(workforce::employees)),
         route(Method::POST, "/employees", post(workforce::create_employee)),
+        route(Method::POST, "/employees/import", workforce::import_route()),
         read("/employees/{employee}", get(workforce::employee)),
         route(
             Method::PATCH,

@@ -56,6 +56,7 @@ use crate::http::{cloud_link, ingest};
         reads::agent_statuses,
         workforce::employees,
         workforce::create_employee,
+        workforce::import_employees,
         workforce::employee,
         workforce::update_employee,
         workforce::archive_employee,

@@ -19,6 +19,7 @@ use domain::{
         },
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
+        roster::{self, RosterError},
         workload::{self, Workload, WorkloadError, WorkloadId, WorkloadName},
     },
 };
@@ -1100,4 +1101,94 @@ pub async fn workload_intervals(
             .map(|(start, totals)| IntervalBody::of(*start, totals))
             .collect(),
     }))
+}
+
+impl From<RosterError> for ApiError {
+    fn from(error: RosterError) -> Self {
+        match error {
+            RosterError::Forbidden => Self::forbidden(),
+            RosterError::Problems(problems) => Self::invalid(
+                problems
+                    .into_iter()
+                    .map(|problem| Problem {
+                        code: "invalid_line",
+                        pointer: String::new(),
+                        detail: if problem.line == 0 {
+                            problem.detail
+                        } else {
+                            format!("line {}: {}", problem.line, problem.detail)
+                        },
+                    })
+                    .collect(),
+            ),
+            RosterError::Store(store) => Self::internal(&store),
+        }
+    }
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Imported {
+    /// How many employees were added.
+    imported: usize,
+}
+
+/// Add employees from a CSV file (`text/csv`, UTF-8, comma or semicolon):
+/// a header row naming `name` and, if wanted, `email` and
+/// `personnel_number`, then one employee a line; at most 5 000 lines and
+/// 1 MiB. The whole file or nothing: every problem is told with its line.
+#[utoipa::path(post, path = "/api/v1/employees/import", tag = "workforce",
+    request_body(content = String, content_type = "text/csv"),
+    responses((status = 201, body = Imported), (status = 400, body = ErrorEnvelope, description = "unreadable_body"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 413, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "invalid_line, one per problem, each naming its line")),
+    security(("personal_access_token" = [])))]
+pub async fn import_employees(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    headers: axum::http::HeaderMap,
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let is_csv = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/csv")
+        });
+    if !is_csv {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "",
+            "send the file as Content-Type: text/csv",
+        ));
+    }
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "file_too_large",
+                "",
+                format!(
+                    "a file of employees has at most {} KiB",
+                    roster::MAX_BYTES / 1024
+                ),
+            )
+        } else {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "unreadable_body",
+                "",
+                "the body could not be read",
+            )
+        }
+    })?;
+    let imported = roster::import(state.store.as_ref(), &actor, &body).await?;
+    Ok((StatusCode::CREATED, Json(Imported { imported })).into_response())
+}
+
+/// The import's route: bodies up to the largest file allowed.
+pub fn import_route() -> axum::routing::MethodRouter<AppState> {
+    axum::routing::post(import_employees)
+        .layer(axum::extract::DefaultBodyLimit::max(roster::MAX_BYTES))
 }
