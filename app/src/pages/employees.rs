@@ -8,7 +8,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::{
     components::forms::{ErrorAlert, NoticeAlert},
-    data::{list_employees, EmployeeView},
+    data::{list_employees, EmployeePage, EmployeeView},
     i18n::*,
     pages::integrations::{
         csv::{PRIMARY, SECONDARY},
@@ -100,72 +100,85 @@ pub fn EmployeesPage() -> impl IntoView {
         <Suspense fallback=move || view! { <p class="mt-6 text-sm text-slate-500">{t!(i18n, loading)}</p> }>
             {move || Suspend::new(async move {
                 match employees.await {
-                    Ok(found) => {
-                        let (current, pages, may_change) = (found.page, found.pages, found.may_change);
-                        view! {
-                            {may_change.then(|| view! {
-                                <form method="post" action="/account/employees" class="mt-6 grid gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4 sm:items-end" data-test="employee-form">
-                                    <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.name)}
-                                        <input name="name" required=true maxlength="200" value=field("name") class=INPUT />
-                                    </label>
-                                    <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.email)}
-                                        <input name="email" type="email" value=field("email") class=INPUT />
-                                    </label>
-                                    <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.number)}
-                                        <input name="personnel_number" maxlength="50" value=field("personnel_number") class=INPUT />
-                                    </label>
-                                    <button type="submit" class=PRIMARY data-test="add-employee">{t!(i18n, employees.add)}</button>
-                                </form>
-                                <form method="post" action="/account/employees/import" enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm" data-test="import-form">
-                                    <label class="text-sm font-medium text-slate-700">
-                                        {t!(i18n, employees.import_title)}
-                                        <input type="file" name="file" accept=".csv,text/csv" required=true class="mt-1 block text-sm text-slate-700" />
-                                    </label>
-                                    <button type="submit" class=SECONDARY data-test="import-employees">{t!(i18n, employees.import)}</button>
-                                    <p class="basis-full text-xs text-slate-500">{t!(i18n, employees.import_hint)}</p>
-                                </form>
-                            })}
-                            {if found.total == 0 {
-                                view! {
-                                    <div class="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-10 text-center" data-test="employees-empty">
-                                        <h2 class="text-base font-semibold text-slate-900">{t!(i18n, employees.empty_title)}</h2>
-                                        <p class="mx-auto mt-2 max-w-xl text-sm text-slate-600">{t!(i18n, employees.empty_body)}</p>
-                                    </div>
-                                }.into_any()
-                            } else {
-                                view! {
-                                    <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm">
-                                        <table class="min-w-full divide-y divide-slate-200 text-sm" data-test="employees-table">
-                                            <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
-                                                <tr>
-                                                    <th scope="col" class="px-4 py-3">{t!(i18n, employees.name)}</th>
-                                                    <th scope="col" class="px-4 py-3">{t!(i18n, employees.email)}</th>
-                                                    <th scope="col" class="px-4 py-3">{t!(i18n, employees.number)}</th>
-                                                    <th scope="col" class="px-4 py-3"><span class="sr-only">{t!(i18n, employees.actions)}</span></th>
-                                                </tr>
-                                            </thead>
-                                            <tbody class="divide-y divide-slate-100">
-                                                {found.employees.into_iter().map(|employee| view! { <EmployeeRow employee may_change /> }).collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                    {(pages > 1).then(|| view! {
-                                        <nav class="mt-4 flex items-center justify-between text-sm" aria-label=move || t_string!(i18n, employees.pages).to_string()>
-                                            <span class="text-slate-500">{t_string!(i18n, audit.page_of, page = current, pages = pages).to_string()}</span>
-                                            <span class="flex gap-4">
-                                                {(current > 1).then(|| view! { <A href=format!("/account/employees?page={}", current - 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.previous)}</A> })}
-                                                {(current < pages).then(|| view! { <A href=format!("/account/employees?page={}", current + 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.next)}</A> })}
-                                            </span>
-                                        </nav>
-                                    })}
-                                }.into_any()
-                            }}
-                        }.into_any()
-                    }
+                    Ok(found) => view! {
+                        {found.may_change.then(|| view! {
+                            <EmployeeForms name=field("name") email=field("email") number=field("personnel_number") />
+                        })}
+                        {if found.total == 0 {
+                            view! {
+                                <div class="mt-6 rounded-2xl border border-dashed border-slate-300 bg-white p-10 text-center" data-test="employees-empty">
+                                    <h2 class="text-base font-semibold text-slate-900">{t!(i18n, employees.empty_title)}</h2>
+                                    <p class="mx-auto mt-2 max-w-xl text-sm text-slate-600">{t!(i18n, employees.empty_body)}</p>
+                                </div>
+                            }.into_any()
+                        } else {
+                            view! { <EmployeeTable found /> }.into_any()
+                        }}
+                    }.into_any(),
                     Err(error) => view! { <div class="mt-6"><ErrorAlert message=app_error_text(i18n, &error) /></div> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// Add one employee, or import a file of them: plain form posts.
+#[component]
+fn EmployeeForms(name: String, email: String, number: String) -> impl IntoView {
+    let i18n = use_i18n();
+    view! {
+        <form method="post" action="/account/employees" class="mt-6 grid gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4 sm:items-end" data-test="employee-form">
+            <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.name)}
+                <input name="name" required=true maxlength="200" value=name class=INPUT />
+            </label>
+            <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.email)}
+                <input name="email" type="email" value=email class=INPUT />
+            </label>
+            <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.number)}
+                <input name="personnel_number" maxlength="50" value=number class=INPUT />
+            </label>
+            <button type="submit" class=PRIMARY data-test="add-employee">{t!(i18n, employees.add)}</button>
+        </form>
+        <form method="post" action="/account/employees/import" enctype="multipart/form-data" class="mt-3 flex flex-wrap items-center gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm" data-test="import-form">
+            <label class="text-sm font-medium text-slate-700">
+                {t!(i18n, employees.import_title)}
+                <input type="file" name="file" accept=".csv,text/csv" required=true class="mt-1 block text-sm text-slate-700" />
+            </label>
+            <button type="submit" class=SECONDARY data-test="import-employees">{t!(i18n, employees.import)}</button>
+            <p class="basis-full text-xs text-slate-500">{t!(i18n, employees.import_hint)}</p>
+        </form>
+    }
+}
+
+#[component]
+fn EmployeeTable(found: EmployeePage) -> impl IntoView {
+    let i18n = use_i18n();
+    let (current, pages, may_change) = (found.page, found.pages, found.may_change);
+    view! {
+        <div class="mt-6 overflow-x-auto rounded-2xl border border-slate-200 bg-white shadow-sm">
+            <table class="min-w-full divide-y divide-slate-200 text-sm" data-test="employees-table">
+                <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">{t!(i18n, employees.name)}</th>
+                        <th scope="col" class="px-4 py-3">{t!(i18n, employees.email)}</th>
+                        <th scope="col" class="px-4 py-3">{t!(i18n, employees.number)}</th>
+                        <th scope="col" class="px-4 py-3"><span class="sr-only">{t!(i18n, employees.actions)}</span></th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {found.employees.into_iter().map(|employee| view! { <EmployeeRow employee may_change /> }.into_any()).collect_view()}
+                </tbody>
+            </table>
+        </div>
+        {(pages > 1).then(|| view! {
+            <nav class="mt-4 flex items-center justify-between text-sm" aria-label=move || t_string!(i18n, employees.pages).to_string()>
+                <span class="text-slate-500">{t_string!(i18n, audit.page_of, page = current, pages = pages).to_string()}</span>
+                <span class="flex gap-4">
+                    {(current > 1).then(|| view! { <A href=format!("/account/employees?page={}", current - 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.previous)}</A> })}
+                    {(current < pages).then(|| view! { <A href=format!("/account/employees?page={}", current + 1) attr:class="font-medium text-indigo-700">{t!(i18n, queues.next)}</A> })}
+                </span>
+            </nav>
+        })}
     }
 }
 
