@@ -22,6 +22,7 @@ on_both_engines!(
     employees_are_added_and_archived_with_plain_forms,
     agents_and_activities_are_mapped_on_the_integrations_mapping_page,
     employees_are_imported_from_a_csv_file_whole_or_not_at_all,
+    markup_in_names_and_ids_is_shown_as_text_on_every_page,
 );
 
 struct World {
@@ -1091,4 +1092,27 @@ async fn employees_are_imported_from_a_csv_file_whole_or_not_at_all(engine: Engi
         w.app.read_json("/api/v1/employees", &w.token).await["total"],
         3
     );
+}
+
+async fn markup_in_names_and_ids_is_shown_as_text_on_every_page(engine: Engine) {
+    const MARKUP: &str = "</script><b>Eve</b>";
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let eve = w.employee(MARKUP, "eve@example.com").await;
+    w.statuses(json!([{"agentIdentifier": MARKUP, "activityIdentifier": "<i>AUX</i>", "startTime": ago(5)}]))
+        .await;
+    assert_eq!(w.map(MARKUP, eve).await.status(), StatusCode::CREATED);
+    for page in [
+        "/intraday".to_owned(),
+        "/account/employees".to_owned(),
+        format!("/account/integrations/{}/mapping", w.integration),
+    ] {
+        let (status, html) = w.app.page(&page).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(
+            !html.contains("<b>Eve</b>") && !html.contains("<i>AUX</i>"),
+            "{page} shows the markup as markup"
+        );
+        assert!(html.contains("Eve"), "{page} shows the name");
+    }
 }
