@@ -383,6 +383,10 @@ pub struct Integration {
     pub last_import_at: Option<String>,
     /// Since when it is paused (RFC 3339), while it is.
     pub paused_at: Option<String>,
+    /// When it last sent an agent status without an end through the
+    /// ingestion API or the continuous feed: it sends real-time statuses
+    /// (RTA).
+    pub real_time_at: Option<String>,
 }
 
 /// The duplicate-name policy: a name confusable with an existing

@@ -21,6 +21,8 @@ pub struct Application {
     jobs_queued: Arc<tokio::sync::Notify>,
     caps: domain::ingest::Caps,
     sandbox: Arc<dyn domain::csv::query::QuerySandbox>,
+    live: Arc<http::live::Hub>,
+    changes_heard: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -28,6 +30,10 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let database = Database::connect(&settings.database_url).await?;
         database.migrate().await?;
+        let changes_heard = database
+            .listen_for_changes()
+            .await
+            .context("cannot listen for other processes' changes")?;
         let listener = TcpListener::bind(settings.addr)
             .await
             .with_context(|| format!("cannot listen on {}", settings.addr))?;
@@ -39,6 +45,7 @@ impl Application {
         let jobs_queued = state.jobs_queued.clone();
         let catch_up_budget = state.catch_up_budget();
         let sandbox = state.sandbox.clone();
+        let live = state.live.clone();
         let router = http::router(state, &database);
         Ok(Self {
             listener,
@@ -50,6 +57,8 @@ impl Application {
             jobs_queued,
             caps,
             sandbox,
+            live,
+            changes_heard,
         })
     }
 
@@ -85,12 +94,20 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let live = self.live.clone();
         let result = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                // Boards and feeds never end by themselves.
+                live.close();
+            })
             .await
             .context("the server stopped with an error");
         cleanup.abort();
         jobs.abort();
+        if let Some(heard) = &self.changes_heard {
+            heard.abort();
+        }
         files.abort();
         if let Some(catch_up) = catch_up {
             catch_up.abort();

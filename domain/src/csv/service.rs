@@ -46,6 +46,24 @@ pub struct NewFileImport<'a> {
     pub now: DateTime<Utc>,
 }
 
+/// Applies a file that was read, and tells the boards when it carried
+/// agent statuses (they read themselves again: a file may hold many).
+pub async fn apply_file(
+    store: &dyn Store,
+    new: &NewFileImport<'_>,
+) -> Result<ImportRecord, StoreImportError> {
+    let record = store.apply_file(new).await?;
+    if let super::import::Changes::AgentStatuses(_) = &new.import.changes {
+        store
+            .workforce()
+            .announce(crate::workforce::intraday::Change::Remapped {
+                account: new.account,
+            })
+            .await;
+    }
+    Ok(record)
+}
+
 /// A file that was not imported, for the history.
 #[derive(Debug)]
 pub struct RefusedFile<'a> {
@@ -334,7 +352,7 @@ pub async fn apply(
                 caps,
                 now,
             };
-            match store.apply_file(&new).await {
+            match apply_file(store, &new).await {
                 Ok(record) => return Ok(record),
                 Err(StoreImportError::TooManyQueues { cap }) => FileRefused::TooManyQueues { cap },
                 Err(other) => return Err(other.into()),

@@ -504,7 +504,7 @@ pub async fn apply_window(
                 caps,
                 now,
             };
-            match store.apply_file(&new).await {
+            match crate::csv::service::apply_file(store, &new).await {
                 Ok(_) => {
                     let advanced = import::advanced(
                         candidate.progress,

@@ -29,6 +29,22 @@ pub struct AgentStatusBatch {
     pub statuses: Vec<AgentStatus>,
 }
 
+impl AgentStatusBatch {
+    /// Whether it tells what agents are doing now: a status without an
+    /// end is real-time (RTA) data.
+    pub fn is_real_time(&self) -> bool {
+        self.statuses.iter().any(|status| status.end.is_none())
+    }
+
+    /// The agent ids the batch has statuses of, each once, in order.
+    pub fn agents(&self) -> Vec<String> {
+        let mut agents: Vec<String> = self.statuses.iter().map(|s| s.agent.clone()).collect();
+        agents.sort();
+        agents.dedup();
+        agents
+    }
+}
+
 /// The longest identifier or system name we keep.
 pub(crate) const MAX_ID_CHARS: usize = 200;
 

@@ -302,10 +302,22 @@ pub async fn receive(
         caps: request.limits.caps,
     };
     match store.store_import(&new).await {
-        Ok(import) => Ok(Accepted {
-            import,
-            replayed: false,
-        }),
+        Ok(import) => {
+            if let (false, ImportData::AgentStatuses(batch)) = (import.was_held, &data) {
+                store
+                    .workforce()
+                    .announce(crate::workforce::intraday::Change::Agents {
+                        account,
+                        integration: target,
+                        agents: batch.agents(),
+                    })
+                    .await;
+            }
+            Ok(Accepted {
+                import,
+                replayed: false,
+            })
+        }
         Err(StoreImportError::Deleted) => Err(IngestError::Deleted),
         Err(StoreImportError::TooManyQueues { cap }) => Err(IngestError::TooManyQueues { cap }),
         Err(StoreImportError::HeldFull { cap }) => Err(IngestError::HeldFull { cap }),

@@ -216,7 +216,13 @@ pub async fn map(
         )
         .await
     {
-        Ok(true) => Ok(()),
+        Ok(true) => {
+            store
+                .workforce()
+                .announce(super::mapping::remapped(actor))
+                .await;
+            Ok(())
+        }
         Ok(false) => Err(ActivityError::NoSuchActivity),
         Err(WriteError::Stale) => Err(ActivityError::NotPaused),
         Err(WriteError::Store(error)) => Err(error.into()),
@@ -243,7 +249,15 @@ pub async fn unmap(
         .unmap_activity(actor.account_id, integration, status, external_id, &audit)
         .await
     {
-        Ok(removed) => Ok(removed),
+        Ok(removed) => {
+            if removed {
+                store
+                    .workforce()
+                    .announce(super::mapping::remapped(actor))
+                    .await;
+            }
+            Ok(removed)
+        }
         Err(WriteError::Stale) => Err(ActivityError::NotPaused),
         Err(WriteError::Store(error)) => Err(error.into()),
     }

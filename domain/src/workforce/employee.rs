@@ -243,7 +243,13 @@ pub async fn update(
         .update_employee(actor.account_id, id, changes, &audit)
         .await
     {
-        Ok(Some(updated)) => Ok(updated),
+        Ok(Some(updated)) => {
+            store
+                .workforce()
+                .announce(super::mapping::remapped(actor))
+                .await;
+            Ok(updated)
+        }
         Ok(None) => Err(EmployeeError::NotFound),
         Err(CreateEmployeeError::EmailTaken) => Err(EmployeeError::EmailTaken),
         Err(CreateEmployeeError::Store(store)) => Err(EmployeeError::Store(store)),
@@ -276,6 +282,10 @@ pub async fn archive(
         .archive_employee(actor.account_id, id, &audit)
         .await?
     {
+        store
+            .workforce()
+            .announce(super::mapping::remapped(actor))
+            .await;
         Ok(())
     } else {
         Err(EmployeeError::NotFound)

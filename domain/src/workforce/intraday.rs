@@ -12,6 +12,7 @@ use crate::{
     integration::IntegrationId,
     page::PageRequest,
     store::{Store, StoreError},
+    AccountId,
 };
 
 /// An activity as the board shows it.
@@ -82,33 +83,175 @@ pub async fn board(
     page: PageRequest,
 ) -> Result<(Vec<AgentNow>, u64), StoreError> {
     let workforce = store.workforce();
-    let default = workforce.default_activity(actor.account_id).await?;
-    let default = ShownActivity {
-        id: default.id,
-        name: default.name,
-        colour: default.colour,
-    };
+    let default = shown(workforce.default_activity(actor.account_id).await?);
     let (mapped, total) = workforce
         .mapped_employees(actor.account_id, now, page)
         .await?;
     let agents = mapped
         .into_iter()
-        .map(|employee| AgentNow {
-            current: current_of(&employee.latest, now).map(|status| Current {
-                activity: status
-                    .mapped_activity
-                    .clone()
-                    .unwrap_or_else(|| default.clone()),
-                external_activity: status.external_activity.clone(),
-                since: status.start,
-                integration: status.integration,
-                integration_name: status.integration_name.clone(),
-            }),
-            employee: employee.employee,
-            name: employee.name,
-        })
+        .map(|employee| now_of(employee, &default, now))
         .collect();
     Ok((agents, total))
+}
+
+/// The mapped employees behind some agent ids of one integration, each
+/// with the activity they are in now: what a board shows again after
+/// those agents' statuses changed. Ids nobody is mapped to are left out.
+pub async fn agents_now(
+    store: &dyn Store,
+    account: AccountId,
+    integration: IntegrationId,
+    agents: &[String],
+    now: DateTime<Utc>,
+) -> Result<Vec<AgentNow>, StoreError> {
+    let workforce = store.workforce();
+    let default = shown(workforce.default_activity(account).await?);
+    let mapped = workforce
+        .mapped_employees_of_agents(account, integration, agents, now)
+        .await?;
+    Ok(mapped
+        .into_iter()
+        .map(|employee| now_of(employee, &default, now))
+        .collect())
+}
+
+fn shown(activity: super::activity::Activity) -> ShownActivity {
+    ShownActivity {
+        id: activity.id,
+        name: activity.name,
+        colour: activity.colour,
+    }
+}
+
+/// One employee on the board: the current status's mapped activity, or
+/// the default activity for an external activity nobody mapped.
+fn now_of(employee: MappedEmployee, default: &ShownActivity, now: DateTime<Utc>) -> AgentNow {
+    AgentNow {
+        current: current_of(&employee.latest, now).map(|status| Current {
+            activity: status
+                .mapped_activity
+                .clone()
+                .unwrap_or_else(|| default.clone()),
+            external_activity: status.external_activity.clone(),
+            since: status.start,
+            integration: status.integration,
+            integration_name: status.integration_name.clone(),
+        }),
+        employee: employee.employee,
+        name: employee.name,
+    }
+}
+
+/// What changed for the boards watching an account. Told by the store
+/// after the change is committed, to every server process (DESIGN §5).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "change", rename_all = "camelCase")]
+pub enum Change {
+    /// New statuses of these agent ids of one integration.
+    Agents {
+        account: AccountId,
+        integration: IntegrationId,
+        agents: Vec<String>,
+    },
+    /// Mappings, employees or activities changed, or many statuses at once
+    /// (a file, a resume): the account's boards read themselves again.
+    Remapped { account: AccountId },
+    /// Changes may have been missed (the connection that hears them was
+    /// lost): every board reads itself again.
+    Resync,
+}
+
+impl Change {
+    /// The change as messages of at most `max_bytes` of JSON each: a
+    /// long list of agents is split, and one agent id too long for a
+    /// message of its own makes the account's boards read themselves
+    /// again instead.
+    pub fn into_messages(self, max_bytes: usize) -> Vec<String> {
+        let whole = serde_json::to_string(&self).unwrap_or_default();
+        if whole.len() <= max_bytes {
+            return vec![whole];
+        }
+        let Self::Agents {
+            account,
+            integration,
+            agents,
+        } = self
+        else {
+            return vec![whole];
+        };
+        let empty = serde_json::to_string(&Self::Agents {
+            account,
+            integration,
+            agents: Vec::new(),
+        })
+        .unwrap_or_default();
+        let mut messages = Vec::new();
+        let mut part: Vec<String> = Vec::new();
+        let mut size = empty.len();
+        for agent in agents {
+            // Quotes, a comma and escapes: a bound, not an exact size.
+            let cost = serde_json::to_string(&agent).map_or(usize::MAX, |s| s.len() + 1);
+            if empty.len().saturating_add(cost) > max_bytes {
+                return vec![serde_json::to_string(&Self::Remapped { account }).unwrap_or_default()];
+            }
+            if size + cost > max_bytes {
+                messages.push(std::mem::take(&mut part));
+                size = empty.len();
+            }
+            size += cost;
+            part.push(agent);
+        }
+        messages.push(part);
+        messages
+            .into_iter()
+            .map(|agents| {
+                serde_json::to_string(&Self::Agents {
+                    account,
+                    integration,
+                    agents,
+                })
+                .unwrap_or_default()
+            })
+            .collect()
+    }
+
+    /// Merges changes that arrived together: each integration's agents
+    /// once, and a board that reads itself again needs no agents.
+    pub fn coalesce(changes: impl IntoIterator<Item = Self>) -> Vec<Self> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut agents: BTreeMap<(AccountId, IntegrationId), BTreeSet<String>> = BTreeMap::new();
+        let mut remapped = BTreeSet::new();
+        for change in changes {
+            match change {
+                Self::Resync => return vec![Self::Resync],
+                Self::Remapped { account } => {
+                    remapped.insert(account);
+                }
+                Self::Agents {
+                    account,
+                    integration,
+                    agents: ids,
+                } => agents
+                    .entry((account, integration))
+                    .or_default()
+                    .extend(ids),
+            }
+        }
+        let remapped_accounts: Vec<Self> = remapped
+            .iter()
+            .map(|&account| Self::Remapped { account })
+            .collect();
+        agents
+            .into_iter()
+            .filter(|((account, _), _)| !remapped.contains(account))
+            .map(|((account, integration), ids)| Self::Agents {
+                account,
+                integration,
+                agents: ids.into_iter().collect(),
+            })
+            .chain(remapped_accounts)
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -158,5 +301,75 @@ mod tests {
     #[test]
     fn a_status_that_has_not_started_is_not_current() {
         assert_eq!(current_of(&[status(1, 12, None)], at(11)), None);
+    }
+
+    fn agents(ids: &[&str]) -> Change {
+        Change::Agents {
+            account: AccountId(1),
+            integration: IntegrationId(2),
+            agents: ids.iter().map(|id| (*id).to_owned()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_change_too_long_for_one_message_is_split_by_agents() {
+        let ids: Vec<String> = (0..400).map(|n| format!("agent-{n:04}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let messages = agents(&refs).into_messages(1_000);
+        assert!(messages.len() > 1);
+        let mut told = Vec::new();
+        for message in &messages {
+            assert!(message.len() <= 1_000, "{} bytes", message.len());
+            match serde_json::from_str::<Change>(message).expect("a change") {
+                Change::Agents { agents, .. } => told.extend(agents),
+                other => panic!("{other:?}"),
+            }
+        }
+        assert_eq!(told, ids);
+        assert_eq!(agents(&["a"]).into_messages(1_000).len(), 1);
+    }
+
+    #[test]
+    fn an_agent_id_longer_than_a_message_makes_boards_read_again() {
+        let long = "x".repeat(2_000);
+        assert_eq!(
+            agents(&["a", &long]).into_messages(1_000),
+            vec![serde_json::to_string(&Change::Remapped {
+                account: AccountId(1)
+            })
+            .expect("JSON")]
+        );
+    }
+
+    #[test]
+    fn changes_that_arrive_together_are_read_once() {
+        let other = Change::Agents {
+            account: AccountId(3),
+            integration: IntegrationId(4),
+            agents: vec!["z".to_owned()],
+        };
+        assert_eq!(
+            Change::coalesce([agents(&["b", "a"]), agents(&["a", "c"]), other.clone()]),
+            vec![agents(&["a", "b", "c"]), other.clone()]
+        );
+        assert_eq!(
+            Change::coalesce([
+                agents(&["a"]),
+                Change::Remapped {
+                    account: AccountId(1)
+                },
+                other.clone()
+            ]),
+            vec![
+                other.clone(),
+                Change::Remapped {
+                    account: AccountId(1)
+                }
+            ]
+        );
+        assert_eq!(
+            Change::coalesce([other, Change::Resync]),
+            vec![Change::Resync]
+        );
     }
 }

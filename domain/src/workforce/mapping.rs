@@ -191,6 +191,9 @@ pub async fn set(
         Mapped::EmployeeTaken(other) => return Err(MappingError::EmployeeTaken(other)),
         Mapped::NoSuchEmployee => return Err(MappingError::NoSuchEmployee),
     };
+    if created {
+        workforce.announce(remapped(actor)).await;
+    }
     let seen = workforce
         .agent_ids_folding_to(integration, &external_id.folded())
         .await?;
@@ -216,10 +219,21 @@ pub async fn remove(
         subject: external_id.as_str().to_owned(),
         integration: Some(integration),
     };
-    Ok(store
+    let removed = store
         .workforce()
         .unmap_agent(actor.account_id, integration, external_id, &audit)
-        .await?)
+        .await?;
+    if removed {
+        store.workforce().announce(remapped(actor)).await;
+    }
+    Ok(removed)
+}
+
+/// What a board hears when who is who changed in the actor's account.
+pub(super) fn remapped(actor: &Actor) -> super::intraday::Change {
+    super::intraday::Change::Remapped {
+        account: actor.account_id,
+    }
 }
 
 /// Which unmapped agent ids are which employee by email address: an id
@@ -280,6 +294,18 @@ pub async fn auto_match(
     integration: IntegrationId,
 ) -> Result<AutoMatched, MappingError> {
     mappable(store, actor, integration).await?;
+    let matched = match_within_bounds(store, actor, integration).await?;
+    if !matched.mapped.is_empty() {
+        store.workforce().announce(remapped(actor)).await;
+    }
+    Ok(matched)
+}
+
+async fn match_within_bounds(
+    store: &dyn Store,
+    actor: &Actor,
+    integration: IntegrationId,
+) -> Result<AutoMatched, MappingError> {
     let workforce = store.workforce();
     let mut result = AutoMatched::default();
     let mut after: Option<String> = None;

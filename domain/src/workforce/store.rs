@@ -194,6 +194,22 @@ pub trait WorkforceStore: Send + Sync {
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>>;
 
+    /// The account's current employees mapped to any of `agents` in
+    /// `integration`, each with the newest status that started by `now`
+    /// of each of their agent ids (in every integration).
+    fn mapped_employees_of_agents<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        agents: &'a [String],
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<MappedEmployee>, StoreError>>;
+
+    /// Tells the boards of every server process about a committed change
+    /// (`intraday::Change`). Best effort: boards catch up at their next
+    /// reading.
+    fn announce(&self, change: super::intraday::Change) -> BoxFuture<'_, ()>;
+
     fn create_workload<'a>(
         &'a self,
         account: AccountId,

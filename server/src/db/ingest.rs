@@ -63,6 +63,20 @@ pub(super) async fn apply(
         }
         ImportData::AgentStatuses(batch) => {
             upsert_agent_statuses(tx.reborrow(), integration, import_id, &batch.statuses).await?;
+            if batch.is_real_time() {
+                // Kept to the minute, so a busy feed writes it rarely.
+                on_tx!(tx.reborrow(), tx => {
+                    sqlx::query(
+                        "UPDATE integrations SET real_time_at = $1 WHERE id = $2 \
+                         AND (real_time_at IS NULL OR real_time_at < $3)",
+                    )
+                    .bind(now)
+                    .bind(integration.0)
+                    .bind(now - KEY_USE_RESOLUTION)
+                    .execute(&mut **tx)
+                    .await?;
+                });
+            }
             note_discovered_ids(tx, integration, &batch.statuses, now).await?;
             Ok(Ok(0))
         }
@@ -447,8 +461,8 @@ impl Database {
         budget: replay::Budget,
     ) -> Result<replay::Step, StoreError> {
         let now = Utc::now();
-        let _turn = self.write_turn().await;
-        on_pool!(self, pool => async {
+        let turn = self.write_turn().await;
+        let (step, applied_in) = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             // The integration's lock, as every ingestion takes it: nothing
             // is held or paused while a step runs.
@@ -459,11 +473,11 @@ impl Database {
             .fetch_optional(&mut *tx)
             .await?;
             let Some((account, status)) = locked else {
-                return Ok(replay::Step::NotResuming);
+                return Ok((replay::Step::NotResuming, None));
             };
             if Status::parse(&status) != Some(Status::Resuming) {
                 tx.rollback().await?;
-                return Ok(replay::Step::NotResuming);
+                return Ok((replay::Step::NotResuming, None));
             }
             let account = AccountId(account);
             let imports = apply_oldest_held(TxRef::from(&mut tx), account, integration, budget, now).await?;
@@ -487,9 +501,16 @@ impl Database {
                 }
             };
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(step)
+            Ok::<_, sqlx::Error>((step, (imports > 0).then_some(account)))
         }.await)
-        .map_err(StoreError::new)
+        .map_err(StoreError::new)?;
+        drop(turn);
+        // Held statuses were applied: the account's boards read again.
+        if let Some(account) = applied_in {
+            self.tell_boards(domain::workforce::intraday::Change::Remapped { account })
+                .await;
+        }
+        Ok(step)
     }
 
     pub(super) async fn resuming(&self) -> Result<Vec<IntegrationId>, StoreError> {

@@ -42,6 +42,7 @@ pub(super) struct IntegrationRow {
     created_at: DateTime<Utc>,
     last_import_at: Option<DateTime<Utc>>,
     paused_at: Option<DateTime<Utc>>,
+    real_time_at: Option<DateTime<Utc>>,
 }
 
 impl IntegrationRow {
@@ -66,6 +67,7 @@ impl IntegrationRow {
             created_at: rfc3339(self.created_at),
             last_import_at: self.last_import_at.map(rfc3339),
             paused_at: self.paused_at.map(rfc3339),
+            real_time_at: self.real_time_at.map(rfc3339),
         })
     }
 }
@@ -75,7 +77,7 @@ type AuditRow = (DateTime<Utc>, String, String, String);
 
 pub(super) const INTEGRATION_COLUMNS: &str =
     "id, name, kind, status, failing_reason, interval_minutes, \
-     carries_contacts, carries_agent_statuses, created_at, last_import_at, paused_at";
+     carries_contacts, carries_agent_statuses, created_at, last_import_at, paused_at, real_time_at";
 
 impl Database {
     pub(super) async fn list_integrations(

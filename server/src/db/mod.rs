@@ -12,6 +12,7 @@ mod ingest;
 mod ingest_reads;
 mod integrations;
 mod jobs;
+mod live;
 pub mod payload;
 mod sessions;
 mod store;
@@ -110,6 +111,8 @@ pub struct Database {
     writes: Arc<tokio::sync::Mutex<()>>,
     /// The SQLite file, so readiness can notice it has been removed.
     pub(crate) sqlite_file: Option<SqliteFile>,
+    /// What this process's boards hear (`live`).
+    changes: tokio::sync::broadcast::Sender<domain::workforce::intraday::Change>,
 }
 
 /// The SQLite file as it was opened: its path, and which file that was.
@@ -205,6 +208,7 @@ impl Database {
                 pool: Pool::Postgres(pool),
                 writes: Arc::default(),
                 sqlite_file: None,
+                changes: tokio::sync::broadcast::channel(live::BACKLOG).0,
             })
         } else {
             bail!("the database URL must start with sqlite: or postgres:")
@@ -240,6 +244,7 @@ impl Database {
             pool: Pool::Sqlite(pool),
             writes: Arc::default(),
             sqlite_file: (!in_memory).then(|| SqliteFile::opened(file)),
+            changes: tokio::sync::broadcast::channel(live::BACKLOG).0,
         })
     }
 

@@ -11,7 +11,7 @@ use domain::{
     workforce::{
         activity::{Activity, ActivityId, Category, DiscoveredActivity, NewActivity},
         employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
-        intraday::{LatestStatus, MappedEmployee, ShownActivity},
+        intraday::{Change, LatestStatus, MappedEmployee, ShownActivity},
         mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
         workload::{Workload, WorkloadId, WorkloadName},
         WorkforceStore,
@@ -729,20 +729,7 @@ impl WorkforceStore for Database {
                     .bind(i64::from(page.offset))
                     .fetch_all(&mut *tx)
                     .await?;
-                    let statuses = sqlx::query_as(&format!(
-                        "SELECT m.employee_id, m.integration_id, i.name, s.activity_identifier, s.start_time, \
-                         s.end_time, a.id, a.name, a.colour \
-                         FROM agent_mappings m JOIN integrations i ON i.id = m.integration_id \
-                         JOIN agent_statuses s \
-                         ON s.integration_id = m.integration_id AND s.agent_identifier = m.external_id \
-                         LEFT JOIN activity_mappings am \
-                         ON am.integration_id = s.integration_id AND am.external_id = s.activity_identifier \
-                         LEFT JOIN activities a ON a.id = am.activity_id \
-                         WHERE m.employee_id IN ({page_of}) AND s.start_time = (\
-                             SELECT MAX(l.start_time) FROM agent_statuses l \
-                             WHERE l.integration_id = m.integration_id \
-                             AND l.agent_identifier = m.external_id AND l.start_time <= $4)"
-                    ))
+                    let statuses = sqlx::query_as(&latest_statuses(&page_of, "$4"))
                     .bind(account.0)
                     .bind(i64::from(page.limit))
                     .bind(i64::from(page.offset))
@@ -770,6 +757,70 @@ impl WorkforceStore for Database {
                 })
                 .collect();
             Ok((mapped, count(total)))
+        })
+    }
+
+    fn announce(&self, change: Change) -> BoxFuture<'_, ()> {
+        Box::pin(self.tell_boards(change))
+    }
+
+    fn mapped_employees_of_agents<'a>(
+        &'a self,
+        account: AccountId,
+        integration: IntegrationId,
+        agents: &'a [String],
+        now: DateTime<Utc>,
+    ) -> BoxFuture<'a, Result<Vec<MappedEmployee>, StoreError>> {
+        Box::pin(async move {
+            let mut mapped = Vec::new();
+            for chunk in agents.chunks(AGENTS_PER_LOOKUP) {
+                let ids = (0..chunk.len())
+                    .map(|n| format!("${}", n + 4))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let employees = format!(
+                    "SELECT e.id FROM employees e JOIN agent_mappings x ON x.employee_id = e.id \
+                     WHERE e.account_id = $1 AND e.archived_at IS NULL \
+                     AND x.integration_id = $2 AND x.external_id IN ({ids})"
+                );
+                let people_sql = format!(
+                    "SELECT e.id, e.name FROM employees e WHERE e.id IN ({employees}) ORDER BY e.name, e.id"
+                );
+                let statuses_sql = latest_statuses(&employees, "$3");
+                let (people, statuses): (Vec<(i64, String)>, Vec<StatusRow>) =
+                    on_pool!(self, pool => async {
+                        let mut tx = pool.begin().await?;
+                        let mut people = sqlx::query_as(&people_sql)
+                            .bind(account.0)
+                            .bind(integration.0)
+                            .bind(now);
+                        let mut statuses = sqlx::query_as(&statuses_sql)
+                            .bind(account.0)
+                            .bind(integration.0)
+                            .bind(now);
+                        for agent in chunk {
+                            people = people.bind(agent);
+                            statuses = statuses.bind(agent);
+                        }
+                        let people = people.fetch_all(&mut *tx).await?;
+                        let statuses = statuses.fetch_all(&mut *tx).await?;
+                        tx.commit().await?;
+                        Ok::<_, sqlx::Error>((people, statuses))
+                    }.await)
+                    .map_err(StoreError::new)?;
+                mapped.extend(people.into_iter().map(|(id, name)| {
+                    MappedEmployee {
+                        employee: EmployeeId(id),
+                        name,
+                        latest: statuses
+                            .iter()
+                            .filter(|(employee, ..)| *employee == id)
+                            .map(|row| latest_of(id, row))
+                            .collect(),
+                    }
+                }));
+            }
+            Ok(mapped)
         })
     }
 
@@ -1134,6 +1185,28 @@ impl Database {
 }
 
 /// An agent id's newest status with its integration and mapped activity.
+/// The newest status that started by the parameter `now` of every agent
+/// id mapped to the employees the query `employees` selects.
+fn latest_statuses(employees: &str, now: &str) -> String {
+    format!(
+        "SELECT m.employee_id, m.integration_id, i.name, s.activity_identifier, s.start_time, \
+         s.end_time, a.id, a.name, a.colour \
+         FROM agent_mappings m JOIN integrations i ON i.id = m.integration_id \
+         JOIN agent_statuses s \
+         ON s.integration_id = m.integration_id AND s.agent_identifier = m.external_id \
+         LEFT JOIN activity_mappings am \
+         ON am.integration_id = s.integration_id AND am.external_id = s.activity_identifier \
+         LEFT JOIN activities a ON a.id = am.activity_id \
+         WHERE m.employee_id IN ({employees}) AND s.start_time = (\
+             SELECT MAX(l.start_time) FROM agent_statuses l \
+             WHERE l.integration_id = m.integration_id \
+             AND l.agent_identifier = m.external_id AND l.start_time <= {now})"
+    )
+}
+
+/// Agent ids looked up in one statement.
+const AGENTS_PER_LOOKUP: usize = 500;
+
 type StatusRow = (
     i64,
     i64,

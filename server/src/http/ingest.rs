@@ -59,6 +59,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/contact-events", post(contact_events))
         .route("/agent-statuses", post(agent_statuses))
+        .route(
+            "/agent-statuses/live",
+            axum::routing::get(super::live::status_feed),
+        )
         .method_not_allowed_fallback(super::api::method_not_allowed)
         .fallback(super::api::not_found)
 }
@@ -211,6 +215,25 @@ async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Credentia
     Err(unknown())
 }
 
+/// An integration's API key, for the continuous feed: a personal access
+/// token names no integration.
+pub(super) async fn authenticate_key(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Credential, ApiError> {
+    let credential = authenticate(state, headers).await?;
+    if let Credential::Token(_) = credential {
+        return Err(ApiError::unauthenticated(
+            "the feed takes the integration's API key as Authorization: Bearer …, not a personal access token",
+        ));
+    }
+    state
+        .ingest_limiter
+        .check(&credential)
+        .map_err(too_many_requests)?;
+    Ok(credential)
+}
+
 /// `Idempotency-Key`: 1–255 printable ASCII characters, kept with the hash
 /// of the body it came with.
 fn idempotency(headers: &HeaderMap, body: &[u8]) -> Result<Option<Idempotency>, ApiError> {
@@ -246,7 +269,7 @@ fn too_many_requests(retry_after_seconds: u64) -> ApiError {
     .with_retry_after(retry_after_seconds.max(1))
 }
 
-fn ingest_error(error: IngestError) -> ApiError {
+pub(super) fn ingest_error(error: IngestError) -> ApiError {
     match error {
         IngestError::Forbidden => ApiError::new(
             StatusCode::FORBIDDEN,

@@ -13,6 +13,7 @@ mod guard;
 mod headers;
 mod health;
 pub mod ingest;
+pub mod live;
 mod origin;
 mod server_fns;
 mod workforce_forms;
@@ -65,6 +66,8 @@ pub struct AppState {
     pub sealer: Arc<dyn domain::database::service::CredentialSealer>,
     /// The Cloud Link client's downloads, packed per console address.
     pub downloads: Arc<crate::downloads::Downloads>,
+    /// This process's live boards and feeds.
+    pub live: Arc<live::Hub>,
     /// Set once a user exists; first-run setup never reopens after that.
     set_up: Arc<AtomicBool>,
 }
@@ -81,8 +84,10 @@ impl AppState {
             .site_pkg_dir("pkg")
             .site_addr(settings.addr)
             .build();
+        let store: Arc<dyn Store> = Arc::new(database.clone());
         Self {
-            store: Arc::new(database),
+            live: live::Hub::start(store.clone(), database.changes()),
+            store,
             secrets: Arc::new(crate::secrets::token::OsSecrets),
             leptos_options,
             pairing_limiter: Arc::new(cloud_link::PairingLimiter::new(

@@ -35,16 +35,37 @@ pub async fn refuse_cross_origin(
         .into_response()
 }
 
+/// Whether a browser says the request comes from a page of this site: an
+/// `Origin` of this site, or, without one, `Sec-Fetch-Site: same-origin`.
+/// A request that says neither (a script, or an old browser) is not.
+pub fn is_from_this_site(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
+    if headers.contains_key(header::ORIGIN) {
+        return origin_matches(headers, public_origin);
+    }
+    headers
+        .get("sec-fetch-site")
+        .is_some_and(|site| site.as_bytes() == b"same-origin")
+}
+
 /// A request without `Origin` comes from a script or an old browser and is
 /// let through (API clients authenticate with tokens, not cookies); one with
 /// `Origin` must be the public URL's origin (scheme, host and port) when it
 /// is configured, and otherwise name the host it was sent to.
 fn is_same_origin(request: &Request, public_origin: Option<&str>) -> bool {
     let headers = request.headers();
-    let Some(origin) = headers.get(header::ORIGIN) else {
+    if !headers.contains_key(header::ORIGIN) {
         return headers
             .get("sec-fetch-site")
             .is_none_or(|site| site.as_bytes() != b"cross-site");
+    }
+    origin_matches(headers, public_origin)
+}
+
+/// Whether `Origin` names the public URL's origin or, when none is
+/// configured, the host the request was sent to.
+fn origin_matches(headers: &axum::http::HeaderMap, public_origin: Option<&str>) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN) else {
+        return false;
     };
     if let Some(public_origin) = public_origin {
         return origin

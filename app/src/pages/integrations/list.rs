@@ -209,7 +209,22 @@ fn IntegrationRow(
                 <p class="text-xs text-slate-500">"ID " {id}</p>
             </td>
             <td class="px-4 py-3 text-sm text-slate-600">{kind_label(i18n, integration.kind)}</td>
-            <td class="px-4 py-3"><DataTypeLabels data_types=integration.data_types /></td>
+            <td class="px-4 py-3">
+                <DataTypeLabels data_types=integration.data_types />
+                {integration.real_time_at.as_deref().map(|at| {
+                    let at = short_time(at);
+                    view! {
+                        <span
+                            class="mt-1 inline-flex items-center gap-1 rounded-full bg-emerald-50 px-2 py-0.5 text-xs font-semibold text-emerald-700 ring-1 ring-inset ring-emerald-200"
+                            data-test="real-time"
+                            title=move || t_string!(i18n, integrations.real_time_title, at = at.clone()).to_string()
+                        >
+                            <span class="h-1.5 w-1.5 rounded-full bg-emerald-500" aria-hidden="true"></span>
+                            {t!(i18n, integrations.real_time)}
+                        </span>
+                    }
+                })}
+            </td>
             <td class="px-4 py-3"><StatusBadge status reason=integration.failing_reason.clone().unwrap_or_default() /></td>
             <td class="px-4 py-3 text-sm text-slate-600">{last_import}</td>
             <td class="px-4 py-3">

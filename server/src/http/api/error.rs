@@ -11,7 +11,7 @@ use domain::{
 };
 use serde::Serialize;
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Problem {
     /// Stable, machine-readable.
     #[schema(value_type = String)]

@@ -43,6 +43,10 @@ pub struct IntegrationBody {
     data_types: Vec<&'static str>,
     created_at: String,
     last_import_at: Option<String>,
+    /// When it last sent an agent status without an end, through the
+    /// ingestion API or the continuous feed: it sends real-time statuses
+    /// (RTA). Kept to the minute.
+    real_time_at: Option<String>,
 }
 
 impl From<Integration> for IntegrationBody {
@@ -57,6 +61,7 @@ impl From<Integration> for IntegrationBody {
             data_types: i.data_types.names(),
             created_at: i.created_at,
             last_import_at: i.last_import_at,
+            real_time_at: i.real_time_at,
         }
     }
 }

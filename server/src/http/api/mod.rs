@@ -15,7 +15,9 @@ mod workforce;
 use axum::{http::Method, routing::MethodRouter, Router};
 
 pub use error::{method_not_allowed, not_found, ApiError, ErrorEnvelope, Problem};
-pub use extract::{bearer_secret, is_json, ApiJson, ApiPath};
+pub use extract::{bearer_secret, is_json, ApiJson, ApiPath, MemberActor};
+pub(crate) use reads::time;
+pub(crate) use workforce::AgentNowBody;
 
 use super::AppState;
 
@@ -226,6 +228,8 @@ pub fn routes() -> Vec<ApiRoute> {
             get(workforce::workload_intervals),
         ),
         read("/intraday", get(workforce::intraday)),
+        read("/intraday/live", get(super::live::board_socket)),
+        read("/intraday/events", get(super::live::board_events)),
     ]
 }
 

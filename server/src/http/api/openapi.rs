@@ -8,7 +8,7 @@ use utoipa::{
 };
 
 use super::{csv, database, error, integrations, jobs, reads, workforce};
-use crate::http::{cloud_link, ingest};
+use crate::http::{cloud_link, ingest, live};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,6 +23,7 @@ use crate::http::{cloud_link, ingest};
     paths(
         ingest::document_contact_events,
         ingest::document_agent_statuses,
+        live::status_feed,
         cloud_link::document_start_pairing,
         cloud_link::document_poll_token,
         cloud_link::document_heartbeat,
@@ -79,6 +80,8 @@ use crate::http::{cloud_link, ingest};
         workforce::remove_workload_queue,
         workforce::workload_intervals,
         workforce::intraday,
+        live::board_socket,
+        live::board_events,
     ),
     components(schemas(error::ErrorEnvelope, error::Problem)),
     modifiers(&PersonalAccessToken),

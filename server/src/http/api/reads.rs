@@ -19,7 +19,7 @@ use super::{
 };
 use crate::http::AppState;
 
-pub(super) fn time(at: DateTime<Utc>) -> String {
+pub(crate) fn time(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 

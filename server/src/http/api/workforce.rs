@@ -510,6 +510,23 @@ pub struct AgentNowBody {
     integration_name: Option<String>,
 }
 
+impl From<intraday::AgentNow> for AgentNowBody {
+    fn from(agent: intraday::AgentNow) -> Self {
+        let current = agent.current;
+        Self {
+            employee_id: agent.employee.0,
+            employee_name: agent.name,
+            activity: current.as_ref().map(|c| c.activity.name.clone()),
+            activity_id: current.as_ref().map(|c| c.activity.id.0),
+            colour: current.as_ref().map(|c| c.activity.colour.clone()),
+            external_activity: current.as_ref().map(|c| c.external_activity.clone()),
+            since: current.as_ref().map(|c| time(c.since)),
+            integration_id: current.as_ref().map(|c| c.integration.0),
+            integration_name: current.map(|c| c.integration_name),
+        }
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Intraday {
@@ -535,20 +552,7 @@ pub async fn intraday(
         .await
         .map_err(|error| ApiError::internal(&error))?;
     Ok(Json(Intraday {
-        agents: agents
-            .into_iter()
-            .map(|agent| AgentNowBody {
-                employee_id: agent.employee.0,
-                employee_name: agent.name,
-                activity: agent.current.as_ref().map(|c| c.activity.name.clone()),
-                activity_id: agent.current.as_ref().map(|c| c.activity.id.0),
-                colour: agent.current.as_ref().map(|c| c.activity.colour.clone()),
-                external_activity: agent.current.as_ref().map(|c| c.external_activity.clone()),
-                since: agent.current.as_ref().map(|c| time(c.since)),
-                integration_id: agent.current.as_ref().map(|c| c.integration.0),
-                integration_name: agent.current.as_ref().map(|c| c.integration_name.clone()),
-            })
-            .collect(),
+        agents: agents.into_iter().map(Into::into).collect(),
         total,
         at: time(now),
     }))
