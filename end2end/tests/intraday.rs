@@ -1,6 +1,7 @@
 //! The intraday board in Chromium, Firefox and WebKit: an agent is mapped,
 //! a status arrives through the ingestion API, and the open board shows it
-//! without being reloaded.
+//! without being reloaded — over a WebSocket, and over server-sent events
+//! where WebSockets are off.
 
 #[macro_use]
 mod support;
@@ -8,6 +9,10 @@ mod support;
 use anyhow::{ensure, Context};
 use serde_json::{json, Value};
 use support::{set_up_and_sign_in, token, Browser, Intake, PATIENCE};
+
+/// How the board should hear about changes.
+const OVER_WEBSOCKET: &str = "websocket";
+const OVER_EVENTS: &str = "events";
 
 /// Sends `activity` for agent `bob`, open, started a minute ago.
 async fn send_status(intake: &Intake, id: i64, key: &str, activity: &str) -> anyhow::Result<()> {
@@ -26,6 +31,15 @@ async fn send_status(intake: &Intake, id: i64, key: &str, activity: &str) -> any
 }
 
 async fn intraday_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    board_story(intake, browser, OVER_WEBSOCKET).await
+}
+
+async fn intraday_without_websockets_story(_: &Intake, browser: &Browser) -> anyhow::Result<()> {
+    let intake = Intake::start_with(&[("INTAKE_LIVE_WEBSOCKETS", "off")])?;
+    board_story(&intake, browser, OVER_EVENTS).await
+}
+
+async fn board_story(intake: &Intake, browser: &Browser, mode: &str) -> anyhow::Result<()> {
     set_up_and_sign_in(intake, browser).await?;
     let token = token(intake)?;
     let client = reqwest::Client::new();
@@ -77,17 +91,26 @@ async fn intraday_story(intake: &Intake, browser: &Browser) -> anyhow::Result<()
     browser.wait_for_path("/intraday").await?;
     if browser.javascript {
         browser.wait_for_hydration().await?;
+        browser
+            .client
+            .wait()
+            .at_most(PATIENCE)
+            .for_element(fantoccini::Locator::Css(&format!(
+                "[data-test=intraday-mode][data-mode={mode}]"
+            )))
+            .await
+            .with_context(|| format!("the board connects over {mode}"))?;
     }
     let row = browser.find("tr[data-test=agent-row]").await?;
     ensure!(
         row.text().await?.contains("AUX 1"),
         "the status sent before the mapping shows"
     );
-    browser.screenshot("intraday").await?;
+    browser.screenshot(&format!("intraday-{mode}")).await?;
 
     send_status(intake, id, &key, "AUX 2").await?;
     if browser.javascript {
-        // No reload: the board reads itself again.
+        // No reload: the board hears of the change.
         browser
             .client
             .wait()
@@ -116,4 +139,10 @@ in_every_browser!(
     "intraday",
     intraday_story,
     in_chromium_without_javascript
+);
+
+in_every_browser!(
+    intraday_without_websockets,
+    "intraday-without-websockets",
+    intraday_without_websockets_story
 );

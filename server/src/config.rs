@@ -60,6 +60,10 @@ pub struct Settings {
     /// memory, so this bounds what parallel uploads cost. More get a 503
     /// with `Retry-After`, and clients send again.
     pub uploads_at_once: usize,
+    /// Whether boards may use WebSockets (`INTAKE_LIVE_WEBSOCKETS`, `on`
+    /// or `off`; default on). Off, for a proxy that accepts the upgrade
+    /// and then loses the messages, boards use server-sent events.
+    pub live_websockets: bool,
     /// Where the release build put the Cloud Link client's executables and
     /// licences (`INTAKE_CLOUD_LINK_DOWNLOADS`, default `target/downloads`).
     pub downloads_folder: PathBuf,
@@ -178,6 +182,11 @@ impl Settings {
             downloads_folder: var("INTAKE_CLOUD_LINK_DOWNLOADS")
                 .unwrap_or_else(|| "target/downloads".to_owned())
                 .into(),
+            live_websockets: match var("INTAKE_LIVE_WEBSOCKETS").as_deref() {
+                None | Some("on") => true,
+                Some("off") => false,
+                Some(other) => anyhow::bail!("INTAKE_LIVE_WEBSOCKETS={other} must be on or off"),
+            },
             uploads_at_once: number(
                 var("INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE"),
                 "INTAKE_CLOUD_LINK_UPLOADS_AT_ONCE",

@@ -76,6 +76,11 @@ mod tempfile_dir {
 
 impl Intake {
     pub fn start() -> anyhow::Result<Self> {
+        Self::start_with(&[])
+    }
+
+    /// An Intake with some settings of its own (`INTAKE_…` variables).
+    pub fn start_with(settings: &[(&str, &str)]) -> anyhow::Result<Self> {
         let root = workspace_root();
         let binary = std::env::var_os("INTAKE_E2E_BINARY")
             .map(PathBuf::from)
@@ -110,6 +115,7 @@ impl Intake {
                     .unwrap_or_else(|| root.join("target/downloads")),
             )
             .env("RUST_LOG", "warn")
+            .envs(settings.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -250,6 +250,7 @@ fn websocket_required(alternative: &str) -> Response {
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 401, body = ErrorEnvelope),
         (status = 426, body = ErrorEnvelope, description = "Not a WebSocket handshake"),
+        (status = 503, body = ErrorEnvelope, description = "WebSockets are off on this server: use /api/v1/intraday/events"),
     ),
     security(("personal_access_token" = [])))]
 pub async fn board_socket(
@@ -257,6 +258,15 @@ pub async fn board_socket(
     Watcher(actor): Watcher,
     upgrade: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Response {
+    if !state.settings.live_websockets {
+        return ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "websockets_off",
+            "",
+            "this server's boards use /api/v1/intraday/events (INTAKE_LIVE_WEBSOCKETS=off)",
+        )
+        .into_response();
+    }
     let Ok(upgrade) = upgrade else {
         return websocket_required("or read /api/v1/intraday/events as server-sent events");
     };

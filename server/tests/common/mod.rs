@@ -195,6 +195,7 @@ pub fn settings(database_url: &str) -> Settings {
         login_policy: domain::login::LoginPolicy::default(),
         catch_up_every: Some(server::scheduler::CATCH_UP_EVERY),
         uploads_at_once: server::config::DEFAULT_UPLOADS_AT_ONCE,
+        live_websockets: true,
         // Tests that need the client's downloads build a folder of their own.
         downloads_folder: "no-downloads-in-tests".into(),
         // Folders are looked at every second, and a history window waits
