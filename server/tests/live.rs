@@ -377,6 +377,16 @@ async fn boards_and_feeds_refuse_who_may_not_use_them(engine: Engine) {
         401,
         "an anonymous board"
     );
+    let mut open = Vec::new();
+    for _ in 0..server::http::live::FEEDS_PER_INTEGRATION {
+        open.push(w.feed().await);
+    }
+    assert_eq!(
+        refused_with(handshake(feed, vec![("authorization", format!("Bearer {}", w.key))]).await),
+        429,
+        "one feed too many"
+    );
+    drop(open);
 
     // A signed-in browser on this site may watch with its session; a page
     // of another site may not use that session.

@@ -66,6 +66,55 @@ impl Told {
 pub struct Hub {
     boards: broadcast::Sender<Told>,
     closing: watch::Sender<bool>,
+    /// Feeds open, per integration.
+    feeds: std::sync::Mutex<std::collections::HashMap<i64, usize>>,
+}
+
+/// Feeds one integration may have open at once (in this process).
+pub const FEEDS_PER_INTEGRATION: usize = 4;
+
+/// Messages a second one feed may send; past it, the server reads more
+/// slowly (the sender's socket fills up) rather than refusing.
+const FEED_MESSAGES_PER_SECOND: u32 = 2_000;
+
+/// One open feed, counted until it is dropped.
+struct FeedTurn {
+    hub: Arc<Hub>,
+    integration: i64,
+}
+
+impl Drop for FeedTurn {
+    fn drop(&mut self) {
+        let mut feeds = self
+            .hub
+            .feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(open) = feeds.get_mut(&self.integration) {
+            *open = open.saturating_sub(1);
+            if *open == 0 {
+                feeds.remove(&self.integration);
+            }
+        }
+    }
+}
+
+impl Hub {
+    fn open_feed(self: &Arc<Self>, integration: i64) -> Option<FeedTurn> {
+        let mut feeds = self
+            .feeds
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let open = feeds.entry(integration).or_default();
+        if *open >= FEEDS_PER_INTEGRATION {
+            return None;
+        }
+        *open += 1;
+        Some(FeedTurn {
+            hub: self.clone(),
+            integration,
+        })
+    }
 }
 
 /// Messages waiting for a slow board before it is told to read again.
@@ -81,6 +130,7 @@ impl Hub {
         let hub = Arc::new(Self {
             boards: broadcast::channel(BOARD_BACKLOG).0,
             closing: watch::channel(false).0,
+            feeds: std::sync::Mutex::default(),
         });
         let boards = hub.boards.clone();
         tokio::spawn(async move {
@@ -442,7 +492,7 @@ impl<'a> FeedAnswer<'a> {
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 401, body = ErrorEnvelope, description = "No key, or an unknown one"),
         (status = 426, body = ErrorEnvelope, description = "Not a WebSocket handshake"),
-        (status = 429, body = ErrorEnvelope, description = "Past the rate limit; see Retry-After"),
+        (status = 429, body = ErrorEnvelope, description = "Past the rate limit, or 4 feeds of the integration already open; see Retry-After"),
     ),
     security(("integration_key" = [])))]
 pub async fn status_feed(
@@ -464,6 +514,20 @@ pub async fn status_feed(
     let Ok(upgrade) = upgrade else {
         return websocket_required("or send statuses with POST /external-systems/agent-statuses");
     };
+    let integration = match &credential {
+        Credential::IntegrationKey(id) => id.0,
+        Credential::Token(_) => 0,
+    };
+    let Some(turn) = state.live.open_feed(integration) else {
+        return ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_feeds",
+            "",
+            format!("an integration may have {FEEDS_PER_INTEGRATION} feeds open at once; send on the ones open"),
+        )
+        .with_retry_after(10)
+        .into_response();
+    };
     let closing = state.live.closing.subscribe();
     upgrade
         // Past this the socket fails at once; up to it a message too
@@ -471,6 +535,7 @@ pub async fn status_feed(
         .max_message_size(4 * FEED_MESSAGE_BYTES)
         .max_frame_size(4 * FEED_MESSAGE_BYTES)
         .on_upgrade(move |socket| async move {
+            let _turn = turn;
             let feed = FeedSession {
                 state,
                 credential,
@@ -497,6 +562,9 @@ enum Hangup {
 
 impl FeedSession {
     async fn serve(mut self, mut socket: WebSocket, mut closing: watch::Receiver<bool>) {
+        let rate = std::num::NonZeroU32::new(FEED_MESSAGES_PER_SECOND)
+            .unwrap_or(std::num::NonZeroU32::MIN);
+        let pace = governor::RateLimiter::direct(governor::Quota::per_second(rate));
         let hangup = loop {
             let first = tokio::select! {
                 incoming = socket.recv() => incoming,
@@ -510,6 +578,9 @@ impl FeedSession {
                     None => break,
                 }
             }
+            let taken = std::num::NonZeroU32::new(u32::try_from(batch.len()).unwrap_or(u32::MAX))
+                .unwrap_or(std::num::NonZeroU32::MIN);
+            let _ = pace.until_n_ready(taken).await;
             match self.take(&mut socket, batch).await {
                 Ok(()) => {}
                 Err(hangup) => break hangup,
