@@ -182,6 +182,8 @@ bench: build-site oha
 	cargo run --release -p bench --bin csv-bench
 	@echo "==> history benchmark: three years of intervals from PostgreSQL through Cloud Link"
 	cargo run --release -p bench --bin history-bench
+	@echo "==> live benchmark: 5 000 agents, 500 changes a second through the feed, $${BENCH_BOARDS:-20} boards"
+	cargo run --release -p bench --bin live-bench
 
 oha:
 	@if ! oha --version 2>/dev/null | grep " $(OHA_VERSION)$$" >/dev/null; then \

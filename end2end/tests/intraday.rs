@@ -106,7 +106,12 @@ async fn board_story(intake: &Intake, browser: &Browser, mode: &str) -> anyhow::
         row.text().await?.contains("AUX 1"),
         "the status sent before the mapping shows"
     );
-    browser.screenshot(&format!("intraday-{mode}")).await?;
+    let shot = if browser.javascript {
+        format!("intraday-{mode}")
+    } else {
+        "intraday-no-js".to_owned()
+    };
+    browser.screenshot(&shot).await?;
 
     send_status(intake, id, &key, "AUX 2").await?;
     if browser.javascript {
