@@ -114,6 +114,20 @@ mod server {
 
     use super::QueueView;
 
+    /// Intervals as the chart and its table show them.
+    pub fn interval_views(series: domain::ingest::IntervalSeries) -> Vec<super::IntervalView> {
+        series
+            .into_iter()
+            .map(|(start, totals)| super::IntervalView {
+                start: start.format("%Y-%m-%d %H:%M").to_string(),
+                offered: totals.offered,
+                handled: totals.handled,
+                abandoned: totals.abandoned,
+                average_handle_time: totals.average_handle_time(),
+            })
+            .collect()
+    }
+
     pub fn employee_view(employee: domain::workforce::Employee) -> super::EmployeeView {
         super::EmployeeView {
             id: employee.id.0,
@@ -182,17 +196,7 @@ pub async fn queue_statistics(id: i64, from: String, days: u32) -> Result<QueueS
         interval_minutes: found.interval_minutes,
         from: found.first_day.format("%Y-%m-%d").to_string(),
         days: found.days,
-        intervals: found
-            .intervals
-            .into_iter()
-            .map(|(start, totals)| IntervalView {
-                start: start.format("%Y-%m-%d %H:%M").to_string(),
-                offered: totals.offered,
-                handled: totals.handled,
-                abandoned: totals.abandoned,
-                average_handle_time: totals.average_handle_time(),
-            })
-            .collect(),
+        intervals: server::interval_views(found.intervals),
     })
 }
 
@@ -519,5 +523,144 @@ pub async fn integration_mapping(id: i64, page: u32) -> Result<MappingView, AppE
                 colour: a.colour,
             })
             .collect(),
+    })
+}
+
+/// A workload in the list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadRowView {
+    pub id: i64,
+    pub name: String,
+    pub queues: usize,
+    /// RFC 3339.
+    pub created_at: String,
+}
+
+/// The account's workloads, by name, and whether the reader may change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkloadList {
+    pub workloads: Vec<WorkloadRowView>,
+    pub can_manage: bool,
+}
+
+#[server(prefix = "/_fn", endpoint = "workloads/list")]
+pub async fn list_workloads() -> Result<WorkloadList, AppError> {
+    use domain::{page::PageRequest, workforce::workload};
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let (found, _) = workload::list(
+        store.as_ref(),
+        &actor,
+        PageRequest::numbered(1, PageRequest::MAX_LIMIT),
+    )
+    .await?;
+    Ok(WorkloadList {
+        workloads: found
+            .into_iter()
+            .map(|w| WorkloadRowView {
+                id: w.id.0,
+                name: w.name,
+                queues: w.queues.len(),
+                created_at: server::time(w.created_at),
+            })
+            .collect(),
+        can_manage: actor.role.may_manage_integrations(),
+    })
+}
+
+/// A queue on a workload's page: on it, or one that could be added.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueChoiceView {
+    pub id: i64,
+    pub name: String,
+    pub integration_name: String,
+    pub on_workload: bool,
+    /// False for a queue of a deleted integration.
+    pub may_join: bool,
+}
+
+/// A workload with its queues and their combined intervals.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WorkloadView {
+    pub id: i64,
+    pub name: String,
+    pub queues: Vec<QueueChoiceView>,
+    /// The account's queues to pick from (the first page of them).
+    pub choices: Vec<QueueChoiceView>,
+    /// More queues than the picker lists.
+    pub more_choices: bool,
+    pub interval_minutes: u32,
+    /// `YYYY-MM-DD`, UTC.
+    pub from: String,
+    pub days: u32,
+    pub intervals: Vec<IntervalView>,
+    pub can_manage: bool,
+}
+
+/// Queues the workload page's picker lists.
+#[cfg(feature = "ssr")]
+const QUEUE_CHOICES: u32 = 500;
+
+/// `from` is a day (`YYYY-MM-DD`, UTC), empty for today; one day is shown
+/// in 15-minute intervals, more in hours.
+#[server(prefix = "/_fn", endpoint = "workloads/one")]
+pub async fn read_workload(id: i64, from: String, days: u32) -> Result<WorkloadView, AppError> {
+    use chrono::{NaiveDate, Utc};
+    use domain::{
+        ingest::read::Range,
+        integration::IntervalLength,
+        page::PageRequest,
+        workforce::workload::{self, QueueChoice, WorkloadId},
+    };
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let first_day = match from.trim() {
+        "" => Utc::now().date_naive(),
+        day => NaiveDate::parse_from_str(day, "%Y-%m-%d").map_err(|_| AppError::Invalid {
+            field: "from".into(),
+            code: "date".into(),
+        })?,
+    };
+    let days = if DAY_CHOICES.contains(&days) { days } else { 1 };
+    let start = first_day.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let range =
+        Range::new(start, start + chrono::Duration::days(i64::from(days))).map_err(|_| {
+            AppError::Invalid {
+                field: "days".into(),
+                code: "range".into(),
+            }
+        })?;
+    let length = if days == 1 {
+        IntervalLength::Fifteen
+    } else {
+        IntervalLength::Sixty
+    };
+    let (found, series) =
+        workload::statistics(store.as_ref(), &actor, WorkloadId(id), range, length).await?;
+    let (on, all, total) = workload::choices(
+        store.as_ref(),
+        &actor,
+        &found,
+        PageRequest::numbered(1, QUEUE_CHOICES),
+    )
+    .await?;
+    let view = |choice: QueueChoice| QueueChoiceView {
+        id: choice.queue.id.0,
+        name: choice.queue.name,
+        integration_name: choice.queue.integration_name,
+        on_workload: choice.on_workload,
+        may_join: choice.may_join,
+    };
+    Ok(WorkloadView {
+        id: found.id.0,
+        name: found.name,
+        queues: on.into_iter().map(view).collect(),
+        choices: all.into_iter().map(view).collect(),
+        more_choices: total > u64::from(QUEUE_CHOICES),
+        interval_minutes: length.minutes(),
+        from: first_day.format("%Y-%m-%d").to_string(),
+        days,
+        intervals: server::interval_views(series),
+        can_manage: actor.role.may_manage_integrations(),
     })
 }

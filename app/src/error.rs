@@ -188,3 +188,16 @@ impl From<domain::workforce::activity::ActivityError> for AppError {
         }
     }
 }
+
+#[cfg(feature = "ssr")]
+impl From<domain::workforce::workload::WorkloadError> for AppError {
+    fn from(error: domain::workforce::workload::WorkloadError) -> Self {
+        use domain::workforce::workload::WorkloadError as E;
+        match error {
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound | E::NoSuchQueue => AppError::NotFound,
+            E::Store(error) => error.into(),
+            conflict => AppError::Conflict(conflict.to_string()),
+        }
+    }
+}

@@ -103,6 +103,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />
                         <Route path=path!("/queues/:id") view=pages::queues::detail::QueuePage ssr=SsrMode::Async />
+                        <Route path=path!("/workloads") view=pages::workloads::WorkloadsPage ssr=SsrMode::Async />
+                        <Route path=path!("/workloads/:id") view=pages::workloads::WorkloadPage ssr=SsrMode::Async />
                     </ParentRoute>
                     <ParentRoute path=path!("/intraday") view=components::layout::ConsoleLayout ssr=SsrMode::Async>
                         <Route path=path!("") view=pages::intraday::IntradayPage ssr=SsrMode::Async />

@@ -23,6 +23,7 @@ on_both_engines!(
     agents_and_activities_are_mapped_on_the_integrations_mapping_page,
     employees_are_imported_from_a_csv_file_whole_or_not_at_all,
     markup_in_names_and_ids_is_shown_as_text_on_every_page,
+    workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart,
 );
 
 struct World {
@@ -1115,4 +1116,141 @@ async fn markup_in_names_and_ids_is_shown_as_text_on_every_page(engine: Engine) 
         );
         assert!(html.contains("Eve"), "{page} shows the name");
     }
+}
+
+async fn workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart(engine: Engine) {
+    let w = world(engine).await;
+    let contacts = |key: String, integration: i64, queue: &'static str| {
+        let body = json!({"data": [
+            {"properties": {"offered": true, "handled": true, "duration": 60},
+             "queueName": queue, "queueIdentifier": queue, "timestamp": "2026-11-02T09:05:00Z", "channel": "calls"}],
+            "meta": {"integrationConfigurationId": integration}});
+        let request = w
+            .app
+            .client
+            .post(w.app.url("/external-systems/contact-events"))
+            .bearer_auth(key)
+            .json(&body);
+        async move {
+            assert_eq!(
+                request.send().await.expect("answered").status(),
+                StatusCode::ACCEPTED
+            );
+        }
+    };
+    contacts(w.key.clone(), w.integration, "Sales").await;
+    let (old, old_key) = w.app.api_integration(&w.token, "Old ACD", 15).await;
+    contacts(old_key, old, "Legacy").await;
+    let deleted = w
+        .call(Method::DELETE, &format!("/api/v1/integrations/{old}"), None)
+        .await;
+    assert!(deleted.status().is_success());
+    let queues = w.app.read_json("/api/v1/queues", &w.token).await;
+    let queue = |name: &str| {
+        queues["queues"]
+            .as_array()
+            .expect("queues")
+            .iter()
+            .find(|q| q["queueName"] == name)
+            .and_then(|q| q["id"].as_i64())
+            .expect("the queue")
+    };
+    let (sales, legacy) = (queue("Sales"), queue("Legacy"));
+    w.app.sign_in_as_admin().await;
+
+    let refused = w
+        .app
+        .post_form("/account/workloads", &[("name", "  ")])
+        .await;
+    assert_eq!(
+        location(&refused),
+        "/account/workloads?error=invalid_name&name=++"
+    );
+    let created = w
+        .app
+        .post_form("/account/workloads", &[("name", "Inbound <b>")])
+        .await;
+    let page = location(&created);
+    assert!(page.ends_with("?notice=created"), "{page}");
+    let base = page.trim_end_matches("?notice=created").to_owned();
+
+    // The picker lists the deleted integration's queue, disabled, with why.
+    let (status, html) = w.app.page(&base).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Inbound &lt;b&gt;"));
+    let legacy_option = html
+        .split("<option")
+        .find(|option| option.contains(&format!("value=\"{legacy}\"")))
+        .expect("the deleted integration's queue is listed");
+    assert!(legacy_option.contains("disabled"), "{legacy_option}");
+    assert!(
+        legacy_option.contains("integration deleted"),
+        "{legacy_option}"
+    );
+
+    let added = w
+        .app
+        .post_form(
+            &format!("{base}/queues"),
+            &[("queue_id", &sales.to_string())],
+        )
+        .await;
+    assert_eq!(location(&added), format!("{base}?notice=queue_added"));
+    let refused = w
+        .app
+        .post_form(
+            &format!("{base}/queues"),
+            &[("queue_id", &legacy.to_string())],
+        )
+        .await;
+    assert_eq!(
+        location(&refused),
+        format!("{base}?error=queue_of_deleted_integration")
+    );
+    let (_, html) = w.app.page(&format!("{base}?from=2026-11-02&days=1")).await;
+    assert!(html.contains("data-test=\"workload-queue\""));
+    assert!(html.contains("<svg"), "the chart is drawn on the server");
+    assert!(
+        html.contains("2026-11-02 09:00"),
+        "the table lists the interval"
+    );
+
+    let renamed = w
+        .app
+        .post_form(&format!("{base}/rename"), &[("name", "Inbound calls")])
+        .await;
+    assert_eq!(location(&renamed), format!("{base}?notice=renamed"));
+    let removed = w
+        .app
+        .post_form(&format!("{base}/queues/{sales}/remove"), &[])
+        .await;
+    assert_eq!(location(&removed), format!("{base}?notice=queue_removed"));
+    let (_, list) = w.app.page("/account/workloads").await;
+    assert!(list.contains("Inbound calls"));
+
+    let archived = w.app.post_form(&format!("{base}/archive"), &[]).await;
+    assert_eq!(location(&archived), "/account/workloads?notice=archived");
+    let (_, list) = w.app.page("/account/workloads").await;
+    assert!(!list.contains("Inbound calls"));
+
+    // A planner reads workloads, without any of the forms.
+    let created = w
+        .app
+        .post_form("/account/workloads", &[("name", "Outbound")])
+        .await;
+    let base = location(&created)
+        .trim_end_matches("?notice=created")
+        .to_owned();
+    w.app.add_planner("planner@example.com").await;
+    let signed_in = w.app.sign_in("planner@example.com", ADMIN_PASSWORD).await;
+    assert_eq!(location(&signed_in), "/account/integrations");
+    let (status, read_only) = w.app.page(&base).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(read_only.contains("Outbound"));
+    assert!(
+        !read_only.contains("data-test=\"add-queue\"")
+            && !read_only.contains("data-test=\"archive-workload\"")
+    );
+    let refused = w.app.post_form(&format!("{base}/archive"), &[]).await;
+    assert!(location(&refused).ends_with("error=forbidden"));
 }

@@ -113,3 +113,51 @@ mod tests {
         }
     }
 }
+
+/// The intervals with data as a table, behind the chart: open when short.
+#[component]
+pub fn IntervalTable(intervals: Vec<IntervalView>) -> impl IntoView {
+    use crate::i18n::*;
+    let i18n = use_i18n();
+    let with_data: Vec<_> = intervals
+        .into_iter()
+        .filter(|i| i.offered > 0 || i.handled > 0)
+        .collect();
+    let open_table = with_data.len() <= 12;
+    view! {
+        <details class="mt-4" open=open_table>
+            <summary class="cursor-pointer text-sm font-medium text-indigo-700">{t!(i18n, queues.show_table)}</summary>
+            {if with_data.is_empty() {
+                view! { <p class="mt-3 text-sm text-slate-600" data-test="no-data">{t!(i18n, queues.no_data)}</p> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-3 overflow-x-auto">
+                        <table class="min-w-full divide-y divide-slate-200 text-sm" data-test="interval-table">
+                            <caption class="sr-only">{t!(i18n, queues.table_caption)}</caption>
+                            <thead class="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+                                <tr>
+                                    <th scope="col" class="px-3 py-2">{t!(i18n, queues.col_interval)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, queues.col_offered)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, queues.col_handled)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, queues.col_abandoned)}</th>
+                                    <th scope="col" class="px-3 py-2 text-right">{t!(i18n, queues.col_aht)}</th>
+                                </tr>
+                            </thead>
+                            <tbody class="divide-y divide-slate-100">
+                                {with_data.into_iter().map(|row| view! {
+                                    <tr data-test="interval-row">
+                                        <th scope="row" class="whitespace-nowrap px-3 py-2 text-left font-normal text-slate-700">{row.start}</th>
+                                        <td class="px-3 py-2 text-right tabular-nums">{row.offered}</td>
+                                        <td class="px-3 py-2 text-right tabular-nums">{row.handled}</td>
+                                        <td class="px-3 py-2 text-right tabular-nums">{row.abandoned}</td>
+                                        <td class="px-3 py-2 text-right tabular-nums">{row.average_handle_time.map(|s| format!("{s:.1} s")).unwrap_or_else(|| "—".to_owned())}</td>
+                                    </tr>
+                                }).collect_view()}
+                            </tbody>
+                        </table>
+                    </div>
+                }.into_any()
+            }}
+        </details>
+    }
+}

@@ -63,6 +63,7 @@ fn TopNavigation(is_admin: bool) -> impl IntoView {
         <nav aria-label=move || t_string!(i18n, nav.main).to_string() class="flex items-center gap-1">
             <A href="/account/integrations" attr:class=link>{t!(i18n, nav.integrations)}</A>
             <A href="/account/queues" attr:class=link attr:data-test="nav-queues">{t!(i18n, nav.queues)}</A>
+            <A href="/account/workloads" attr:class=link attr:data-test="nav-workloads">{t!(i18n, nav.workloads)}</A>
             <A href="/account/employees" attr:class=link attr:data-test="nav-employees">{t!(i18n, nav.employees)}</A>
             <A href="/intraday" attr:class=link attr:data-test="nav-intraday">{t!(i18n, nav.intraday)}</A>
             {is_admin.then(|| view! { <A href="/account/audit" attr:class=link attr:data-test="nav-audit">{t!(i18n, nav.audit)}</A> })}

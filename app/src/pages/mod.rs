@@ -12,3 +12,4 @@ pub mod setup;
 pub mod tokens;
 #[cfg(feature = "ssr")]
 pub mod too_many_attempts;
+pub mod workloads;

@@ -9,7 +9,7 @@ use crate::{
     audit::{AuditAction, AuditEntry},
     ingest::{
         every_interval,
-        read::{QueueId, Range},
+        read::{Queue, QueueId, Range},
         roll_up, IntervalSeries,
     },
     integration::{IntervalLength, Status},
@@ -236,6 +236,46 @@ pub async fn statistics(
         workload,
         every_interval(rolled, range.from, range.to, length),
     ))
+}
+
+/// A queue as a workload's page shows it: on the workload or not, and
+/// whether it may join one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueChoice {
+    pub queue: Queue,
+    pub on_workload: bool,
+    /// False for a queue of a deleted integration (see [`may_join`]).
+    pub may_join: bool,
+}
+
+/// The workload's queues, and a page of the account's queues to add, each
+/// saying whether it may join. Any role may read.
+pub async fn choices(
+    store: &dyn Store,
+    actor: &Actor,
+    workload: &Workload,
+    page: PageRequest,
+) -> Result<(Vec<QueueChoice>, Vec<QueueChoice>, u64), WorkloadError> {
+    let integrations = store.integrations(actor.account_id, true).await?;
+    let choice = |queue: Queue| {
+        let may = integrations
+            .iter()
+            .find(|integration| integration.id == queue.integration)
+            .is_some_and(|integration| may_join(integration.status));
+        QueueChoice {
+            on_workload: workload.queues.contains(&queue.id),
+            may_join: may,
+            queue,
+        }
+    };
+    let mut on = Vec::with_capacity(workload.queues.len());
+    for id in &workload.queues {
+        if let Some(queue) = store.queue(actor.account_id, *id).await? {
+            on.push(choice(queue));
+        }
+    }
+    let (all, total) = store.queues(actor.account_id, page).await?;
+    Ok((on, all.into_iter().map(choice).collect(), total))
 }
 
 #[cfg(test)]

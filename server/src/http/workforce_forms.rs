@@ -10,12 +10,14 @@ use axum::{
     Form, Router,
 };
 use domain::{
+    ingest::read::QueueId,
     integration::IntegrationId,
     workforce::{
         activity::{self, ActivityError, ActivityId},
         employee::{self, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
         mapping::{self, ExternalId, MappingError},
         roster::{self, RosterError},
+        workload::{self, WorkloadError, WorkloadId, WorkloadName},
     },
 };
 use serde::{Deserialize, Serialize};
@@ -34,6 +36,14 @@ pub fn router() -> Router<AppState> {
             "/account/employees/import",
             // The file, and room for the form's boundaries and headers.
             post(import_employees).layer(DefaultBodyLimit::max(roster::MAX_BYTES + 16 * 1024)),
+        )
+        .route("/account/workloads", post(create_workload))
+        .route("/account/workloads/{id}/rename", post(rename_workload))
+        .route("/account/workloads/{id}/archive", post(archive_workload))
+        .route("/account/workloads/{id}/queues", post(add_workload_queue))
+        .route(
+            "/account/workloads/{id}/queues/{queue}/remove",
+            post(remove_workload_queue),
         )
         .route("/account/integrations/{id}/mapping/agents", post(agents))
         .route(
@@ -302,5 +312,131 @@ async fn activities(
     match outcome {
         Ok(notice) => back(&page, &[("notice", notice)]),
         Err(error) => back(&page, &[("error", activity_error(&error))]),
+    }
+}
+
+fn workload_error(error: &WorkloadError) -> &'static str {
+    match error {
+        WorkloadError::Forbidden => "forbidden",
+        WorkloadError::NotFound | WorkloadError::NoSuchQueue => "not_found",
+        WorkloadError::QueueOfDeletedIntegration => "queue_of_deleted_integration",
+        WorkloadError::TooManyQueues => "too_many_queues",
+        WorkloadError::Store(_) => "internal",
+    }
+}
+
+#[derive(Deserialize)]
+struct WorkloadForm {
+    #[serde(default)]
+    name: String,
+}
+
+const WORKLOADS: &str = "/account/workloads";
+
+async fn create_workload(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<WorkloadForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let Ok(name) = WorkloadName::parse(&form.name) else {
+        return back(
+            WORKLOADS,
+            &[("error", "invalid_name"), ("name", &form.name)],
+        );
+    };
+    match workload::create(state.store.as_ref(), &actor, &name).await {
+        Ok(created) => back(
+            &format!("{WORKLOADS}/{}", created.id.0),
+            &[("notice", "created")],
+        ),
+        Err(error) => back(
+            WORKLOADS,
+            &[("error", workload_error(&error)), ("name", &form.name)],
+        ),
+    }
+}
+
+async fn rename_workload(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<WorkloadForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("{WORKLOADS}/{id}");
+    let Ok(name) = WorkloadName::parse(&form.name) else {
+        return back(&page, &[("error", "invalid_name")]);
+    };
+    match workload::rename(state.store.as_ref(), &actor, WorkloadId(id), &name).await {
+        Ok(_) => back(&page, &[("notice", "renamed")]),
+        Err(error) => back(&page, &[("error", workload_error(&error))]),
+    }
+}
+
+async fn archive_workload(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match workload::archive(state.store.as_ref(), &actor, WorkloadId(id)).await {
+        Ok(()) => back(WORKLOADS, &[("notice", "archived")]),
+        Err(error) => back(
+            &format!("{WORKLOADS}/{id}"),
+            &[("error", workload_error(&error))],
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct QueueForm {
+    #[serde(default)]
+    queue_id: String,
+}
+
+async fn add_workload_queue(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<QueueForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("{WORKLOADS}/{id}");
+    let Ok(queue) = form.queue_id.trim().parse::<i64>() else {
+        return back(&page, &[("error", "choose_queue")]);
+    };
+    match workload::add_queue(state.store.as_ref(), &actor, WorkloadId(id), QueueId(queue)).await {
+        Ok(_) => back(&page, &[("notice", "queue_added")]),
+        Err(error) => back(&page, &[("error", workload_error(&error))]),
+    }
+}
+
+async fn remove_workload_queue(
+    State(state): State<AppState>,
+    session: Session,
+    Path((id, queue)): Path<(i64, i64)>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("{WORKLOADS}/{id}");
+    match workload::remove_queue(state.store.as_ref(), &actor, WorkloadId(id), QueueId(queue)).await
+    {
+        Ok(_) => back(&page, &[("notice", "queue_removed")]),
+        Err(error) => back(&page, &[("error", workload_error(&error))]),
     }
 }
