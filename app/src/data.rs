@@ -337,15 +337,9 @@ pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
         PageRequest::numbered(1, PageRequest::MAX_LIMIT),
     )
     .await?;
-    let mut agents: Vec<BoardAgentView> = agents
+    let chosen = (activity != 0).then_some(activities::ActivityId(activity));
+    let agents: Vec<BoardAgentView> = intraday::arrange(agents, chosen)
         .into_iter()
-        .filter(|agent| {
-            activity == 0
-                || agent
-                    .current
-                    .as_ref()
-                    .is_some_and(|current| current.activity.id.0 == activity)
-        })
         .map(|agent| {
             let current = agent.current;
             BoardAgentView {
@@ -363,7 +357,6 @@ pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
             }
         })
         .collect();
-    agents.sort_by_key(|agent| std::cmp::Reverse(agent.seconds_in_status.unwrap_or(-1)));
     Ok(BoardView {
         agents,
         activities: all

@@ -94,6 +94,30 @@ pub async fn board(
     Ok((agents, total))
 }
 
+/// What a planner watches: everyone, or those in one activity now; the
+/// longest in their activity first, then those in none, by name.
+pub fn arrange(agents: Vec<AgentNow>, activity: Option<ActivityId>) -> Vec<AgentNow> {
+    let mut shown: Vec<AgentNow> = agents
+        .into_iter()
+        .filter(|agent| {
+            activity.is_none_or(|wanted| {
+                agent
+                    .current
+                    .as_ref()
+                    .is_some_and(|current| current.activity.id == wanted)
+            })
+        })
+        .collect();
+    // `sort_by_key` is stable: the store's order by name breaks ties.
+    shown.sort_by_key(|agent| {
+        agent
+            .current
+            .as_ref()
+            .map_or(DateTime::<Utc>::MAX_UTC, |c| c.since)
+    });
+    shown
+}
+
 /// The mapped employees behind some agent ids of one integration, each
 /// with the activity they are in now: what a board shows again after
 /// those agents' statuses changed. Ids nobody is mapped to are left out.
@@ -370,6 +394,48 @@ mod tests {
         assert_eq!(
             Change::coalesce([other, Change::Resync]),
             vec![Change::Resync]
+        );
+    }
+
+    fn agent_in(name: &str, activity: i64, since: u32) -> AgentNow {
+        AgentNow {
+            employee: EmployeeId(i64::from(since)),
+            name: name.to_owned(),
+            current: Some(Current {
+                activity: ShownActivity {
+                    id: ActivityId(activity),
+                    name: format!("activity {activity}"),
+                    colour: "#000000".to_owned(),
+                },
+                external_activity: String::new(),
+                since: at(since),
+                integration: IntegrationId(1),
+                integration_name: String::new(),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_board_shows_the_longest_in_their_activity_first_and_filters_by_activity() {
+        let idle = AgentNow {
+            employee: EmployeeId(9),
+            name: "Idle".to_owned(),
+            current: None,
+        };
+        let agents = vec![
+            idle.clone(),
+            agent_in("Late", 1, 11),
+            agent_in("Early", 2, 8),
+            agent_in("Middle", 1, 9),
+        ];
+        let names = |shown: Vec<AgentNow>| shown.into_iter().map(|a| a.name).collect::<Vec<_>>();
+        assert_eq!(
+            names(arrange(agents.clone(), None)),
+            ["Early", "Middle", "Late", "Idle"]
+        );
+        assert_eq!(
+            names(arrange(agents, Some(ActivityId(1)))),
+            ["Middle", "Late"]
         );
     }
 }
