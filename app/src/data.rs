@@ -134,6 +134,7 @@ mod server {
             name: employee.name,
             email: employee.email.map(|email| email.as_str().to_owned()),
             personnel_number: employee.personnel_number,
+            team: employee.team,
         }
     }
 
@@ -280,6 +281,7 @@ pub async fn received_files(id: i64, page: u32) -> Result<Option<ReceivedFilePag
 pub struct BoardAgentView {
     pub employee_id: i64,
     pub name: String,
+    pub team: Option<String>,
     /// The activity now, with its colour; none when no status is open.
     pub activity: Option<BoardActivityView>,
     pub external_activity: Option<String>,
@@ -304,6 +306,8 @@ pub struct BoardView {
     pub agents: Vec<BoardAgentView>,
     /// The account's activities, for the filter.
     pub activities: Vec<BoardActivityView>,
+    /// The teams of the employees on the board, for the filter.
+    pub teams: Vec<String>,
     /// All mapped employees.
     pub total: u64,
     /// RFC 3339.
@@ -316,7 +320,7 @@ const BOARD_AGENTS: u32 = 500;
 
 /// `activity` 0 shows every activity.
 #[server(prefix = "/_fn", endpoint = "intraday/board")]
-pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
+pub async fn intraday_board(activity: i64, team: String) -> Result<BoardView, AppError> {
     use domain::{
         page::PageRequest,
         workforce::{activity as activities, intraday},
@@ -338,13 +342,18 @@ pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
     )
     .await?;
     let chosen = (activity != 0).then_some(activities::ActivityId(activity));
-    let agents: Vec<BoardAgentView> = intraday::arrange(agents, chosen)
+    let mut teams: Vec<String> = agents.iter().filter_map(|a| a.team.clone()).collect();
+    teams.sort();
+    teams.dedup();
+    let team = Some(team.trim()).filter(|team| !team.is_empty());
+    let agents: Vec<BoardAgentView> = intraday::arrange(agents, chosen, team)
         .into_iter()
         .map(|agent| {
             let current = agent.current;
             BoardAgentView {
                 employee_id: agent.employee.0,
                 name: agent.name,
+                team: agent.team,
                 activity: current.as_ref().map(|c| BoardActivityView {
                     id: c.activity.id.0,
                     name: c.activity.name.clone(),
@@ -359,6 +368,7 @@ pub async fn intraday_board(activity: i64) -> Result<BoardView, AppError> {
         .collect();
     Ok(BoardView {
         agents,
+        teams,
         activities: all
             .into_iter()
             .map(|a| BoardActivityView {
@@ -379,6 +389,7 @@ pub struct EmployeeView {
     pub name: String,
     pub email: Option<String>,
     pub personnel_number: Option<String>,
+    pub team: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

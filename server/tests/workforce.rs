@@ -24,6 +24,7 @@ on_both_engines!(
     employees_are_imported_from_a_csv_file_whole_or_not_at_all,
     markup_in_names_and_ids_is_shown_as_text_on_every_page,
     workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart,
+    employees_have_teams_and_the_board_filters_by_team,
 );
 
 struct World {
@@ -1253,4 +1254,89 @@ async fn workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart(engine: 
     );
     let refused = w.app.post_form(&format!("{base}/archive"), &[]).await;
     assert!(location(&refused).ends_with("error=forbidden"));
+}
+
+async fn employees_have_teams_and_the_board_filters_by_team(engine: Engine) {
+    let w = world(engine).await;
+    let created = w
+        .call(
+            Method::POST,
+            "/api/v1/employees",
+            Some(json!({"name": "Ann Lee", "team": " North "})),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let ann: Value = created.json().await.expect("JSON");
+    assert_eq!(ann["employee"]["team"], "North");
+    let ann = ann["employee"]["id"].as_i64().expect("an id");
+    let refused = w
+        .call(
+            Method::POST,
+            "/api/v1/employees",
+            Some(json!({"name": "Too long", "team": "t".repeat(101)})),
+        )
+        .await;
+    let (status, code, pointer) = error_code(refused).await;
+    assert_eq!(
+        (status, code.as_str(), pointer.as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "invalid_team", "/team")
+    );
+    let imported = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/employees/import"))
+        .bearer_auth(&w.token)
+        .header("content-type", "text/csv")
+        .body("name;team\nBob Jones;South\n")
+        .send()
+        .await
+        .expect("answered");
+    assert!(imported.status().is_success());
+    let list = w.app.read_json("/api/v1/employees", &w.token).await;
+    let bob = list["employees"]
+        .as_array()
+        .expect("employees")
+        .iter()
+        .find(|e| e["name"] == "Bob Jones")
+        .expect("Bob");
+    assert_eq!(bob["team"], "South");
+    let bob = bob["id"].as_i64().expect("an id");
+
+    w.statuses(json!([
+        {"agentIdentifier": "ann", "activityIdentifier": "Talk", "startTime": ago(5)},
+        {"agentIdentifier": "bob", "activityIdentifier": "Talk", "startTime": ago(3)},
+    ]))
+    .await;
+    assert_eq!(w.map("ann", ann).await.status(), StatusCode::CREATED);
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    let board = w.intraday().await;
+    assert_eq!(board["agents"][0]["team"], "North", "{board}");
+
+    // The team moves with a change; the board filters by it.
+    let moved = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/employees/{bob}"),
+            Some(json!({"team": "North"})),
+        )
+        .await;
+    assert_eq!(moved.status(), StatusCode::OK);
+    w.call(
+        Method::PATCH,
+        &format!("/api/v1/employees/{ann}"),
+        Some(json!({"team": ""})),
+    )
+    .await;
+    w.app.sign_in_as_admin().await;
+    let (_, north) = w.app.page("/intraday?team=North").await;
+    assert!(
+        north.contains("Bob Jones") && !north.contains("Ann Lee"),
+        "{north}"
+    );
+    let (_, everyone) = w.app.page("/intraday").await;
+    assert!(everyone.contains("Bob Jones") && everyone.contains("Ann Lee"));
+    assert!(
+        everyone.contains("<option value=\"North\""),
+        "the filter offers the team"
+    );
 }

@@ -24,6 +24,7 @@ pub fn workforce_error(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> St
         "invalid_name" => t_string!(i18n, employees.error_name),
         "invalid_email" => t_string!(i18n, employees.error_email),
         "invalid_personnel_number" => t_string!(i18n, employees.error_number),
+        "invalid_team" => t_string!(i18n, employees.error_team),
         "email_taken" => t_string!(i18n, employees.error_email_taken),
         "forbidden" => t_string!(i18n, employees.error_forbidden),
         "not_found" => t_string!(i18n, employees.error_not_found),
@@ -102,7 +103,7 @@ pub fn EmployeesPage() -> impl IntoView {
                 match employees.await {
                     Ok(found) => view! {
                         {found.may_change.then(|| view! {
-                            <EmployeeForms name=field("name") email=field("email") number=field("personnel_number") />
+                            <EmployeeForms name=field("name") email=field("email") number=field("personnel_number") team=field("team") />
                         })}
                         {if found.total == 0 {
                             view! {
@@ -124,10 +125,10 @@ pub fn EmployeesPage() -> impl IntoView {
 
 /// Add one employee, or import a file of them: plain form posts.
 #[component]
-fn EmployeeForms(name: String, email: String, number: String) -> impl IntoView {
+fn EmployeeForms(name: String, email: String, number: String, team: String) -> impl IntoView {
     let i18n = use_i18n();
     view! {
-        <form method="post" action="/account/employees" class="mt-6 grid gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-4 sm:items-end" data-test="employee-form">
+        <form method="post" action="/account/employees" class="mt-6 grid gap-3 rounded-2xl border border-slate-200 bg-white p-4 shadow-sm sm:grid-cols-5 sm:items-end" data-test="employee-form">
             <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.name)}
                 <input name="name" required=true maxlength="200" value=name class=INPUT />
             </label>
@@ -136,6 +137,9 @@ fn EmployeeForms(name: String, email: String, number: String) -> impl IntoView {
             </label>
             <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.number)}
                 <input name="personnel_number" maxlength="50" value=number class=INPUT />
+            </label>
+            <label class="text-sm font-medium text-slate-700">{t!(i18n, employees.team)}
+                <input name="team" maxlength="100" value=team class=INPUT />
             </label>
             <button type="submit" class=PRIMARY data-test="add-employee">{t!(i18n, employees.add)}</button>
         </form>
@@ -162,6 +166,7 @@ fn EmployeeTable(found: EmployeePage) -> impl IntoView {
                         <th scope="col" class="px-4 py-3">{t!(i18n, employees.name)}</th>
                         <th scope="col" class="px-4 py-3">{t!(i18n, employees.email)}</th>
                         <th scope="col" class="px-4 py-3">{t!(i18n, employees.number)}</th>
+                        <th scope="col" class="px-4 py-3">{t!(i18n, employees.team)}</th>
                         <th scope="col" class="px-4 py-3"><span class="sr-only">{t!(i18n, employees.actions)}</span></th>
                     </tr>
                 </thead>
@@ -191,6 +196,7 @@ fn EmployeeRow(employee: EmployeeView, may_change: bool) -> impl IntoView {
             <td class="px-4 py-3 font-medium text-slate-900">{employee.name}</td>
             <td class="px-4 py-3 text-slate-700">{employee.email}</td>
             <td class="px-4 py-3 font-mono text-xs text-slate-600">{employee.personnel_number}</td>
+            <td class="px-4 py-3 text-slate-700">{employee.team}</td>
             <td class="px-4 py-3 text-right">
                 {may_change.then(|| view! {
                     <form method="post" action=archive>

@@ -42,7 +42,11 @@ pub fn IntradayPage() -> impl IntoView {
             .and_then(|id| id.parse::<i64>().ok())
             .unwrap_or(0)
     });
-    let board = Resource::new(move || activity.get(), intraday_board);
+    let team = Memo::new(move |_| query.read().get("team").unwrap_or_default());
+    let board = Resource::new(
+        move || (activity.get(), team.get()),
+        |(activity, team)| intraday_board(activity, team),
+    );
     let mode = RwSignal::new(Mode::Connecting);
     // When the server was last heard from (RFC 3339), if after the board.
     let heard_at = RwSignal::new(None::<String>);
@@ -74,6 +78,24 @@ pub fn IntradayPage() -> impl IntoView {
                                     <option value="0" selected=chosen == 0>{t!(i18n, intraday.all)}</option>
                                     {activities.into_iter().map(|a| view! {
                                         <option value=a.id.to_string() selected=chosen == a.id>{a.name}</option>
+                                    }).collect_view()}
+                                </select>
+                            }
+                        })}
+                    </Transition>
+                </label>
+                <label class="text-sm font-medium text-slate-700">
+                    {t!(i18n, intraday.team)}
+                    <Transition fallback=|| ()>
+                        {move || Suspend::new(async move {
+                            let teams = board.await.map(|b| b.teams).unwrap_or_default();
+                            let chosen = team.get_untracked();
+                            view! {
+                                <select name="team" class="mt-1 block rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm" data-test="team-filter">
+                                    <option value="" selected=chosen.is_empty()>{t!(i18n, intraday.all_teams)}</option>
+                                    {teams.into_iter().map(|name| {
+                                        let selected = chosen == name;
+                                        view! { <option value=name.clone() selected=selected>{name.clone()}</option> }
                                     }).collect_view()}
                                 </select>
                             }
@@ -166,7 +188,10 @@ fn AgentRow(agent: BoardAgentView, elapsed: RwSignal<i64>) -> impl IntoView {
     };
     view! {
         <tr data-test="agent-row">
-            <td class="px-4 py-3 font-medium text-slate-900">{agent.name}</td>
+            <td class="px-4 py-3">
+                <span class="font-medium text-slate-900">{agent.name}</span>
+                {agent.team.map(|team| view! { <span class="block text-xs text-slate-500">{team}</span> })}
+            </td>
             <td class="px-4 py-3">{activity}</td>
             <td class="whitespace-nowrap px-4 py-3 tabular-nums text-slate-700">{move || agent.seconds_in_status.map(|seconds| in_status(seconds + elapsed.get()))}</td>
             <td class="whitespace-nowrap px-4 py-3 text-slate-600">{agent.since.as_deref().map(short_time)}</td>

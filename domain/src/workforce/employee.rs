@@ -47,6 +47,23 @@ impl PersonnelNumber {
     }
 }
 
+/// The team an employee is in, as planners group people: 1–100
+/// characters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeamName(String);
+
+impl TeamName {
+    pub const MAX_CHARS: usize = 100;
+
+    pub fn parse(input: &str) -> Result<Self, NameError> {
+        parse_name(input, Self::MAX_CHARS).map(Self)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// An employee as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Employee {
@@ -54,6 +71,7 @@ pub struct Employee {
     pub name: String,
     pub email: Option<EmailAddress>,
     pub personnel_number: Option<String>,
+    pub team: Option<String>,
     pub created_at: DateTime<Utc>,
     pub archived: bool,
 }
@@ -64,6 +82,16 @@ pub struct NewEmployee {
     pub name: EmployeeName,
     pub email: Option<EmailAddress>,
     pub personnel_number: Option<PersonnelNumber>,
+    pub team: Option<TeamName>,
+}
+
+/// An employee's fields as a form, a file or a request gives them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct EmployeeInput<'a> {
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub personnel_number: Option<&'a str>,
+    pub team: Option<&'a str>,
 }
 
 /// What is wrong with one field of a new employee.
@@ -75,34 +103,38 @@ pub enum EmployeeField {
     Email(EmailError),
     #[error("{0}")]
     PersonnelNumber(NameError),
+    #[error("{0}")]
+    Team(NameError),
 }
 
 impl NewEmployee {
-    /// Every problem at once; an empty email or personnel number is none.
-    pub fn parse(
-        name: &str,
-        email: Option<&str>,
-        personnel_number: Option<&str>,
-    ) -> Result<Self, Vec<EmployeeField>> {
+    /// Every problem at once; an empty email, personnel number or team
+    /// is none.
+    pub fn parse(input: EmployeeInput<'_>) -> Result<Self, Vec<EmployeeField>> {
         fn given(value: Option<&str>) -> Option<&str> {
             value.filter(|v| !v.trim().is_empty())
         }
-        let name = EmployeeName::parse(name).map_err(EmployeeField::Name);
-        let email = given(email)
+        let name = EmployeeName::parse(input.name.unwrap_or_default()).map_err(EmployeeField::Name);
+        let email = given(input.email)
             .map(EmailAddress::parse)
             .transpose()
             .map_err(EmployeeField::Email);
-        let personnel_number = given(personnel_number)
+        let personnel_number = given(input.personnel_number)
             .map(PersonnelNumber::parse)
             .transpose()
             .map_err(EmployeeField::PersonnelNumber);
-        match (name, email, personnel_number) {
-            (Ok(name), Ok(email), Ok(personnel_number)) => Ok(Self {
+        let team = given(input.team)
+            .map(TeamName::parse)
+            .transpose()
+            .map_err(EmployeeField::Team);
+        match (name, email, personnel_number, team) {
+            (Ok(name), Ok(email), Ok(personnel_number), Ok(team)) => Ok(Self {
                 name,
                 email,
                 personnel_number,
+                team,
             }),
-            (name, email, number) => Err([name.err(), email.err(), number.err()]
+            (name, email, number, team) => Err([name.err(), email.err(), number.err(), team.err()]
                 .into_iter()
                 .flatten()
                 .collect()),
@@ -110,22 +142,19 @@ impl NewEmployee {
     }
 }
 
-/// Changes to an employee: each field given is set; an empty email or
-/// personnel number removes it.
+/// Changes to an employee: each field given is set; an empty email,
+/// personnel number or team removes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct EmployeeChanges {
     pub name: Option<EmployeeName>,
     pub email: Option<Option<EmailAddress>>,
     pub personnel_number: Option<Option<PersonnelNumber>>,
+    pub team: Option<Option<TeamName>>,
 }
 
 impl EmployeeChanges {
     /// Every problem at once, as for a new employee.
-    pub fn parse(
-        name: Option<&str>,
-        email: Option<&str>,
-        personnel_number: Option<&str>,
-    ) -> Result<Self, Vec<EmployeeField>> {
+    pub fn parse(input: EmployeeInput<'_>) -> Result<Self, Vec<EmployeeField>> {
         fn optional<T, E>(
             value: Option<&str>,
             parse: impl Fn(&str) -> Result<T, E>,
@@ -140,20 +169,23 @@ impl EmployeeChanges {
                 })
                 .transpose()
         }
-        let name = name
+        let name = input
+            .name
             .map(EmployeeName::parse)
             .transpose()
             .map_err(EmployeeField::Name);
-        let email = optional(email, EmailAddress::parse).map_err(EmployeeField::Email);
-        let personnel_number = optional(personnel_number, PersonnelNumber::parse)
+        let email = optional(input.email, EmailAddress::parse).map_err(EmployeeField::Email);
+        let personnel_number = optional(input.personnel_number, PersonnelNumber::parse)
             .map_err(EmployeeField::PersonnelNumber);
-        match (name, email, personnel_number) {
-            (Ok(name), Ok(email), Ok(personnel_number)) => Ok(Self {
+        let team = optional(input.team, TeamName::parse).map_err(EmployeeField::Team);
+        match (name, email, personnel_number, team) {
+            (Ok(name), Ok(email), Ok(personnel_number), Ok(team)) => Ok(Self {
                 name,
                 email,
                 personnel_number,
+                team,
             }),
-            (name, email, number) => Err([name.err(), email.err(), number.err()]
+            (name, email, number, team) => Err([name.err(), email.err(), number.err(), team.err()]
                 .into_iter()
                 .flatten()
                 .collect()),
@@ -308,10 +340,29 @@ pub async fn get(
 mod tests {
     use super::*;
 
+    fn input<'a>(
+        name: &'a str,
+        email: Option<&'a str>,
+        number: Option<&'a str>,
+        team: Option<&'a str>,
+    ) -> EmployeeInput<'a> {
+        EmployeeInput {
+            name: Some(name),
+            email,
+            personnel_number: number,
+            team,
+        }
+    }
+
     #[test]
-    fn an_employee_needs_a_name_and_may_have_an_email_and_a_number() {
-        let bob = NewEmployee::parse(" Bob Jones ", Some("Bob@Example.com"), Some(" 0042 "))
-            .expect("valid");
+    fn an_employee_needs_a_name_and_may_have_an_email_a_number_and_a_team() {
+        let bob = NewEmployee::parse(input(
+            " Bob Jones ",
+            Some("Bob@Example.com"),
+            Some(" 0042 "),
+            Some(" Team North "),
+        ))
+        .expect("valid");
         assert_eq!(bob.name.as_str(), "Bob Jones");
         assert_eq!(
             bob.email.map(|e| e.as_str().to_owned()),
@@ -321,20 +372,34 @@ mod tests {
             bob.personnel_number.map(|n| n.as_str().to_owned()),
             Some("0042".into())
         );
-        let bare = NewEmployee::parse("Ann", Some(" "), None).expect("valid");
-        assert_eq!((bare.email, bare.personnel_number), (None, None));
+        assert_eq!(
+            bob.team.map(|t| t.as_str().to_owned()),
+            Some("Team North".into())
+        );
+        let bare = NewEmployee::parse(input("Ann", Some(" "), None, Some(""))).expect("valid");
+        assert_eq!(
+            (bare.email, bare.personnel_number, bare.team),
+            (None, None, None)
+        );
     }
 
     #[test]
     fn every_problem_is_told_at_once() {
-        let problems = NewEmployee::parse(" ", Some("not-an-address"), Some(&"9".repeat(51)))
-            .expect_err("invalid");
+        let long_team = "t".repeat(101);
+        let problems = NewEmployee::parse(input(
+            " ",
+            Some("not-an-address"),
+            Some(&"9".repeat(51)),
+            Some(&long_team),
+        ))
+        .expect_err("invalid");
         assert_eq!(
             problems,
             vec![
                 EmployeeField::Name(NameError::Empty),
                 EmployeeField::Email(EmailError::Malformed),
                 EmployeeField::PersonnelNumber(NameError::TooLong(50)),
+                EmployeeField::Team(NameError::TooLong(100)),
             ]
         );
     }

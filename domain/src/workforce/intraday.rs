@@ -53,6 +53,7 @@ pub struct Current {
 pub struct AgentNow {
     pub employee: EmployeeId,
     pub name: String,
+    pub team: Option<String>,
     pub current: Option<Current>,
 }
 
@@ -62,6 +63,7 @@ pub struct AgentNow {
 pub struct MappedEmployee {
     pub employee: EmployeeId,
     pub name: String,
+    pub team: Option<String>,
     pub latest: Vec<LatestStatus>,
 }
 
@@ -94,11 +96,17 @@ pub async fn board(
     Ok((agents, total))
 }
 
-/// What a planner watches: everyone, or those in one activity now; the
-/// longest in their activity first, then those in none, by name.
-pub fn arrange(agents: Vec<AgentNow>, activity: Option<ActivityId>) -> Vec<AgentNow> {
+/// What a planner watches: everyone, or those of one team, or in one
+/// activity now; the longest in their activity first, then those in
+/// none, by name.
+pub fn arrange(
+    agents: Vec<AgentNow>,
+    activity: Option<ActivityId>,
+    team: Option<&str>,
+) -> Vec<AgentNow> {
     let mut shown: Vec<AgentNow> = agents
         .into_iter()
+        .filter(|agent| team.is_none_or(|wanted| agent.team.as_deref() == Some(wanted)))
         .filter(|agent| {
             activity.is_none_or(|wanted| {
                 agent
@@ -163,6 +171,7 @@ fn now_of(employee: MappedEmployee, default: &ShownActivity, now: DateTime<Utc>)
         }),
         employee: employee.employee,
         name: employee.name,
+        team: employee.team,
     }
 }
 
@@ -401,6 +410,7 @@ mod tests {
         AgentNow {
             employee: EmployeeId(i64::from(since)),
             name: name.to_owned(),
+            team: (activity == 1).then(|| "North".to_owned()),
             current: Some(Current {
                 activity: ShownActivity {
                     id: ActivityId(activity),
@@ -416,10 +426,11 @@ mod tests {
     }
 
     #[test]
-    fn the_board_shows_the_longest_in_their_activity_first_and_filters_by_activity() {
+    fn the_board_shows_the_longest_in_their_activity_first_and_filters_by_activity_and_team() {
         let idle = AgentNow {
             employee: EmployeeId(9),
             name: "Idle".to_owned(),
+            team: Some("North".to_owned()),
             current: None,
         };
         let agents = vec![
@@ -430,12 +441,17 @@ mod tests {
         ];
         let names = |shown: Vec<AgentNow>| shown.into_iter().map(|a| a.name).collect::<Vec<_>>();
         assert_eq!(
-            names(arrange(agents.clone(), None)),
+            names(arrange(agents.clone(), None, None)),
             ["Early", "Middle", "Late", "Idle"]
         );
         assert_eq!(
-            names(arrange(agents, Some(ActivityId(1)))),
+            names(arrange(agents.clone(), Some(ActivityId(1)), None)),
             ["Middle", "Late"]
         );
+        assert_eq!(
+            names(arrange(agents.clone(), None, Some("North"))),
+            ["Middle", "Late", "Idle"]
+        );
+        assert!(arrange(agents, Some(ActivityId(2)), Some("North")).is_empty());
     }
 }

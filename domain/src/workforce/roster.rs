@@ -1,11 +1,11 @@
 //! Employees imported from a CSV file: a header row naming `name` and, if
-//! wanted, `email` and `personnel_number`, then one employee a line. The
+//! wanted, `email`, `personnel_number` and `team`, then one employee a line. The
 //! file is applied whole or not at all, and every problem is told with its
 //! line, so a person can fix the file in one go.
 
 use std::collections::HashMap;
 
-use super::employee::{EmployeeField, NewEmployee};
+use super::employee::{EmployeeField, EmployeeInput, NewEmployee};
 use crate::{
     actor::Actor,
     audit::{AuditAction, AuditEntry},
@@ -38,6 +38,7 @@ struct Columns {
     name: usize,
     email: Option<usize>,
     number: Option<usize>,
+    team: Option<usize>,
 }
 
 fn columns(header: &csv::StringRecord) -> Result<Columns, LineProblem> {
@@ -49,10 +50,11 @@ fn columns(header: &csv::StringRecord) -> Result<Columns, LineProblem> {
     };
     Ok(Columns {
         name: find(&["name"]).ok_or_else(|| {
-            LineProblem::new(1, "the header row names no column `name` (and may name `email` and `personnel_number`)")
+            LineProblem::new(1, "the header row names no column `name` (and may name `email`, `personnel_number` and `team`)")
         })?,
         email: find(&["email", "email_address"]),
         number: find(&["personnel_number", "personnelnumber", "number"]),
+        team: find(&["team"]),
     })
 }
 
@@ -109,11 +111,12 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(u64, NewEmployee)>, Vec<LineProblem>> {
             break;
         }
         let cell = |at: Option<usize>| at.and_then(|i| record.get(i));
-        match NewEmployee::parse(
-            cell(Some(columns.name)).unwrap_or_default(),
-            cell(columns.email),
-            cell(columns.number),
-        ) {
+        match NewEmployee::parse(EmployeeInput {
+            name: cell(Some(columns.name)),
+            email: cell(columns.email),
+            personnel_number: cell(columns.number),
+            team: cell(columns.team),
+        }) {
             Ok(employee) => {
                 if let Some(email) = &employee.email {
                     if let Some(first) = first_line_of.insert(email.clone(), line) {
@@ -131,6 +134,7 @@ pub fn read(bytes: &[u8]) -> Result<Vec<(u64, NewEmployee)>, Vec<LineProblem>> {
                     EmployeeField::Name(_) => "name",
                     EmployeeField::Email(_) => "email",
                     EmployeeField::PersonnelNumber(_) => "personnel_number",
+                    EmployeeField::Team(_) => "team",
                 };
                 LineProblem::new(line, format!("{column}: {field}"))
             })),

@@ -51,14 +51,15 @@ type EmployeeRow = (
     String,
     Option<String>,
     Option<String>,
+    Option<String>,
     DateTime<Utc>,
     Option<DateTime<Utc>>,
 );
 
-const EMPLOYEE_COLUMNS: &str = "id, name, email, personnel_number, created_at, archived_at";
+const EMPLOYEE_COLUMNS: &str = "id, name, email, personnel_number, team, created_at, archived_at";
 
 fn employee_of(row: EmployeeRow) -> Result<Employee, StoreError> {
-    let (id, name, email, personnel_number, created_at, archived_at) = row;
+    let (id, name, email, personnel_number, team, created_at, archived_at) = row;
     let email = email
         .map(|email| {
             EmailAddress::parse(&email)
@@ -70,6 +71,7 @@ fn employee_of(row: EmployeeRow) -> Result<Employee, StoreError> {
         name,
         email,
         personnel_number,
+        team,
         created_at,
         archived: archived_at.is_some(),
     })
@@ -101,13 +103,14 @@ impl WorkforceStore for Database {
             let row: EmployeeRow = on_pool!(self, pool => async {
                 let mut tx = pool.begin().await?;
                 let row = sqlx::query_as(&format!(
-                    "INSERT INTO employees (account_id, name, email, personnel_number, created_at) \
-                     VALUES ($1, $2, $3, $4, $5) RETURNING {EMPLOYEE_COLUMNS}"
+                    "INSERT INTO employees (account_id, name, email, personnel_number, team, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6) RETURNING {EMPLOYEE_COLUMNS}"
                 ))
                 .bind(account.0)
                 .bind(new.name.as_str())
                 .bind(new.email.as_ref().map(EmailAddress::as_str))
                 .bind(new.personnel_number.as_ref().map(|n| n.as_str()))
+                .bind(new.team.as_ref().map(|t| t.as_str()))
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -141,13 +144,14 @@ impl WorkforceStore for Database {
                 // both engines' limits on bound values.
                 for chunk in new.chunks(500) {
                     let mut insert = sqlx::QueryBuilder::new(
-                        "INSERT INTO employees (account_id, name, email, personnel_number, created_at) ",
+                        "INSERT INTO employees (account_id, name, email, personnel_number, team, created_at) ",
                     );
                     insert.push_values(chunk, |mut row, employee| {
                         row.push_bind(account.0)
                             .push_bind(employee.name.as_str())
                             .push_bind(employee.email.as_ref().map(EmailAddress::as_str))
                             .push_bind(employee.personnel_number.as_ref().map(|n| n.as_str()))
+                            .push_bind(employee.team.as_ref().map(|t| t.as_str()))
                             .push_bind(now);
                     });
                     insert.build().execute(&mut *tx).await?;
@@ -230,7 +234,8 @@ impl WorkforceStore for Database {
                     "UPDATE employees SET \
                      name = CASE WHEN $3 THEN $4 ELSE name END, \
                      email = CASE WHEN $5 THEN $6 ELSE email END, \
-                     personnel_number = CASE WHEN $7 THEN $8 ELSE personnel_number END \
+                     personnel_number = CASE WHEN $7 THEN $8 ELSE personnel_number END, \
+                     team = CASE WHEN $9 THEN $10 ELSE team END \
                      WHERE id = $1 AND account_id = $2 AND archived_at IS NULL \
                      RETURNING {EMPLOYEE_COLUMNS}"
                 ))
@@ -242,6 +247,8 @@ impl WorkforceStore for Database {
                 .bind(changes.email.as_ref().and_then(|e| e.as_ref().map(EmailAddress::as_str)))
                 .bind(changes.personnel_number.is_some())
                 .bind(changes.personnel_number.as_ref().and_then(|n| n.as_ref().map(|n| n.as_str())))
+                .bind(changes.team.is_some())
+                .bind(changes.team.as_ref().and_then(|t| t.as_ref().map(|t| t.as_str())))
                 .fetch_optional(&mut *tx)
                 .await?;
                 if row.is_some() {
@@ -717,12 +724,12 @@ impl WorkforceStore for Database {
         Box::pin(async move {
             let page_of =
                 format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3");
-            let (people, statuses, total): (Vec<(i64, String)>, Vec<StatusRow>, i64) =
+            let (people, statuses, total): (Vec<PersonRow>, Vec<StatusRow>, i64) =
                 on_pool!(self, pool => async {
                     // One snapshot for the page, its statuses and the total.
                     let mut tx = pool.begin().await?;
                     let people = sqlx::query_as(&format!(
-                        "SELECT e.id, e.name {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3"
+                        "SELECT e.id, e.name, e.team {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3"
                     ))
                     .bind(account.0)
                     .bind(i64::from(page.limit))
@@ -746,9 +753,10 @@ impl WorkforceStore for Database {
                 .map_err(StoreError::new)?;
             let mapped = people
                 .into_iter()
-                .map(|(id, name)| MappedEmployee {
+                .map(|(id, name, team)| MappedEmployee {
                     employee: EmployeeId(id),
                     name,
+                    team,
                     latest: statuses
                         .iter()
                         .filter(|(employee, ..)| *employee == id)
@@ -784,10 +792,10 @@ impl WorkforceStore for Database {
                      AND x.integration_id = $2 AND x.external_id IN ({ids})"
                 );
                 let people_sql = format!(
-                    "SELECT e.id, e.name FROM employees e WHERE e.id IN ({employees}) ORDER BY e.name, e.id"
+                    "SELECT e.id, e.name, e.team FROM employees e WHERE e.id IN ({employees}) ORDER BY e.name, e.id"
                 );
                 let statuses_sql = latest_statuses(&employees, "$3");
-                let (people, statuses): (Vec<(i64, String)>, Vec<StatusRow>) =
+                let (people, statuses): (Vec<PersonRow>, Vec<StatusRow>) =
                     on_pool!(self, pool => async {
                         let mut tx = pool.begin().await?;
                         let mut people = sqlx::query_as(&people_sql)
@@ -808,10 +816,11 @@ impl WorkforceStore for Database {
                         Ok::<_, sqlx::Error>((people, statuses))
                     }.await)
                     .map_err(StoreError::new)?;
-                mapped.extend(people.into_iter().map(|(id, name)| {
+                mapped.extend(people.into_iter().map(|(id, name, team)| {
                     MappedEmployee {
                         employee: EmployeeId(id),
                         name,
+                        team,
                         latest: statuses
                             .iter()
                             .filter(|(employee, ..)| *employee == id)
@@ -1206,6 +1215,9 @@ fn latest_statuses(employees: &str, now: &str) -> String {
 
 /// Agent ids looked up in one statement.
 const AGENTS_PER_LOOKUP: usize = 500;
+
+/// A mapped employee: id, name and team.
+type PersonRow = (i64, String, Option<String>);
 
 type StatusRow = (
     i64,

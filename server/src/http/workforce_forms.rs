@@ -14,7 +14,7 @@ use domain::{
     integration::IntegrationId,
     workforce::{
         activity::{self, ActivityError, ActivityId},
-        employee::{self, EmployeeError, EmployeeField, EmployeeId, NewEmployee},
+        employee::{self, EmployeeError, EmployeeField, EmployeeId, EmployeeInput, NewEmployee},
         mapping::{self, ExternalId, MappingError},
         roster::{self, RosterError},
         workload::{self, WorkloadError, WorkloadId, WorkloadName},
@@ -65,6 +65,8 @@ struct EmployeeDraft {
     email: String,
     #[serde(default)]
     personnel_number: String,
+    #[serde(default)]
+    team: String,
 }
 
 fn employee_error(error: &EmployeeError) -> &'static str {
@@ -92,19 +94,22 @@ async fn create_employee(
             ("name", draft.name.as_str()),
             ("email", draft.email.as_str()),
             ("personnel_number", draft.personnel_number.as_str()),
+            ("team", draft.team.as_str()),
         ]);
         back(PAGE, &pairs)
     };
-    let new = match NewEmployee::parse(
-        &draft.name,
-        Some(&draft.email),
-        Some(&draft.personnel_number),
-    ) {
+    let new = match NewEmployee::parse(EmployeeInput {
+        name: Some(&draft.name),
+        email: Some(&draft.email),
+        personnel_number: Some(&draft.personnel_number),
+        team: Some(&draft.team),
+    }) {
         Ok(new) => new,
         Err(fields) => {
             return refused(match fields.first() {
                 Some(EmployeeField::Name(_)) => "invalid_name",
                 Some(EmployeeField::Email(_)) => "invalid_email",
+                Some(EmployeeField::Team(_)) => "invalid_team",
                 _ => "invalid_personnel_number",
             })
         }

@@ -15,7 +15,8 @@ use domain::{
             self, Activity, ActivityError, ActivityId, ActivityName, Category, Colour, NewActivity,
         },
         employee::{
-            self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId, NewEmployee,
+            self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId,
+            EmployeeInput, NewEmployee,
         },
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
@@ -79,6 +80,7 @@ fn employee_problems(fields: Vec<EmployeeField>) -> ApiError {
                     EmployeeField::PersonnelNumber(_) => {
                         ("invalid_personnel_number", "/personnelNumber")
                     }
+                    EmployeeField::Team(_) => ("invalid_team", "/team"),
                 };
                 Problem {
                     code,
@@ -97,6 +99,8 @@ pub struct EmployeeBody {
     name: String,
     email: Option<String>,
     personnel_number: Option<String>,
+    /// The team, as the intraday board groups people.
+    team: Option<String>,
     created_at: String,
 }
 
@@ -107,6 +111,7 @@ impl From<Employee> for EmployeeBody {
             name: e.name,
             email: e.email.map(|email| email.as_str().to_owned()),
             personnel_number: e.personnel_number,
+            team: e.team,
             created_at: time(e.created_at),
         }
     }
@@ -138,6 +143,8 @@ pub struct NewEmployeeBody {
     email: Option<String>,
     /// 1 to 50 characters.
     personnel_number: Option<String>,
+    /// 1 to 100 characters: the team, as the intraday board groups people.
+    team: Option<String>,
 }
 
 /// The account's current employees, by name, a page at a time.
@@ -167,11 +174,12 @@ pub async fn create_employee(
     AdminActor(actor): AdminActor,
     ApiJson(body): ApiJson<NewEmployeeBody>,
 ) -> Result<Response, ApiError> {
-    let new = NewEmployee::parse(
-        &body.name,
-        body.email.as_deref(),
-        body.personnel_number.as_deref(),
-    )
+    let new = NewEmployee::parse(EmployeeInput {
+        name: Some(&body.name),
+        email: body.email.as_deref(),
+        personnel_number: body.personnel_number.as_deref(),
+        team: body.team.as_deref(),
+    })
     .map_err(employee_problems)?;
     let created = employee::create(state.store.as_ref(), &actor, &new).await?;
     Ok((
@@ -212,9 +220,11 @@ pub struct EmployeeChangesBody {
     email: Option<String>,
     /// An empty string removes it.
     personnel_number: Option<String>,
+    /// An empty string removes it.
+    team: Option<String>,
 }
 
-/// Change an employee's name, email address or personnel number.
+/// Change an employee's name, email address, personnel number or team.
 #[utoipa::path(patch, path = "/api/v1/employees/{employee}", tag = "workforce",
     params(("employee" = i64, Path, description = "The employee's id")),
     request_body = EmployeeChangesBody,
@@ -226,11 +236,12 @@ pub async fn update_employee(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<EmployeeChangesBody>,
 ) -> Result<Json<OneEmployee>, ApiError> {
-    let changes = EmployeeChanges::parse(
-        body.name.as_deref(),
-        body.email.as_deref(),
-        body.personnel_number.as_deref(),
-    )
+    let changes = EmployeeChanges::parse(EmployeeInput {
+        name: body.name.as_deref(),
+        email: body.email.as_deref(),
+        personnel_number: body.personnel_number.as_deref(),
+        team: body.team.as_deref(),
+    })
     .map_err(employee_problems)?;
     let updated = employee::update(state.store.as_ref(), &actor, EmployeeId(id), &changes).await?;
     Ok(Json(OneEmployee {
@@ -495,6 +506,7 @@ pub async fn unmap_agent_at(
 pub struct AgentNowBody {
     employee_id: i64,
     employee_name: String,
+    team: Option<String>,
     /// The activity now: the one its external activity is mapped to, or
     /// the default activity (*Present*); `null` when no status is open.
     activity: Option<String>,
@@ -516,6 +528,7 @@ impl From<intraday::AgentNow> for AgentNowBody {
         Self {
             employee_id: agent.employee.0,
             employee_name: agent.name,
+            team: agent.team,
             activity: current.as_ref().map(|c| c.activity.name.clone()),
             activity_id: current.as_ref().map(|c| c.activity.id.0),
             colour: current.as_ref().map(|c| c.activity.colour.clone()),
@@ -1137,8 +1150,8 @@ pub struct Imported {
 }
 
 /// Add employees from a CSV file (`text/csv`, UTF-8, comma or semicolon):
-/// a header row naming `name` and, if wanted, `email` and
-/// `personnel_number`, then one employee a line; at most 5 000 lines and
+/// a header row naming `name` and, if wanted, `email`,
+/// `personnel_number` and `team`, then one employee a line; at most 5 000 lines and
 /// 1 MiB. The whole file or nothing: every problem is told with its line.
 #[utoipa::path(post, path = "/api/v1/employees/import", tag = "workforce",
     request_body(content = String, content_type = "text/csv"),
