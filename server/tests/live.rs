@@ -477,7 +477,8 @@ async fn a_board_reads_again_when_mappings_change_and_hangs_up_when_the_server_s
 }
 
 /// Two server processes on one PostgreSQL database: a status received by
-/// one reaches a board connected to the other (`LISTEN`/`NOTIFY`).
+/// one (the test's) reaches a board connected to the other (the release
+/// binary, started on its own) through `LISTEN`/`NOTIFY`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_received_by_one_server_reaches_boards_of_another() {
     if common::postgres_admin_url().is_none() {
@@ -485,15 +486,15 @@ async fn a_change_received_by_one_server_reaches_boards_of_another() {
         return;
     }
     let w = world(Engine::Postgres).await;
-    let other = server::startup::Application::build(common::settings(&w.app.database.url))
-        .await
-        .expect("a second server builds");
-    let other_addr = other.local_addr();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let other_server = tokio::spawn(other.run_until(async move {
-        let _ = stopped.await;
-    }));
-    let mut request = format!("ws://{other_addr}/api/v1/intraday/live")
+    let other = bench::server::Server::serve(
+        std::path::Path::new(env!("CARGO_BIN_EXE_intake")),
+        &w.app.database.url,
+        &[],
+        w.token.clone(),
+    )
+    .await
+    .expect("a second server process serves");
+    let mut request = format!("ws://{}/api/v1/intraday/live", other.addr)
         .into_client_request()
         .expect("a request");
     request.headers_mut().insert(
@@ -510,11 +511,5 @@ async fn a_change_received_by_one_server_reaches_boards_of_another() {
     assert_eq!(message["type"], "agents", "{message}");
     assert_eq!(message["agents"][0]["employeeId"], w.ann);
     assert_eq!(message["agents"][0]["externalActivity"], "Talk");
-
-    let _ = stop.send(());
-    tokio::time::timeout(PATIENCE, other_server)
-        .await
-        .expect("the other server stops")
-        .expect("its task ends")
-        .expect("it stops cleanly");
+    other.kill().await.expect("the other server stops");
 }
