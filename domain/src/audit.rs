@@ -25,6 +25,8 @@ pub enum AuditAction {
     AgentMapped,
     AgentUnmapped,
     ActivityCreated,
+    ActivityUpdated,
+    ActivityArchived,
     ActivityMapped,
     ActivityUnmapped,
     EmployeeUpdated,
@@ -38,7 +40,7 @@ pub enum AuditAction {
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 28] = [
+    pub const ALL: [AuditAction; 30] = [
         Self::IntegrationCreated,
         Self::IntegrationRenamed,
         Self::IntegrationUpdated,
@@ -57,6 +59,8 @@ impl AuditAction {
         Self::AgentMapped,
         Self::AgentUnmapped,
         Self::ActivityCreated,
+        Self::ActivityUpdated,
+        Self::ActivityArchived,
         Self::ActivityMapped,
         Self::ActivityUnmapped,
         Self::EmployeeUpdated,
@@ -89,6 +93,8 @@ impl AuditAction {
             Self::AgentMapped => "agent_mapped",
             Self::AgentUnmapped => "agent_unmapped",
             Self::ActivityCreated => "activity_created",
+            Self::ActivityUpdated => "activity_updated",
+            Self::ActivityArchived => "activity_archived",
             Self::ActivityMapped => "activity_mapped",
             Self::ActivityUnmapped => "activity_unmapped",
             Self::EmployeeUpdated => "employee_updated",

@@ -270,11 +270,12 @@ async fn names_with_markup_are_stored_as_plain_text(engine: Engine) {
 
 /// Replaces `{id}`, `{employee}` and `{workload}` (and a job's `{job}`, an
 /// agent's `{externalId}`, a queue's `{queue}`) in a route's path.
-fn concrete(path: &str, id: i64, employee: i64, workload: i64) -> String {
+fn concrete(path: &str, id: i64, employee: i64, workload: i64, activity: i64) -> String {
     format!(
         "/api/v1{}",
         path.replace("{id}", &id.to_string())
             .replace("{employee}", &employee.to_string())
+            .replace("{activity}", &activity.to_string())
             .replace("{workload}", &workload.to_string())
             .replace("{queue}", "1")
             .replace("{job}", "1")
@@ -311,6 +312,18 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     .await["workload"]["id"]
         .as_i64()
         .expect("id");
+    let activity = json_of(
+        app.api(
+            Method::POST,
+            "/api/v1/activities",
+            Some(&admin),
+            Some(json!({"name": "Break", "category": "break", "colour": "#f59e0b"})),
+        )
+        .await,
+    )
+    .await["activity"]["id"]
+        .as_i64()
+        .expect("id");
     app.add_planner("planner@example.com").await;
     let planner = app.token_for("planner@example.com").await;
     app.another_account("Other Corp", "boss@other.example")
@@ -343,7 +356,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
     let table = server::http::api::route_table();
     assert!(table.len() >= 8, "the route table lists every route");
     for (method, path, access) in table {
-        let mut url = concrete(path, mine, employee, workload);
+        let mut url = concrete(path, mine, employee, workload, activity);
         if method == Method::GET {
             // Ranged reads need a valid range to reach the access check.
             url.push_str("?from=2021-12-06T00:00:00Z&to=2021-12-07T00:00:00Z");
@@ -378,7 +391,7 @@ async fn every_route_refuses_no_token_a_planner_and_another_account(engine: Engi
                 as_planner.status()
             ),
         }
-        if ["{id}", "{employee}", "{workload}"]
+        if ["{id}", "{employee}", "{workload}", "{activity}"]
             .iter()
             .any(|placeholder| path.contains(placeholder))
         {

@@ -25,6 +25,7 @@ on_both_engines!(
     markup_in_names_and_ids_is_shown_as_text_on_every_page,
     workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart,
     employees_have_teams_and_the_board_filters_by_team,
+    activities_are_changed_and_archived_unless_default_or_mapped,
 );
 
 struct World {
@@ -1338,5 +1339,119 @@ async fn employees_have_teams_and_the_board_filters_by_team(engine: Engine) {
     assert!(
         everyone.contains("<option value=\"North\""),
         "the filter offers the team"
+    );
+}
+
+async fn activities_are_changed_and_archived_unless_default_or_mapped(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    w.statuses(
+        json!([{"agentIdentifier": "bob", "activityIdentifier": "AUX 2", "startTime": ago(5)}]),
+    )
+    .await;
+    assert_eq!(w.map("bob", bob).await.status(), StatusCode::CREATED);
+    let create = |name: &'static str| {
+        let call = w.call(
+            Method::POST,
+            "/api/v1/activities",
+            Some(json!({"name": name, "category": "break", "colour": "#f59e0b"})),
+        );
+        async move {
+            call.await.json::<Value>().await.expect("JSON")["activity"]["id"]
+                .as_i64()
+                .expect("an id")
+        }
+    };
+    let lunch = create("Lunch").await;
+    let spare = create("Spare").await;
+    let present = w.app.read_json("/api/v1/activities", &w.token).await["activities"][0]["id"]
+        .as_i64()
+        .expect("the default");
+
+    let changed = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/activities/{lunch}"),
+            Some(json!({"name": "Lunch break", "colour": "#0EA5E9"})),
+        )
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let changed: Value = changed.json().await.expect("JSON");
+    assert_eq!(
+        (
+            &changed["activity"]["name"],
+            &changed["activity"]["colour"],
+            &changed["activity"]["category"]
+        ),
+        (&json!("Lunch break"), &json!("#0ea5e9"), &json!("break"))
+    );
+    let bad = w
+        .call(
+            Method::PATCH,
+            &format!("/api/v1/activities/{lunch}"),
+            Some(json!({"colour": "blue"})),
+        )
+        .await;
+    let (status, code, pointer) = error_code(bad).await;
+    assert_eq!(
+        (status, code.as_str(), pointer.as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_colour",
+            "/colour"
+        )
+    );
+
+    // Mapped: it stays until the mapping moves; the default always stays.
+    w.app
+        .integration_action(&w.token, w.integration, "pause")
+        .await;
+    let mappings = format!("/api/v1/integrations/{}/activity-mappings", w.integration);
+    let mapped = w
+        .call(
+            Method::POST,
+            &mappings,
+            Some(json!({"externalId": "AUX 2", "activityId": lunch})),
+        )
+        .await;
+    assert_eq!(mapped.status(), StatusCode::NO_CONTENT);
+    let board = w.intraday().await;
+    assert_eq!(board["agents"][0]["activity"], "Lunch break", "{board}");
+    for (id, expected) in [(lunch, "activity_in_use"), (present, "default_activity")] {
+        let refused = w
+            .call(Method::DELETE, &format!("/api/v1/activities/{id}"), None)
+            .await;
+        assert_eq!(
+            error_code(refused).await,
+            (StatusCode::CONFLICT, expected.to_owned(), String::new())
+        );
+    }
+    let archived = w
+        .call(Method::DELETE, &format!("/api/v1/activities/{spare}"), None)
+        .await;
+    assert_eq!(archived.status(), StatusCode::NO_CONTENT);
+    let list = w.app.read_json("/api/v1/activities", &w.token).await;
+    assert_eq!(list["total"], 2, "{list}");
+    let gone = w
+        .call(Method::DELETE, &format!("/api/v1/activities/{spare}"), None)
+        .await;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    let to_archived = w
+        .call(
+            Method::POST,
+            &mappings,
+            Some(json!({"externalId": "AUX 2", "activityId": spare})),
+        )
+        .await;
+    assert_eq!(to_archived.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let actions: Vec<String> = w
+        .app
+        .database
+        .scalars("SELECT action FROM audit_events WHERE action LIKE 'activity_%'")
+        .await;
+    assert!(
+        actions.iter().any(|a| a == "activity_updated")
+            && actions.iter().any(|a| a == "activity_archived"),
+        "{actions:?}"
     );
 }

@@ -33,6 +33,8 @@ fn action_text(i18n: leptos_i18n::I18nContext<Locale>, action: AuditAction) -> S
         AuditAction::AgentMapped => t_string!(i18n, audit.agent_mapped),
         AuditAction::AgentUnmapped => t_string!(i18n, audit.agent_unmapped),
         AuditAction::ActivityCreated => t_string!(i18n, audit.activity_created),
+        AuditAction::ActivityUpdated => t_string!(i18n, audit.activity_updated),
+        AuditAction::ActivityArchived => t_string!(i18n, audit.activity_archived),
         AuditAction::ActivityMapped => t_string!(i18n, audit.activity_mapped),
         AuditAction::ActivityUnmapped => t_string!(i18n, audit.activity_unmapped),
         AuditAction::EmployeeUpdated => t_string!(i18n, audit.employee_updated),

@@ -110,6 +110,26 @@ pub struct NewActivity {
     pub colour: Colour,
 }
 
+/// Changes to an activity: each field given is set.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ActivityChanges {
+    pub name: Option<ActivityName>,
+    pub category: Option<Category>,
+    pub colour: Option<Colour>,
+}
+
+/// What became of an archive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    Archived,
+    /// No such current activity in the account.
+    Missing,
+    /// The default activity stays.
+    Default,
+    /// External activities are mapped to it.
+    InUse,
+}
+
 /// An external activity id an integration has sent, with its mapping.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DiscoveredActivity {
@@ -128,6 +148,12 @@ pub enum ActivityError {
     NotFound,
     #[error("there is no such activity")]
     NoSuchActivity,
+    #[error("there is no such activity")]
+    Missing,
+    #[error("the default activity stays: external activities nobody mapped land in it")]
+    DefaultKept,
+    #[error("external activities are mapped to this activity: map them to another one first (while their integration is paused)")]
+    InUse,
     #[error("a deleted integration's mappings cannot change")]
     Deleted,
     #[error(
@@ -156,6 +182,67 @@ pub async fn create(
         .workforce()
         .create_activity(actor.account_id, new, &audit)
         .await?)
+}
+
+/// Renames, recategorises or recolours an activity (the default too).
+pub async fn update(
+    store: &dyn Store,
+    actor: &Actor,
+    id: ActivityId,
+    changes: &ActivityChanges,
+) -> Result<Activity, ActivityError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(ActivityError::Forbidden);
+    }
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::ActivityUpdated,
+        subject: changes
+            .name
+            .as_ref()
+            .map_or_else(|| format!("activity {}", id.0), |n| n.as_str().to_owned()),
+        integration: None,
+    };
+    let updated = store
+        .workforce()
+        .update_activity(actor.account_id, id, changes, &audit)
+        .await?
+        .ok_or(ActivityError::Missing)?;
+    store
+        .workforce()
+        .announce(super::mapping::remapped(actor))
+        .await;
+    Ok(updated)
+}
+
+/// Archives an activity nothing is mapped to. The default activity stays,
+/// as unmapped external activities land in it; an activity with mappings
+/// stays until they are moved, as moving them is a remapping (paused
+/// integrations only).
+pub async fn archive(
+    store: &dyn Store,
+    actor: &Actor,
+    id: ActivityId,
+) -> Result<(), ActivityError> {
+    if !actor.role.may_manage_integrations() {
+        return Err(ActivityError::Forbidden);
+    }
+    let audit = AuditEntry {
+        actor: actor.user_id,
+        action: AuditAction::ActivityArchived,
+        subject: format!("activity {}", id.0),
+        integration: None,
+    };
+    match store
+        .workforce()
+        .archive_activity(actor.account_id, id, &audit)
+        .await?
+    {
+        Archived::Archived => Ok(()),
+        Archived::Missing => Err(ActivityError::Missing),
+        Archived::Default => Err(ActivityError::DefaultKept),
+        Archived::InUse => Err(ActivityError::InUse),
+    }
 }
 
 /// A page of the account's activities, the default first, then by name.

@@ -117,6 +117,26 @@ pub trait WorkforceStore: Send + Sync {
     /// Maps (or maps anew) an external activity id of the integration to an
     /// activity of the account, if the integration is still `expected`;
     /// `Stale` if not, false if there is no such current activity.
+    /// Sets the fields given; `None` when there is no such current
+    /// activity in the account.
+    fn update_activity<'a>(
+        &'a self,
+        account: AccountId,
+        id: ActivityId,
+        changes: &'a super::activity::ActivityChanges,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Activity>, StoreError>>;
+
+    /// Archives a current activity of the account unless it is the
+    /// default or external activities are mapped to it, judged under the
+    /// activity's lock so a concurrent mapping to it cannot slip in.
+    fn archive_activity<'a>(
+        &'a self,
+        account: AccountId,
+        id: ActivityId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<super::activity::Archived, StoreError>>;
+
     fn map_activity<'a>(
         &'a self,
         account: AccountId,

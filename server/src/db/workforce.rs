@@ -9,7 +9,10 @@ use domain::{
     page::PageRequest,
     store::{BoxFuture, StoreError, WriteError},
     workforce::{
-        activity::{Activity, ActivityId, Category, DiscoveredActivity, NewActivity},
+        activity::{
+            Activity, ActivityChanges, ActivityId, Archived, Category, DiscoveredActivity,
+            NewActivity,
+        },
         employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
         intraday::{Change, LatestStatus, MappedEmployee, ShownActivity},
         mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
@@ -432,6 +435,100 @@ impl WorkforceStore for Database {
         })
     }
 
+    fn update_activity<'a>(
+        &'a self,
+        account: AccountId,
+        id: ActivityId,
+        changes: &'a ActivityChanges,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Option<Activity>, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            // A field not given keeps its value: `CASE WHEN $n` says which.
+            let row: Option<ActivityRow> = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let row = sqlx::query_as(&format!(
+                    "UPDATE activities SET \
+                     name = CASE WHEN $3 THEN $4 ELSE name END, \
+                     category = CASE WHEN $5 THEN $6 ELSE category END, \
+                     colour = CASE WHEN $7 THEN $8 ELSE colour END \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL \
+                     RETURNING {ACTIVITY_COLUMNS}"
+                ))
+                .bind(id.0)
+                .bind(account.0)
+                .bind(changes.name.is_some())
+                .bind(changes.name.as_ref().map(|n| n.as_str()))
+                .bind(changes.category.is_some())
+                .bind(changes.category.map(|c| c.as_str()))
+                .bind(changes.colour.is_some())
+                .bind(changes.colour.as_ref().map(|c| c.as_str()))
+                .fetch_optional(&mut *tx)
+                .await?;
+                if row.is_some() {
+                    write_audit!(tx, account, audit, now)?;
+                }
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(row)
+            }.await)
+            .map_err(StoreError::new)?;
+            row.map(activity_of).transpose()
+        })
+    }
+
+    fn archive_activity<'a>(
+        &'a self,
+        account: AccountId,
+        id: ActivityId,
+        audit: &'a AuditEntry,
+    ) -> BoxFuture<'a, Result<Archived, StoreError>> {
+        Box::pin(async move {
+            let now = Utc::now();
+            let _turn = self.write_turn().await;
+            on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                // The activity's lock first: a mapping to it (which takes
+                // the same lock, see `map_activity`) either committed
+                // before, and is seen below, or waits and finds it gone.
+                let locked: Option<bool> = sqlx::query_scalar(
+                    "UPDATE activities SET archived_at = archived_at \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL RETURNING is_default",
+                )
+                .bind(id.0)
+                .bind(account.0)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let outcome = match locked {
+                    None => Archived::Missing,
+                    Some(true) => Archived::Default,
+                    Some(false) => {
+                        let mapped: i64 = sqlx::query_scalar(
+                            "SELECT COUNT(*) FROM activity_mappings WHERE activity_id = $1",
+                        )
+                        .bind(id.0)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        if mapped > 0 {
+                            Archived::InUse
+                        } else {
+                            sqlx::query("UPDATE activities SET archived_at = $2 WHERE id = $1")
+                                .bind(id.0)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                            write_audit!(tx, account, audit, now)?;
+                            Archived::Archived
+                        }
+                    }
+                };
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>(outcome)
+            }.await)
+            .map_err(StoreError::new)
+        })
+    }
+
     fn activities(
         &self,
         account: AccountId,
@@ -472,8 +569,10 @@ impl WorkforceStore for Database {
                 if !still(&mut tx, integration, expected).await? {
                     return Ok(Err(WriteError::Stale));
                 }
+                // Under the activity's lock, as an archive takes it.
                 let current: Option<i64> = sqlx::query_scalar(
-                    "SELECT id FROM activities WHERE id = $1 AND account_id = $2 AND archived_at IS NULL",
+                    "UPDATE activities SET archived_at = archived_at \
+                     WHERE id = $1 AND account_id = $2 AND archived_at IS NULL RETURNING id",
                 )
                 .bind(activity.0)
                 .bind(account.0)

@@ -276,7 +276,9 @@ fn activity_error(error: &ActivityError) -> &'static str {
     match error {
         ActivityError::Forbidden => "forbidden",
         ActivityError::NotFound => "not_found",
-        ActivityError::NoSuchActivity => "unknown_activity",
+        ActivityError::NoSuchActivity | ActivityError::Missing => "unknown_activity",
+        ActivityError::DefaultKept => "default_activity",
+        ActivityError::InUse => "activity_in_use",
         ActivityError::Deleted => "integration_deleted",
         ActivityError::NotPaused => "integration_not_paused",
         ActivityError::Store(_) => "internal",

@@ -186,6 +186,16 @@ pub fn routes() -> Vec<ApiRoute> {
             "/activities",
             post(workforce::create_activity),
         ),
+        route(
+            Method::PATCH,
+            "/activities/{activity}",
+            patch(workforce::update_activity),
+        ),
+        route(
+            Method::DELETE,
+            "/activities/{activity}",
+            delete(workforce::archive_activity),
+        ),
         read(
             "/integrations/{id}/discovered-activities",
             get(workforce::discovered_activities),

@@ -80,6 +80,8 @@ use crate::http::{cloud_link, ingest, live};
         workforce::remove_workload_queue,
         workforce::workload_intervals,
         workforce::intraday,
+        workforce::update_activity,
+        workforce::archive_activity,
         live::board_socket,
         live::board_events,
     ),

@@ -12,7 +12,8 @@ use domain::{
     integration::{IntegrationId, IntervalLength},
     workforce::{
         activity::{
-            self, Activity, ActivityError, ActivityId, ActivityName, Category, Colour, NewActivity,
+            self, Activity, ActivityChanges, ActivityError, ActivityId, ActivityName, Category,
+            Colour, NewActivity,
         },
         employee::{
             self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId,
@@ -583,6 +584,11 @@ impl From<ActivityError> for ApiError {
                 "/activityId",
                 detail,
             ),
+            ActivityError::Missing => Self::not_found(),
+            ActivityError::DefaultKept => {
+                Self::new(StatusCode::CONFLICT, "default_activity", "", detail)
+            }
+            ActivityError::InUse => Self::new(StatusCode::CONFLICT, "activity_in_use", "", detail),
             ActivityError::Deleted => {
                 Self::new(StatusCode::CONFLICT, "integration_deleted", "", detail)
             }
@@ -663,6 +669,100 @@ pub struct NewActivityBody {
     colour: String,
 }
 
+/// The fields given, each read, or one 422 with a problem per field.
+fn activity_fields(
+    name: Option<&str>,
+    category: Option<&str>,
+    colour: Option<&str>,
+) -> Result<(Option<ActivityName>, Option<Category>, Option<Colour>), ApiError> {
+    let mut problems = Vec::new();
+    let mut field = |pointer: &str, code: &'static str, error: String| {
+        problems.push(Problem {
+            code,
+            pointer: pointer.to_owned(),
+            detail: error,
+        })
+    };
+    let name = name
+        .map(ActivityName::parse)
+        .transpose()
+        .map_err(|e| field("/name", "invalid_name", e.to_string()));
+    let category = category
+        .map(Category::parse)
+        .transpose()
+        .map_err(|e| field("/category", "invalid_category", e.to_string()));
+    let colour = colour
+        .map(Colour::parse)
+        .transpose()
+        .map_err(|e| field("/colour", "invalid_colour", e.to_string()));
+    match (name, category, colour) {
+        (Ok(name), Ok(category), Ok(colour)) => Ok((name, category, colour)),
+        _ => Err(ApiError::invalid(problems)),
+    }
+}
+
+#[derive(Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ActivityChangesBody {
+    /// 1 to 100 characters.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
+    name: Option<String>,
+    /// work, break, absence or other.
+    #[schema(value_type = Option<CategoryName>)]
+    category: Option<String>,
+    /// `#rrggbb`.
+    #[schema(pattern = "^\\s*#[0-9A-Fa-f]{6}\\s*$")]
+    colour: Option<String>,
+}
+
+/// Rename, recategorise or recolour an activity (the default one too).
+#[utoipa::path(patch, path = "/api/v1/activities/{activity}", tag = "workforce",
+    params(("activity" = i64, Path, description = "The activity's id")),
+    request_body = ActivityChangesBody,
+    responses((status = 200, body = OneActivity), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn update_activity(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiJson(body): ApiJson<ActivityChangesBody>,
+) -> Result<Json<OneActivity>, ApiError> {
+    let (name, category, colour) = activity_fields(
+        body.name.as_deref(),
+        body.category.as_deref(),
+        body.colour.as_deref(),
+    )?;
+    let changes = ActivityChanges {
+        name,
+        category,
+        colour,
+    };
+    let updated = activity::update(state.store.as_ref(), &actor, ActivityId(id), &changes).await?;
+    Ok(Json(OneActivity {
+        activity: updated.into(),
+    }))
+}
+
+/// Archive an activity nothing is mapped to. The default activity stays
+/// (`409 default_activity`), and so does one that external activities are
+/// mapped to (`409 activity_in_use`: map them to another activity first).
+#[utoipa::path(delete, path = "/api/v1/activities/{activity}", tag = "workforce",
+    params(("activity" = i64, Path, description = "The activity's id")),
+    responses((status = 204, description = "Archived"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn archive_activity(
+    State(state): State<AppState>,
+    AdminActor(actor): AdminActor,
+    ApiPath(id): ApiPath<i64>,
+) -> Result<StatusCode, ApiError> {
+    activity::archive(state.store.as_ref(), &actor, ActivityId(id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// The account's activities, the default first, then by name.
 #[utoipa::path(get, path = "/api/v1/activities", tag = "workforce", params(PageQuery),
     responses((status = 200, body = Activities), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
@@ -690,25 +790,10 @@ pub async fn create_activity(
     AdminActor(actor): AdminActor,
     ApiJson(body): ApiJson<NewActivityBody>,
 ) -> Result<Response, ApiError> {
-    let mut problems = Vec::new();
-    let mut field = |pointer: &str, code: &'static str, error: String| {
-        problems.push(Problem {
-            code,
-            pointer: pointer.to_owned(),
-            detail: error,
-        })
-    };
-    let name = ActivityName::parse(&body.name)
-        .map_err(|e| field("/name", "invalid_name", e.to_string()))
-        .ok();
-    let category = Category::parse(&body.category)
-        .map_err(|e| field("/category", "invalid_category", e.to_string()))
-        .ok();
-    let colour = Colour::parse(&body.colour)
-        .map_err(|e| field("/colour", "invalid_colour", e.to_string()))
-        .ok();
+    let (name, category, colour) =
+        activity_fields(Some(&body.name), Some(&body.category), Some(&body.colour))?;
     let (Some(name), Some(category), Some(colour)) = (name, category, colour) else {
-        return Err(ApiError::invalid(problems));
+        return Err(ApiError::internal(&"a given field was not read"));
     };
     let created = activity::create(
         state.store.as_ref(),
