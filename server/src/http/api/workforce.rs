@@ -674,7 +674,7 @@ fn activity_fields(
     name: Option<&str>,
     category: Option<&str>,
     colour: Option<&str>,
-) -> Result<(Option<ActivityName>, Option<Category>, Option<Colour>), ApiError> {
+) -> Result<ActivityChanges, ApiError> {
     let mut problems = Vec::new();
     let mut field = |pointer: &str, code: &'static str, error: String| {
         problems.push(Problem {
@@ -696,7 +696,11 @@ fn activity_fields(
         .transpose()
         .map_err(|e| field("/colour", "invalid_colour", e.to_string()));
     match (name, category, colour) {
-        (Ok(name), Ok(category), Ok(colour)) => Ok((name, category, colour)),
+        (Ok(name), Ok(category), Ok(colour)) => Ok(ActivityChanges {
+            name,
+            category,
+            colour,
+        }),
         _ => Err(ApiError::invalid(problems)),
     }
 }
@@ -731,16 +735,11 @@ pub async fn update_activity(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ActivityChangesBody>,
 ) -> Result<Json<OneActivity>, ApiError> {
-    let (name, category, colour) = activity_fields(
+    let changes = activity_fields(
         body.name.as_deref(),
         body.category.as_deref(),
         body.colour.as_deref(),
     )?;
-    let changes = ActivityChanges {
-        name,
-        category,
-        colour,
-    };
     let updated = activity::update(state.store.as_ref(), &actor, ActivityId(id), &changes).await?;
     Ok(Json(OneActivity {
         activity: updated.into(),
