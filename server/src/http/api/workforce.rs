@@ -789,9 +789,9 @@ pub async fn create_activity(
     AdminActor(actor): AdminActor,
     ApiJson(body): ApiJson<NewActivityBody>,
 ) -> Result<Response, ApiError> {
-    let (name, category, colour) =
-        activity_fields(Some(&body.name), Some(&body.category), Some(&body.colour))?;
-    let (Some(name), Some(category), Some(colour)) = (name, category, colour) else {
+    let fields = activity_fields(Some(&body.name), Some(&body.category), Some(&body.colour))?;
+    let (Some(name), Some(category), Some(colour)) = (fields.name, fields.category, fields.colour)
+    else {
         return Err(ApiError::internal(&"a given field was not read"));
     };
     let created = activity::create(
