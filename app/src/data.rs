@@ -668,3 +668,49 @@ pub async fn read_workload(id: i64, from: String, days: u32) -> Result<WorkloadV
         can_manage: actor.role.may_manage_integrations(),
     })
 }
+
+/// An activity on the activities page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityView {
+    pub id: i64,
+    pub name: String,
+    /// work, break, absence or other.
+    pub category: String,
+    /// `#rrggbb`.
+    pub colour: String,
+    pub is_default: bool,
+}
+
+/// The account's activities, the default first, and whether the reader
+/// may change them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ActivityList {
+    pub activities: Vec<ActivityView>,
+    pub can_manage: bool,
+}
+
+#[server(prefix = "/_fn", endpoint = "activities/list")]
+pub async fn list_activities() -> Result<ActivityList, AppError> {
+    use domain::{page::PageRequest, workforce::activity};
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let (found, _) = activity::list(
+        store.as_ref(),
+        &actor,
+        PageRequest::numbered(1, PageRequest::MAX_LIMIT),
+    )
+    .await?;
+    Ok(ActivityList {
+        activities: found
+            .into_iter()
+            .map(|a| ActivityView {
+                id: a.id.0,
+                name: a.name,
+                category: a.category.as_str().to_owned(),
+                colour: a.colour,
+                is_default: a.is_default,
+            })
+            .collect(),
+        can_manage: actor.role.may_manage_integrations(),
+    })
+}

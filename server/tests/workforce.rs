@@ -26,6 +26,7 @@ on_both_engines!(
     workloads_are_kept_on_their_pages_with_plain_forms_and_a_chart,
     employees_have_teams_and_the_board_filters_by_team,
     activities_are_changed_and_archived_unless_default_or_mapped,
+    activities_are_kept_on_their_page_with_plain_forms,
 );
 
 struct World {
@@ -1454,4 +1455,89 @@ async fn activities_are_changed_and_archived_unless_default_or_mapped(engine: En
             && actions.iter().any(|a| a == "activity_archived"),
         "{actions:?}"
     );
+}
+
+async fn activities_are_kept_on_their_page_with_plain_forms(engine: Engine) {
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let refused = w
+        .app
+        .post_form(
+            "/account/activities",
+            &[
+                ("name", "Lunch"),
+                ("category", "siesta"),
+                ("colour", "#f59e0b"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&refused),
+        "/account/activities?error=invalid_category"
+    );
+    let created = w
+        .app
+        .post_form(
+            "/account/activities",
+            &[
+                ("name", "Lunch <i>"),
+                ("category", "break"),
+                ("colour", "#F59E0B"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&created), "/account/activities?notice=created");
+    let list = w.app.read_json("/api/v1/activities", &w.token).await;
+    let lunch = list["activities"][1]["id"].as_i64().expect("an id");
+    let present = list["activities"][0]["id"].as_i64().expect("the default");
+    let (status, page) = w.app.page("/account/activities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Lunch &lt;i&gt;") && page.contains("#f59e0b"));
+
+    let changed = w
+        .app
+        .post_form(
+            &format!("/account/activities/{lunch}"),
+            &[
+                ("name", "Lunch break"),
+                ("category", "break"),
+                ("colour", "#0ea5e9"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&changed), "/account/activities?notice=updated");
+    let kept = w
+        .app
+        .post_form(&format!("/account/activities/{present}/archive"), &[])
+        .await;
+    assert_eq!(
+        location(&kept),
+        "/account/activities?error=default_activity"
+    );
+    let archived = w
+        .app
+        .post_form(&format!("/account/activities/{lunch}/archive"), &[])
+        .await;
+    assert_eq!(location(&archived), "/account/activities?notice=archived");
+    let (_, page) = w.app.page("/account/activities").await;
+    assert!(!page.contains("Lunch break"));
+
+    // A planner reads the activities, without the forms.
+    w.app.add_planner("planner@example.com").await;
+    w.app.sign_in("planner@example.com", ADMIN_PASSWORD).await;
+    let (_, read_only) = w.app.page("/account/activities").await;
+    assert!(read_only.contains("Present"));
+    assert!(!read_only.contains("data-test=\"create-activity\""));
+    let refused = w
+        .app
+        .post_form(
+            "/account/activities",
+            &[
+                ("name", "Nap"),
+                ("category", "break"),
+                ("colour", "#000000"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&refused), "/account/activities?error=forbidden");
 }

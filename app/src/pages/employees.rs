@@ -85,7 +85,10 @@ pub fn EmployeesPage() -> impl IntoView {
     view! {
         <Title text=move || t_string!(i18n, employees.title).to_string() />
         <h1 class="text-2xl font-semibold tracking-tight text-slate-900">{t!(i18n, employees.title)}</h1>
-        <p class="mt-1 max-w-3xl text-sm text-slate-600">{t!(i18n, employees.intro)}</p>
+        <p class="mt-1 max-w-3xl text-sm text-slate-600">
+            {t!(i18n, employees.intro)} " "
+            <A href="/account/activities" attr:class="font-medium text-indigo-700 hover:underline" attr:data-test="activities-link">{t!(i18n, activities.link)}" →"</A>
+        </p>
         <div class="mt-4 space-y-2">
             {move || notice().map(|message| view! { <NoticeAlert message /> })}
             {move || error().map(|message| view! { <ErrorAlert message /> })}

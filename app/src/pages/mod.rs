@@ -1,5 +1,6 @@
 //! One module per route.
 
+pub mod activities;
 pub mod audit;
 pub mod employees;
 pub mod home;

@@ -118,6 +118,66 @@ pub struct ActivityChanges {
     pub colour: Option<Colour>,
 }
 
+/// What is wrong with one field of an activity.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActivityField {
+    #[error("{0}")]
+    Name(NameError),
+    #[error("{0}")]
+    Category(UnknownCategory),
+    #[error("{0}")]
+    Colour(InvalidColour),
+}
+
+impl ActivityChanges {
+    /// The fields given, each read, or every problem at once.
+    pub fn parse(
+        name: Option<&str>,
+        category: Option<&str>,
+        colour: Option<&str>,
+    ) -> Result<Self, Vec<ActivityField>> {
+        let name = name
+            .map(ActivityName::parse)
+            .transpose()
+            .map_err(ActivityField::Name);
+        let category = category
+            .map(Category::parse)
+            .transpose()
+            .map_err(ActivityField::Category);
+        let colour = colour
+            .map(Colour::parse)
+            .transpose()
+            .map_err(ActivityField::Colour);
+        match (name, category, colour) {
+            (Ok(name), Ok(category), Ok(colour)) => Ok(Self {
+                name,
+                category,
+                colour,
+            }),
+            (name, category, colour) => Err([name.err(), category.err(), colour.err()]
+                .into_iter()
+                .flatten()
+                .collect()),
+        }
+    }
+}
+
+impl NewActivity {
+    /// Every field is needed; every problem at once.
+    pub fn parse(name: &str, category: &str, colour: &str) -> Result<Self, Vec<ActivityField>> {
+        let fields = ActivityChanges::parse(Some(name), Some(category), Some(colour))?;
+        match (fields.name, fields.category, fields.colour) {
+            (Some(name), Some(category), Some(colour)) => Ok(Self {
+                name,
+                category,
+                colour,
+            }),
+            // Each was given, so each was read.
+            _ => Err(Vec::new()),
+        }
+    }
+}
+
 /// What became of an archive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Archived {

@@ -13,7 +13,7 @@ use domain::{
     ingest::read::QueueId,
     integration::IntegrationId,
     workforce::{
-        activity::{self, ActivityError, ActivityId},
+        activity::{self, ActivityChanges, ActivityError, ActivityField, ActivityId, NewActivity},
         employee::{self, EmployeeError, EmployeeField, EmployeeId, EmployeeInput, NewEmployee},
         mapping::{self, ExternalId, MappingError},
         roster::{self, RosterError},
@@ -37,6 +37,9 @@ pub fn router() -> Router<AppState> {
             // The file, and room for the form's boundaries and headers.
             post(import_employees).layer(DefaultBodyLimit::max(roster::MAX_BYTES + 16 * 1024)),
         )
+        .route("/account/activities", post(create_activity))
+        .route("/account/activities/{id}", post(change_activity))
+        .route("/account/activities/{id}/archive", post(archive_activity))
         .route("/account/workloads", post(create_workload))
         .route("/account/workloads/{id}/rename", post(rename_workload))
         .route("/account/workloads/{id}/archive", post(archive_workload))
@@ -445,5 +448,81 @@ async fn remove_workload_queue(
     {
         Ok(_) => back(&page, &[("notice", "queue_removed")]),
         Err(error) => back(&page, &[("error", workload_error(&error))]),
+    }
+}
+
+#[derive(Deserialize)]
+struct ActivityForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    colour: String,
+}
+
+const ACTIVITIES: &str = "/account/activities";
+
+/// The code of the first field refused.
+fn activity_field_error(fields: &[ActivityField]) -> &'static str {
+    match fields.first() {
+        Some(ActivityField::Name(_)) => "invalid_name",
+        Some(ActivityField::Category(_)) => "invalid_category",
+        Some(ActivityField::Colour(_)) | None => "invalid_colour",
+    }
+}
+
+async fn create_activity(
+    State(state): State<AppState>,
+    session: Session,
+    Form(form): Form<ActivityForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let new = match NewActivity::parse(&form.name, &form.category, &form.colour) {
+        Ok(new) => new,
+        Err(fields) => return back(ACTIVITIES, &[("error", activity_field_error(&fields))]),
+    };
+    match activity::create(state.store.as_ref(), &actor, &new).await {
+        Ok(_) => back(ACTIVITIES, &[("notice", "created")]),
+        Err(error) => back(ACTIVITIES, &[("error", activity_error(&error))]),
+    }
+}
+
+async fn change_activity(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<ActivityForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let changes =
+        match ActivityChanges::parse(Some(&form.name), Some(&form.category), Some(&form.colour)) {
+            Ok(changes) => changes,
+            Err(fields) => return back(ACTIVITIES, &[("error", activity_field_error(&fields))]),
+        };
+    match activity::update(state.store.as_ref(), &actor, ActivityId(id), &changes).await {
+        Ok(_) => back(ACTIVITIES, &[("notice", "updated")]),
+        Err(error) => back(ACTIVITIES, &[("error", activity_error(&error))]),
+    }
+}
+
+async fn archive_activity(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    match activity::archive(state.store.as_ref(), &actor, ActivityId(id)).await {
+        Ok(()) => back(ACTIVITIES, &[("notice", "archived")]),
+        Err(error) => back(ACTIVITIES, &[("error", activity_error(&error))]),
     }
 }

@@ -237,7 +237,10 @@ fn Activities(
     let activities = found.activities.clone();
     view! {
         <section class="mt-10" aria-labelledby="activities-heading">
-            <h2 id="activities-heading" class="text-lg font-semibold text-slate-900">{t!(i18n, mapping.activities_title)}</h2>
+            <div class="flex flex-wrap items-baseline justify-between gap-2">
+                <h2 id="activities-heading" class="text-lg font-semibold text-slate-900">{t!(i18n, mapping.activities_title)}</h2>
+                <A href="/account/activities" attr:class="text-sm font-medium text-indigo-700 hover:underline">{t!(i18n, activities.link)}" →"</A>
+            </div>
             <p class="mt-1 max-w-3xl text-sm text-slate-600">{t!(i18n, mapping.activities_intro)}</p>
             {(found.may_change && !found.deleted).then(|| if found.may_remap_activities {
                 view! {

@@ -12,8 +12,7 @@ use domain::{
     integration::{IntegrationId, IntervalLength},
     workforce::{
         activity::{
-            self, Activity, ActivityChanges, ActivityError, ActivityId, ActivityName, Category,
-            Colour, NewActivity,
+            self, Activity, ActivityChanges, ActivityError, ActivityField, ActivityId, NewActivity,
         },
         employee::{
             self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId,
@@ -669,40 +668,25 @@ pub struct NewActivityBody {
     colour: String,
 }
 
-/// The fields given, each read, or one 422 with a problem per field.
-fn activity_fields(
-    name: Option<&str>,
-    category: Option<&str>,
-    colour: Option<&str>,
-) -> Result<ActivityChanges, ApiError> {
-    let mut problems = Vec::new();
-    let mut field = |pointer: &str, code: &'static str, error: String| {
-        problems.push(Problem {
-            code,
-            pointer: pointer.to_owned(),
-            detail: error,
-        })
-    };
-    let name = name
-        .map(ActivityName::parse)
-        .transpose()
-        .map_err(|e| field("/name", "invalid_name", e.to_string()));
-    let category = category
-        .map(Category::parse)
-        .transpose()
-        .map_err(|e| field("/category", "invalid_category", e.to_string()));
-    let colour = colour
-        .map(Colour::parse)
-        .transpose()
-        .map_err(|e| field("/colour", "invalid_colour", e.to_string()));
-    match (name, category, colour) {
-        (Ok(name), Ok(category), Ok(colour)) => Ok(ActivityChanges {
-            name,
-            category,
-            colour,
-        }),
-        _ => Err(ApiError::invalid(problems)),
-    }
+/// One 422 with a problem per field.
+fn activity_problems(fields: Vec<ActivityField>) -> ApiError {
+    ApiError::invalid(
+        fields
+            .into_iter()
+            .map(|field| {
+                let (code, pointer) = match field {
+                    ActivityField::Name(_) => ("invalid_name", "/name"),
+                    ActivityField::Category(_) => ("invalid_category", "/category"),
+                    ActivityField::Colour(_) => ("invalid_colour", "/colour"),
+                };
+                Problem {
+                    code,
+                    pointer: pointer.to_owned(),
+                    detail: field.to_string(),
+                }
+            })
+            .collect(),
+    )
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -735,11 +719,12 @@ pub async fn update_activity(
     ApiPath(id): ApiPath<i64>,
     ApiJson(body): ApiJson<ActivityChangesBody>,
 ) -> Result<Json<OneActivity>, ApiError> {
-    let changes = activity_fields(
+    let changes = ActivityChanges::parse(
         body.name.as_deref(),
         body.category.as_deref(),
         body.colour.as_deref(),
-    )?;
+    )
+    .map_err(activity_problems)?;
     let updated = activity::update(state.store.as_ref(), &actor, ActivityId(id), &changes).await?;
     Ok(Json(OneActivity {
         activity: updated.into(),
@@ -789,21 +774,9 @@ pub async fn create_activity(
     AdminActor(actor): AdminActor,
     ApiJson(body): ApiJson<NewActivityBody>,
 ) -> Result<Response, ApiError> {
-    let fields = activity_fields(Some(&body.name), Some(&body.category), Some(&body.colour))?;
-    let (Some(name), Some(category), Some(colour)) = (fields.name, fields.category, fields.colour)
-    else {
-        return Err(ApiError::internal(&"a given field was not read"));
-    };
-    let created = activity::create(
-        state.store.as_ref(),
-        &actor,
-        &NewActivity {
-            name,
-            category,
-            colour,
-        },
-    )
-    .await?;
+    let new =
+        NewActivity::parse(&body.name, &body.category, &body.colour).map_err(activity_problems)?;
+    let created = activity::create(state.store.as_ref(), &actor, &new).await?;
     Ok((
         StatusCode::CREATED,
         Json(OneActivity {
