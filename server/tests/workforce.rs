@@ -27,6 +27,7 @@ on_both_engines!(
     employees_have_teams_and_the_board_filters_by_team,
     activities_are_changed_and_archived_unless_default_or_mapped,
     activities_are_kept_on_their_page_with_plain_forms,
+    the_mapping_page_picks_employees_from_one_searchable_list,
 );
 
 struct World {
@@ -1540,4 +1541,67 @@ async fn activities_are_kept_on_their_page_with_plain_forms(engine: Engine) {
         )
         .await;
     assert_eq!(location(&refused), "/account/activities?error=forbidden");
+}
+
+async fn the_mapping_page_picks_employees_from_one_searchable_list(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob Jones", "bob@example.com").await;
+    w.employee("Ann Lee", "ann@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "bob", "activityIdentifier": "Talk", "startTime": ago(5)},
+        {"agentIdentifier": "ann", "activityIdentifier": "Talk", "startTime": ago(5)},
+    ]))
+    .await;
+    w.app.sign_in_as_admin().await;
+    let page = format!("/account/integrations/{}/mapping", w.integration);
+    let (_, html) = w.app.page(&page).await;
+    assert_eq!(
+        html.matches("<datalist").count(),
+        1,
+        "one list for every row"
+    );
+    let choice = format!("Bob Jones · bob@example.com · #{bob}");
+    assert!(
+        html.contains(&choice),
+        "the list names and addresses each employee"
+    );
+    assert_eq!(
+        html.matches("list=\"employee-choices\"").count(),
+        2,
+        "a picker per unmapped agent"
+    );
+
+    let agents = format!("{page}/agents");
+    let typed = w
+        .app
+        .post_form(
+            &agents,
+            &[
+                ("intent", "map"),
+                ("external_id", "bob"),
+                ("employee", "Bob"),
+            ],
+        )
+        .await;
+    assert!(
+        location(&typed).ends_with("error=choose_employee"),
+        "a name typed but not chosen"
+    );
+    let picked = w
+        .app
+        .post_form(
+            &agents,
+            &[
+                ("intent", "map"),
+                ("external_id", "bob"),
+                ("employee", &choice),
+            ],
+        )
+        .await;
+    assert!(
+        location(&picked).contains("notice=mapped"),
+        "{}",
+        location(&picked)
+    );
+    assert_eq!(w.intraday().await["agents"][0]["employeeId"], bob);
 }

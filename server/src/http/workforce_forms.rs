@@ -199,6 +199,9 @@ struct MappingForm {
     external_id: String,
     #[serde(default)]
     employee_id: Option<String>,
+    /// The searchable picker's choice (`… · #id`).
+    #[serde(default)]
+    employee: Option<String>,
     #[serde(default)]
     activity_id: Option<String>,
 }
@@ -254,7 +257,11 @@ async fn agents(
             Err(error) => back(&page, &[("error", mapping_error(&error))]),
         };
     }
-    let Some(employee) = chosen(form.employee_id.as_deref()) else {
+    let picked = form
+        .employee
+        .as_deref()
+        .and_then(app::pages::integrations::mapping::chosen_employee);
+    let Some(employee) = chosen(form.employee_id.as_deref()).or(picked) else {
         return back(&page, &[("error", "choose_employee")]);
     };
     match mapping::set(

@@ -109,6 +109,20 @@ pub fn MappingPage() -> impl IntoView {
     }
 }
 
+/// An employee as the searchable picker lists them: name, email address
+/// and, last, `#id`, which is what the form's handler reads back.
+pub fn employee_choice(employee: &crate::data::EmployeeView) -> String {
+    match &employee.email {
+        Some(email) => format!("{} · {email} · #{}", employee.name, employee.id),
+        None => format!("{} · #{}", employee.name, employee.id),
+    }
+}
+
+/// The employee id at the end of a picker's choice (`… · #12`).
+pub fn chosen_employee(choice: &str) -> Option<i64> {
+    choice.trim().rsplit_once('#')?.1.parse().ok()
+}
+
 #[component]
 fn Agents(found: MappingView) -> impl IntoView {
     let i18n = use_i18n();
@@ -150,6 +164,10 @@ fn Agents(found: MappingView) -> impl IntoView {
                                 }).collect_view()}
                             </tbody>
                         </table>
+                        // One list for every row's picker: type a name or an address to find them.
+                        <datalist id="employee-choices">
+                            {employees.iter().map(|e| view! { <option value=employee_choice(e)></option> }).collect_view()}
+                        </datalist>
                     </div>
                     {(pages > 1).then(|| view! {
                         <nav class="mt-4 flex items-center justify-between text-sm" aria-label=move || t_string!(i18n, mapping.pages).to_string()>
@@ -201,13 +219,16 @@ fn AgentRow(
             <form method="post" action=action class="flex items-center gap-2">
                 <input type="hidden" name="intent" value="map" />
                 <input type="hidden" name="external_id" value=external_id />
-                <select name="employee_id" class=SELECT aria-label=label required=true>
-                    <option value="">{t!(i18n, mapping.choose_employee)}</option>
-                    {employees.into_iter().map(|e| {
-                        let text = match e.email { Some(email) => format!("{} · {email}", e.name), None => e.name };
-                        view! { <option value=e.id.to_string()>{text}</option> }
-                    }).collect_view()}
-                </select>
+                <input
+                    name="employee"
+                    list="employee-choices"
+                    required=true
+                    autocomplete="off"
+                    class=format!("{SELECT} min-w-64")
+                    aria-label=label
+                    placeholder=move || t_string!(i18n, mapping.choose_employee).to_string()
+                    data-test="employee-picker"
+                />
                 <button type="submit" class=PRIMARY data-test="map">{t!(i18n, mapping.map)}</button>
             </form>
         }.into_any(),
