@@ -247,6 +247,17 @@ async fn the_feed_acknowledges_each_change_refuses_bad_ones_and_marks_the_integr
         .await;
     assert!(before["integration"]["realTimeAt"].is_null(), "{before}");
     let mut board = w.board(&w.app).await;
+    let events = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/intraday/events"))
+        .bearer_auth(&w.token)
+        .send()
+        .await
+        .expect("answered");
+    let mut stream = events.bytes_stream();
+    let mut buffer = String::new();
+    assert_eq!(next_event(&mut stream, &mut buffer).await.0, "hello");
     let mut feed = w.feed().await;
 
     let change = json!({"timestamp": now(), "agentId": "agent-1", "activityId": "Lunch"});
@@ -266,6 +277,12 @@ async fn the_feed_acknowledges_each_change_refuses_bad_ones_and_marks_the_integr
         message["agents"][0]["externalActivity"], "Lunch",
         "{message}"
     );
+    let (name, data) = next_event(&mut stream, &mut buffer).await;
+    assert_eq!(
+        (name.as_str(), &data["agents"]),
+        ("agents", &message["agents"])
+    );
+    drop(stream);
 
     // A message the rules refuse is answered on its own; the rest stand.
     feed.send(Message::text(
