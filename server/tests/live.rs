@@ -99,7 +99,12 @@ impl World {
     }
 
     async fn board(&self, app: &TestApp) -> Socket {
-        let mut request = ws_url(app, "/api/v1/intraday/live")
+        self.board_at(&app.addr.to_string()).await
+    }
+
+    /// A board on the server at `addr`, past its hello.
+    async fn board_at(&self, addr: &str) -> Socket {
+        let mut request = format!("ws://{addr}/api/v1/intraday/live")
             .into_client_request()
             .expect("a request");
         request.headers_mut().insert(
@@ -404,6 +409,31 @@ async fn boards_and_feeds_refuse_who_may_not_use_them(engine: Engine) {
         "one feed too many"
     );
     drop(open);
+    let mut boards = Vec::new();
+    for _ in 0..server::http::live::BOARDS_PER_ACCOUNT {
+        boards.push(w.board(&w.app).await);
+    }
+    assert_eq!(
+        refused_with(
+            handshake(
+                board,
+                vec![("authorization", format!("Bearer {}", w.token))]
+            )
+            .await
+        ),
+        429,
+        "one board too many"
+    );
+    let stream = w
+        .app
+        .api(Method::GET, "/api/v1/intraday/events", Some(&w.token), None)
+        .await;
+    assert_eq!(
+        stream.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "the event stream counts too"
+    );
+    drop(boards);
 
     // A signed-in browser on this site may watch with its session; a page
     // of another site may not use that session.
@@ -511,17 +541,7 @@ async fn a_change_received_by_one_server_reaches_boards_of_another() {
     )
     .await
     .expect("a second server process serves");
-    let mut request = format!("ws://{}/api/v1/intraday/live", other.addr)
-        .into_client_request()
-        .expect("a request");
-    request.headers_mut().insert(
-        "authorization",
-        HeaderValue::from_str(&format!("Bearer {}", w.token)).expect("a header"),
-    );
-    let (mut socket, _) = tokio_tungstenite::connect_async(request)
-        .await
-        .expect("a board on the other server");
-    assert_eq!(next_json(&mut socket).await["type"], "hello");
+    let mut socket = w.board_at(&other.addr).await;
 
     w.send_status(&w.app, "agent-1", "Talk").await;
     let message = next_board_message(&mut socket).await;

@@ -66,55 +66,88 @@ impl Told {
 pub struct Hub {
     boards: broadcast::Sender<Told>,
     closing: watch::Sender<bool>,
-    /// Feeds open, per integration.
-    feeds: std::sync::Mutex<std::collections::HashMap<i64, usize>>,
+    /// Boards and feeds open, per account and per integration.
+    open: std::sync::Mutex<std::collections::HashMap<Holder, usize>>,
+}
+
+/// Who holds open connections, and how many each may.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Holder {
+    /// Feeds of an integration.
+    Feed(i64),
+    /// Boards of an account.
+    Board(AccountId),
+}
+
+impl Holder {
+    fn most(self) -> usize {
+        match self {
+            Self::Feed(_) => FEEDS_PER_INTEGRATION,
+            Self::Board(_) => BOARDS_PER_ACCOUNT,
+        }
+    }
 }
 
 /// Feeds one integration may have open at once (in this process).
 pub const FEEDS_PER_INTEGRATION: usize = 4;
 
+/// Boards (WebSocket and event stream alike) one account may have open at
+/// once (in this process): each holds a task and a place in the channel.
+pub const BOARDS_PER_ACCOUNT: usize = 100;
+
 /// Messages a second one feed may send; past it, the server reads more
 /// slowly (the sender's socket fills up) rather than refusing.
 const FEED_MESSAGES_PER_SECOND: u32 = 2_000;
 
-/// One open feed, counted until it is dropped.
-struct FeedTurn {
+/// One open connection, counted until it is dropped.
+struct Turn {
     hub: Arc<Hub>,
-    integration: i64,
+    holder: Holder,
 }
 
-impl Drop for FeedTurn {
+impl Drop for Turn {
     fn drop(&mut self) {
-        let mut feeds = self
+        let mut open = self
             .hub
-            .feeds
+            .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(open) = feeds.get_mut(&self.integration) {
-            *open = open.saturating_sub(1);
-            if *open == 0 {
-                feeds.remove(&self.integration);
+        if let Some(count) = open.get_mut(&self.holder) {
+            *count = count.saturating_sub(1);
+            if *count == 0 {
+                open.remove(&self.holder);
             }
         }
     }
 }
 
 impl Hub {
-    fn open_feed(self: &Arc<Self>, integration: i64) -> Option<FeedTurn> {
-        let mut feeds = self
-            .feeds
+    /// A turn to hold one more connection, unless `holder` has its most.
+    fn turn(self: &Arc<Self>, holder: Holder) -> Option<Turn> {
+        let mut open = self
+            .open
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let open = feeds.entry(integration).or_default();
-        if *open >= FEEDS_PER_INTEGRATION {
+        let count = open.entry(holder).or_default();
+        if *count >= holder.most() {
             return None;
         }
-        *open += 1;
-        Some(FeedTurn {
+        *count += 1;
+        Some(Turn {
             hub: self.clone(),
-            integration,
+            holder,
         })
     }
+}
+
+fn too_many_boards() -> ApiError {
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "too_many_boards",
+        "",
+        format!("an account may have {BOARDS_PER_ACCOUNT} boards open at once on this server; close some"),
+    )
+    .with_retry_after(10)
 }
 
 /// Messages waiting for a slow board before it is told to read again.
@@ -130,7 +163,7 @@ impl Hub {
         let hub = Arc::new(Self {
             boards: broadcast::channel(BOARD_BACKLOG).0,
             closing: watch::channel(false).0,
-            feeds: std::sync::Mutex::default(),
+            open: std::sync::Mutex::default(),
         });
         let boards = hub.boards.clone();
         tokio::spawn(async move {
@@ -300,6 +333,7 @@ fn websocket_required(alternative: &str) -> Response {
         (status = 101, description = "Switching to the WebSocket protocol"),
         (status = 401, body = ErrorEnvelope),
         (status = 426, body = ErrorEnvelope, description = "Not a WebSocket handshake"),
+        (status = 429, body = ErrorEnvelope, description = "The account has 100 boards open on this server already"),
         (status = 503, body = ErrorEnvelope, description = "WebSockets are off on this server: use /api/v1/intraday/events"),
     ),
     security(("personal_access_token" = [])))]
@@ -320,11 +354,17 @@ pub async fn board_socket(
     let Ok(upgrade) = upgrade else {
         return websocket_required("or read /api/v1/intraday/events as server-sent events");
     };
+    let Some(turn) = state.live.turn(Holder::Board(actor.account_id)) else {
+        return too_many_boards().into_response();
+    };
     let told = state.live.boards.subscribe();
     let closing = state.live.closing.subscribe();
     upgrade
         .max_message_size(1_024)
-        .on_upgrade(move |socket| serve_board(socket, actor.account_id, told, closing))
+        .on_upgrade(move |socket| async move {
+            let _turn = turn;
+            serve_board(socket, actor.account_id, told, closing).await;
+        })
 }
 
 async fn serve_board(
@@ -378,28 +418,35 @@ fn going_away() -> Message {
     responses(
         (status = 200, content_type = "text/event-stream", description = "The stream of events"),
         (status = 401, body = ErrorEnvelope),
+        (status = 429, body = ErrorEnvelope, description = "The account has 100 boards open on this server already"),
     ),
     security(("personal_access_token" = [])))]
 pub async fn board_events(
     State(state): State<AppState>,
     Watcher(actor): Watcher,
-) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    let turn = state
+        .live
+        .turn(Holder::Board(actor.account_id))
+        .ok_or_else(too_many_boards)?;
     let told = state.live.boards.subscribe();
     let closing = state.live.closing.subscribe();
-    Sse::new(events(actor.account_id, told, closing)).keep_alive(KeepAlive::default())
+    Ok(Sse::new(events(actor.account_id, told, closing, turn)).keep_alive(KeepAlive::default()))
 }
 
 fn events(
     account: AccountId,
     told: broadcast::Receiver<Told>,
     closing: watch::Receiver<bool>,
+    turn: Turn,
 ) -> impl Stream<Item = Result<Event, Infallible>> {
     let event = |kind: &str, json: &str| Ok(Event::default().event(kind).data(json));
     let beat = tokio::time::interval_at(tokio::time::Instant::now() + BEAT, BEAT);
     stream::once(async move { event("hello", board_message("hello", None).as_str()) }).chain(
         stream::unfold(
-            (told, closing, beat),
-            move |(mut told, mut closing, mut beat)| async move {
+            // The turn is held for as long as the stream is.
+            (told, closing, beat, turn),
+            move |(mut told, mut closing, mut beat, turn)| async move {
                 loop {
                     let next = tokio::select! {
                         heard = told.recv() => match heard {
@@ -413,7 +460,7 @@ fn events(
                         _ = beat.tick() => event("ping", board_message("ping", None).as_str()),
                         _ = closing.changed() => return None,
                     };
-                    return Some((next, (told, closing, beat)));
+                    return Some((next, (told, closing, beat, turn)));
                 }
             },
         ),
@@ -518,7 +565,7 @@ pub async fn status_feed(
         Credential::IntegrationKey(id) => id.0,
         Credential::Token(_) => 0,
     };
-    let Some(turn) = state.live.open_feed(integration) else {
+    let Some(turn) = state.live.turn(Holder::Feed(integration)) else {
         return ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_feeds",
@@ -665,7 +712,8 @@ impl FeedSession {
         socket: &mut WebSocket,
         mut statuses: Vec<(u64, FeedMessage)>,
     ) -> Result<(), Hangup> {
-        for _ in 0..2 {
+        // Each pass that does not end stores fewer messages, so it ends.
+        loop {
             let (payload, numbers) = self.body(&statuses);
             match self.receive(&payload).await {
                 Ok(accepted) => {
@@ -756,7 +804,6 @@ impl FeedSession {
                 }
             }
         }
-        Ok(())
     }
 
     /// The statuses as the body of `POST /external-systems/agent-statuses`,
