@@ -426,6 +426,107 @@ pub async fn list_employees(page: u32) -> Result<EmployeePage, AppError> {
     })
 }
 
+/// An employee's entry for an external system: the agent id an integration
+/// sends for them and their own id there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalSystemView {
+    pub integration_id: i64,
+    pub integration_name: String,
+    /// A deleted integration's entry stays, but cannot change.
+    pub deleted: bool,
+    pub external_id: String,
+    pub system_employee_id: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    /// Ids the integration sent that differ only in case or spaces.
+    pub near_misses: Vec<String>,
+}
+
+/// An integration the employee page offers for a new entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IntegrationChoiceView {
+    pub id: i64,
+    pub name: String,
+}
+
+/// What an employee's page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmployeeDetail {
+    pub employee: EmployeeView,
+    pub archived: bool,
+    pub systems: Vec<ExternalSystemView>,
+    pub page: u32,
+    pub pages: u32,
+    pub systems_total: u64,
+    /// Current integrations that carry agent statuses and have no entry
+    /// for the employee yet.
+    pub integrations: Vec<IntegrationChoiceView>,
+    pub may_change: bool,
+}
+
+#[cfg(feature = "ssr")]
+const SYSTEMS_PER_PAGE: u32 = 50;
+
+#[server(prefix = "/_fn", endpoint = "employees/one")]
+pub async fn read_employee(id: i64, page: u32) -> Result<EmployeeDetail, AppError> {
+    use domain::{
+        page::PageRequest,
+        workforce::{
+            employee::{self, EmployeeId},
+            mapping,
+        },
+    };
+    let actor = crate::session::actor().await?;
+    let store = crate::api::store();
+    let page = page.max(1);
+    let found = employee::get(store.as_ref(), &actor, EmployeeId(id)).await?;
+    let archived = found.archived;
+    let (systems, systems_total) = mapping::external_systems(
+        store.as_ref(),
+        &actor,
+        found.id,
+        PageRequest::numbered(page, SYSTEMS_PER_PAGE),
+    )
+    .await?;
+    let taken: std::collections::HashSet<i64> = systems
+        .iter()
+        .map(|system| system.entry.mapping.integration.0)
+        .collect();
+    let integrations = domain::integrations::list(store.as_ref(), &actor, false)
+        .await?
+        .into_iter()
+        .filter(|i| i.data_types.agent_statuses() && !taken.contains(&i.id.0))
+        .map(|i| IntegrationChoiceView {
+            id: i.id.0,
+            name: i.name.to_string(),
+        })
+        .collect();
+    Ok(EmployeeDetail {
+        employee: server::employee_view(found),
+        archived,
+        systems: systems
+            .into_iter()
+            .map(|system| {
+                let entry = system.entry;
+                ExternalSystemView {
+                    integration_id: entry.mapping.integration.0,
+                    integration_name: entry.integration_name,
+                    deleted: entry.integration_status == domain::integration::Status::Deleted,
+                    external_id: entry.mapping.external_id,
+                    system_employee_id: entry.mapping.system_employee_id,
+                    created_at: server::time(entry.mapping.created_at),
+                    near_misses: system.near_misses,
+                }
+            })
+            .collect(),
+        page,
+        pages: page_count(systems_total, SYSTEMS_PER_PAGE),
+        systems_total,
+        integrations,
+        may_change: actor.role.may_manage_integrations() && !archived,
+    })
+}
+
 /// An agent id an integration sent, and whom it is mapped to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscoveredAgentView {

@@ -164,6 +164,19 @@ impl From<domain::csv::service::CsvError> for AppError {
 }
 
 #[cfg(feature = "ssr")]
+impl From<domain::workforce::employee::EmployeeError> for AppError {
+    fn from(error: domain::workforce::employee::EmployeeError) -> Self {
+        use domain::workforce::employee::EmployeeError as E;
+        match error {
+            E::Forbidden => AppError::Forbidden,
+            E::NotFound => AppError::NotFound,
+            E::Store(error) => error.into(),
+            conflict => AppError::Conflict(conflict.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
 impl From<domain::workforce::mapping::MappingError> for AppError {
     fn from(error: domain::workforce::mapping::MappingError) -> Self {
         use domain::workforce::mapping::MappingError as E;

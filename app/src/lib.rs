@@ -100,6 +100,7 @@ pub fn App() -> impl IntoView {
                             ssr=SsrMode::Async
                         />
                         <Route path=path!("/employees") view=pages::employees::EmployeesPage ssr=SsrMode::Async />
+                        <Route path=path!("/employees/:id") view=pages::employee::EmployeePage ssr=SsrMode::Async />
                         <Route path=path!("/activities") view=pages::activities::ActivitiesPage ssr=SsrMode::Async />
                         <Route path=path!("/audit") view=pages::audit::AuditPage ssr=SsrMode::Async />
                         <Route path=path!("/queues") view=pages::queues::list::QueuesPage ssr=SsrMode::Async />

@@ -28,6 +28,8 @@ on_both_engines!(
     activities_are_changed_and_archived_unless_default_or_mapped,
     activities_are_kept_on_their_page_with_plain_forms,
     the_mapping_page_picks_employees_from_one_searchable_list,
+    an_employees_external_systems_carry_their_own_id_and_near_misses,
+    an_employee_is_edited_and_given_external_systems_on_their_page,
 );
 
 struct World {
@@ -1604,4 +1606,312 @@ async fn the_mapping_page_picks_employees_from_one_searchable_list(engine: Engin
         location(&picked)
     );
     assert_eq!(w.intraday().await["agents"][0]["employeeId"], bob);
+}
+
+async fn an_employees_external_systems_carry_their_own_id_and_near_misses(engine: Engine) {
+    let w = world(engine).await;
+    let bob = w.employee("Bob", "bob@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "BJones ", "activityIdentifier": "Available", "startTime": ago(20)},
+    ]))
+    .await;
+    let path = format!("/api/v1/integrations/{}/agent-mappings", w.integration);
+    let map = |system: Value| {
+        let mut body = json!({"externalId": "bjones", "employeeId": bob});
+        if !system.is_null() {
+            body["systemEmployeeId"] = system;
+        }
+        w.call(Method::POST, &path, Some(body))
+    };
+    let created = map(json!("U-1001")).await;
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.expect("JSON");
+    assert_eq!(created["agentMapping"]["systemEmployeeId"], "U-1001");
+    // The same mapping with a new id there: saved, answered 200.
+    let updated = map(json!("U-2002")).await;
+    assert_eq!(updated.status(), StatusCode::OK);
+    let updated: Value = updated.json().await.expect("JSON");
+    assert_eq!(updated["agentMapping"]["systemEmployeeId"], "U-2002");
+    // Left out, the noted id stays.
+    let kept: Value = map(Value::Null).await.json().await.expect("JSON");
+    assert_eq!(kept["agentMapping"]["systemEmployeeId"], "U-2002");
+    let bad = map(json!("a\u{7}b")).await;
+    let (status, code, pointer) = error_code(bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        (code.as_str(), pointer.as_str()),
+        ("invalid_system_employee_id", "/systemEmployeeId")
+    );
+
+    let systems = w
+        .app
+        .read_json(
+            &format!("/api/v1/employees/{bob}/external-systems"),
+            &w.token,
+        )
+        .await;
+    assert_eq!(systems["total"], 1);
+    let entry = &systems["externalSystems"][0];
+    assert_eq!(entry["integrationId"], w.integration);
+    assert_eq!(entry["integrationName"], "My ACD");
+    assert_eq!(entry["integrationStatus"], "active");
+    assert_eq!(entry["externalId"], "bjones");
+    assert_eq!(entry["systemEmployeeId"], "U-2002");
+    assert_eq!(entry["nearMisses"], json!(["BJones "]));
+
+    // A planner reads them; nobody reads an unknown employee's.
+    w.app.add_planner("planner@example.com").await;
+    let planner = w.app.token_for("planner@example.com").await;
+    let read = w
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v1/employees/{bob}/external-systems"),
+            Some(&planner),
+            None,
+        )
+        .await;
+    assert_eq!(read.status(), StatusCode::OK);
+    let unknown = w
+        .call(
+            Method::GET,
+            "/api/v1/employees/999999/external-systems",
+            None,
+        )
+        .await;
+    assert_eq!(error_code(unknown).await.0, StatusCode::NOT_FOUND);
+    // An archived employee keeps no entry.
+    w.call(Method::DELETE, &format!("/api/v1/employees/{bob}"), None)
+        .await;
+    let gone = w
+        .app
+        .read_json(
+            &format!("/api/v1/employees/{bob}/external-systems"),
+            &w.token,
+        )
+        .await;
+    assert_eq!(gone["total"], 0);
+}
+
+async fn an_employee_is_edited_and_given_external_systems_on_their_page(engine: Engine) {
+    let w = world(engine).await;
+    w.app.sign_in_as_admin().await;
+    let bob = w.employee("Bob Jones", "bob@example.com").await;
+    w.employee("Ann", "ann@example.com").await;
+    w.statuses(json!([
+        {"agentIdentifier": "BJones", "activityIdentifier": "Available", "startTime": ago(5)},
+    ]))
+    .await;
+    let page = format!("/account/employees/{bob}");
+    let (status, html) = w.app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        html.contains("data-test=\"employee-edit\"")
+            && html.contains("data-test=\"systems-empty\"")
+    );
+    assert!(
+        html.contains(&format!("value=\"{}\"", w.integration)),
+        "the integration is offered"
+    );
+    let (_, list) = w.app.page("/account/employees").await;
+    assert!(
+        list.contains(&format!("href=\"/account/employees/{bob}\"")),
+        "the list links here"
+    );
+
+    // Edited: saved; refused: the message and the draft kept.
+    let saved = w
+        .app
+        .post_form(
+            &page,
+            &[
+                ("name", "Robert Jones"),
+                ("email", "bob@example.com"),
+                ("personnel_number", ""),
+                ("team", "Blue"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&saved), format!("{page}?notice=saved"));
+    let changed = w
+        .app
+        .read_json(&format!("/api/v1/employees/{bob}"), &w.token)
+        .await;
+    assert_eq!(changed["employee"]["name"], "Robert Jones");
+    assert_eq!(changed["employee"]["team"], "Blue");
+    assert_eq!(
+        changed["employee"]["personnelNumber"],
+        Value::Null,
+        "emptied, removed"
+    );
+    let refused = w
+        .app
+        .post_form(
+            &page,
+            &[
+                ("name", "Rob"),
+                ("email", "ANN@example.com"),
+                ("personnel_number", "7"),
+                ("team", ""),
+            ],
+        )
+        .await;
+    let to = location(&refused);
+    assert!(to.contains("error=email_taken"), "{to}");
+    let (_, html) = w.app.page(&to).await;
+    assert!(html.contains("Another employee already has this email address."));
+    assert!(
+        html.contains("value=\"Rob\"") && html.contains("value=\"ANN@example.com\""),
+        "the draft is kept"
+    );
+
+    // An external system: the id as sent, the id there, and a near miss.
+    let systems = format!("{page}/systems");
+    let integration = w.integration.to_string();
+    let bad = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", &integration),
+                ("external_id", "bjones"),
+                ("system_employee_id", "U\u{7}"),
+            ],
+        )
+        .await;
+    let to = location(&bad);
+    assert!(to.contains("error=invalid_system_employee_id"), "{to}");
+    let (_, html) = w.app.page(&to).await;
+    assert!(
+        html.contains("value=\"bjones\""),
+        "the entry is kept as typed"
+    );
+    let added = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", &integration),
+                ("external_id", "bjones"),
+                ("system_employee_id", "U-7"),
+            ],
+        )
+        .await;
+    let to = location(&added);
+    assert!(
+        to.contains("notice=mapped") && to.contains("near=BJones"),
+        "{to}"
+    );
+    let (_, html) = w.app.page(&to).await;
+    assert!(
+        html.contains("data-test=\"near-misses\"")
+            && html.contains("data-test=\"system-near-misses\"")
+    );
+    assert!(html.contains("data-test=\"system-row\"") && html.contains("value=\"U-7\""));
+    assert!(
+        html.contains("data-test=\"no-integrations\""),
+        "nothing left to add"
+    );
+    let renamed = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", &integration),
+                ("external_id", "bjones"),
+                ("system_employee_id", "U-8"),
+            ],
+        )
+        .await;
+    assert!(location(&renamed).contains("notice=mapped"));
+    let entry = w
+        .app
+        .read_json(
+            &format!("/api/v1/employees/{bob}/external-systems"),
+            &w.token,
+        )
+        .await;
+    assert_eq!(entry["externalSystems"][0]["systemEmployeeId"], "U-8");
+
+    // Refused entries come back as typed, with the reason.
+    let no_integration = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", ""),
+                ("external_id", "x"),
+            ],
+        )
+        .await;
+    assert!(location(&no_integration).contains("error=choose_integration"));
+    let blank = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", &integration),
+                ("external_id", " "),
+            ],
+        )
+        .await;
+    assert!(location(&blank).contains("error=invalid_external_id"));
+    let twice = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "add"),
+                ("integration_id", &integration),
+                ("external_id", "bob2"),
+                ("system_employee_id", "U-9"),
+            ],
+        )
+        .await;
+    assert!(location(&twice).contains("error=employee_already_mapped"));
+
+    // A planner reads the page without its forms; removing is refused.
+    w.app.add_planner("planner@example.com").await;
+    w.app.sign_in("planner@example.com", ADMIN_PASSWORD).await;
+    let (status, read_only) = w.app.page(&page).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(read_only.contains("data-test=\"employee-details\"") && read_only.contains("U-8"));
+    assert!(
+        !read_only.contains("data-test=\"employee-edit\"")
+            && !read_only.contains("data-test=\"remove-system\"")
+    );
+    let refused = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "remove"),
+                ("integration_id", &integration),
+                ("external_id", "bjones"),
+            ],
+        )
+        .await;
+    assert!(location(&refused).contains("error=forbidden"));
+
+    w.app.sign_in_as_admin().await;
+    let removed = w
+        .app
+        .post_form(
+            &systems,
+            &[
+                ("intent", "remove"),
+                ("integration_id", &integration),
+                ("external_id", "bjones"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&removed), format!("{page}?notice=unmapped"));
+    assert_eq!(w.intraday().await["total"], 0);
+    let (status, _) = w.app.page("/account/employees/999999").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

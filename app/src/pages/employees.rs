@@ -16,7 +16,7 @@ use crate::{
     },
 };
 
-const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
+pub(crate) const INPUT: &str = "mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30";
 
 /// The message for a code the employee forms carry back.
 pub fn workforce_error(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> String {
@@ -31,6 +31,8 @@ pub fn workforce_error(i18n: leptos_i18n::I18nContext<Locale>, code: &str) -> St
         "too_large" => t_string!(i18n, employees.error_too_large),
         "no_file" | "unreadable" => t_string!(i18n, employees.error_no_file),
         "invalid_external_id" => t_string!(i18n, mapping.error_external_id),
+        "invalid_system_employee_id" => t_string!(i18n, employee.error_system_id),
+        "choose_integration" => t_string!(i18n, employee.error_choose_integration),
         "choose_employee" => t_string!(i18n, mapping.error_choose),
         "unknown_employee" => t_string!(i18n, mapping.error_not_found),
         "unknown_activity" => t_string!(i18n, mapping.error_not_found),
@@ -196,7 +198,9 @@ fn EmployeeRow(employee: EmployeeView, may_change: bool) -> impl IntoView {
     let archive = format!("/account/employees/{}/archive", employee.id);
     view! {
         <tr data-test="employee-row">
-            <td class="px-4 py-3 font-medium text-slate-900">{employee.name}</td>
+            <td class="px-4 py-3 font-medium">
+                <A href=format!("/account/employees/{}", employee.id) attr:class="text-indigo-700 hover:underline" attr:data-test="employee-link">{employee.name}</A>
+            </td>
             <td class="px-4 py-3 text-slate-700">{employee.email}</td>
             <td class="px-4 py-3 font-mono text-xs text-slate-600">{employee.personnel_number}</td>
             <td class="px-4 py-3 text-slate-700">{employee.team}</td>

@@ -2,6 +2,7 @@
 
 pub mod activities;
 pub mod audit;
+pub mod employee;
 pub mod employees;
 pub mod home;
 pub mod integrations;

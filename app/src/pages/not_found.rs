@@ -5,14 +5,20 @@ use leptos_meta::Title;
 
 use crate::i18n::*;
 
-#[component]
-pub fn NotFound() -> impl IntoView {
+/// Answers the request 404 when rendered on the server (an asynchronous
+/// route's status is set before the first byte goes out).
+pub fn answer_not_found() {
     #[cfg(feature = "ssr")]
     {
         if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+}
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    answer_not_found();
     let i18n = use_i18n();
     view! {
         <Title text=move || t_string!(i18n, not_found.title).to_string() />

@@ -78,13 +78,34 @@ pub fn near_misses(id: &ExternalId, seen: impl IntoIterator<Item = String>) -> V
     misses
 }
 
-/// A saved mapping.
+/// A saved mapping: an employee's entry for an external system.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgentMapping {
     pub integration: IntegrationId,
+    /// The id the system sends for the agent.
     pub external_id: String,
     pub employee: EmployeeId,
+    /// The employee's own id in that system (a user number, say), when an
+    /// admin noted it; kept exactly as typed, for people to look up.
+    pub system_employee_id: Option<String>,
     pub created_at: DateTime<Utc>,
+}
+
+/// An employee's mapping with the integration it is in, as the employee's
+/// page lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmployeeMapping {
+    pub mapping: AgentMapping,
+    pub integration_name: String,
+    pub integration_status: Status,
+}
+
+/// An entry of an employee's external systems, with the ids that integration
+/// has sent that look like the same agent spelt another way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExternalSystem {
+    pub entry: EmployeeMapping,
+    pub near_misses: Vec<String>,
 }
 
 /// An agent id an integration has sent, with the employee it is mapped to.
@@ -104,6 +125,8 @@ pub enum Mapped {
     Created(AgentMapping),
     /// Exactly this mapping was there already.
     Unchanged(AgentMapping),
+    /// This mapping was there; the employee's id in the system is new.
+    Updated(AgentMapping),
     /// The id is another employee's.
     AgentTaken(EmployeeId),
     /// The employee has another id in this integration.
@@ -160,14 +183,17 @@ async fn mappable(
     Ok(())
 }
 
-/// Maps `external_id` of `integration` to `employee`. Sending the same
-/// mapping again changes nothing.
+/// Maps `external_id` of `integration` to `employee`, noting the
+/// employee's own id in that system when given (the same rules as an agent
+/// id). Sending the same mapping again changes nothing but a newly given
+/// system id; leaving the system id out keeps the one noted.
 pub async fn set(
     store: &dyn Store,
     actor: &Actor,
     integration: IntegrationId,
     external_id: &ExternalId,
     employee: EmployeeId,
+    system_employee_id: Option<&ExternalId>,
 ) -> Result<SetMapping, MappingError> {
     mappable(store, actor, integration).await?;
     let audit = AuditEntry {
@@ -178,11 +204,18 @@ pub async fn set(
     };
     let workforce = store.workforce();
     let (mapping, created) = match workforce
-        .map_agent(actor.account_id, integration, external_id, employee, &audit)
+        .map_agent(
+            actor.account_id,
+            integration,
+            external_id,
+            employee,
+            system_employee_id,
+            &audit,
+        )
         .await?
     {
         Mapped::Created(mapping) => (mapping, true),
-        Mapped::Unchanged(mapping) => (mapping, false),
+        Mapped::Unchanged(mapping) | Mapped::Updated(mapping) => (mapping, false),
         Mapped::AgentTaken(_) => {
             return Err(MappingError::AgentTaken {
                 external_id: external_id.as_str().to_owned(),
@@ -352,6 +385,7 @@ async fn match_within_bounds(
                         integration,
                         &external_id,
                         employee,
+                        None,
                         &audit,
                     )
                     .await?
@@ -370,6 +404,42 @@ async fn match_within_bounds(
         after = Some(last);
     }
     Ok(result)
+}
+
+/// A page of an employee's entries for external systems (their mappings),
+/// by integration name, each with its near misses, and the total. Any role
+/// may read; an archived employee has none.
+pub async fn external_systems(
+    store: &dyn Store,
+    actor: &Actor,
+    employee: EmployeeId,
+    page: PageRequest,
+) -> Result<(Vec<ExternalSystem>, u64), MappingError> {
+    let workforce = store.workforce();
+    workforce
+        .employee(actor.account_id, employee)
+        .await?
+        .ok_or(MappingError::NoSuchEmployee)?;
+    let (entries, total) = workforce
+        .employee_mappings(actor.account_id, employee, page)
+        .await?;
+    let mut systems = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let near = match ExternalId::parse(&entry.mapping.external_id) {
+            Ok(id) => near_misses(
+                &id,
+                workforce
+                    .agent_ids_folding_to(entry.mapping.integration, &id.folded())
+                    .await?,
+            ),
+            Err(_) => Vec::new(),
+        };
+        systems.push(ExternalSystem {
+            entry,
+            near_misses: near,
+        });
+    }
+    Ok((systems, total))
 }
 
 /// A page of the agent ids an integration has sent, by id, with their

@@ -8,7 +8,7 @@ use super::{
     activity::{Activity, ActivityId, DiscoveredActivity, NewActivity},
     employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
     intraday::MappedEmployee,
-    mapping::{DiscoveredAgent, ExternalId, Mapped},
+    mapping::{DiscoveredAgent, EmployeeMapping, ExternalId, Mapped},
     workload::{Workload, WorkloadId, WorkloadName},
 };
 use crate::{
@@ -168,15 +168,26 @@ pub trait WorkforceStore: Send + Sync {
 
     /// Maps an agent id of an integration of the account to a current
     /// employee of the account, in one transaction with its audit entry;
-    /// the unique constraints decide a race.
+    /// the unique constraints decide a race. A given system employee id is
+    /// saved with it, or on the mapping that is there (`Updated`).
     fn map_agent<'a>(
         &'a self,
         account: AccountId,
         integration: IntegrationId,
         external_id: &'a ExternalId,
         employee: EmployeeId,
+        system_employee_id: Option<&'a ExternalId>,
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<Mapped, StoreError>>;
+
+    /// A page of the employee's mappings in the account's integrations, by
+    /// integration name, and the total.
+    fn employee_mappings(
+        &self,
+        account: AccountId,
+        employee: EmployeeId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<EmployeeMapping>, u64), StoreError>>;
 
     /// Removes a mapping; false if there was none.
     fn unmap_agent<'a>(

@@ -15,7 +15,7 @@ use domain::{
         },
         employee::{CreateEmployeeError, Employee, EmployeeChanges, EmployeeId, NewEmployee},
         intraday::{Change, LatestStatus, MappedEmployee, ShownActivity},
-        mapping::{AgentMapping, DiscoveredAgent, ExternalId, Mapped},
+        mapping::{AgentMapping, DiscoveredAgent, EmployeeMapping, ExternalId, Mapped},
         workload::{Workload, WorkloadId, WorkloadName},
         WorkforceStore,
     },
@@ -672,10 +672,12 @@ impl WorkforceStore for Database {
         integration: IntegrationId,
         external_id: &'a ExternalId,
         employee: EmployeeId,
+        system_employee_id: Option<&'a ExternalId>,
         audit: &'a AuditEntry,
     ) -> BoxFuture<'a, Result<Mapped, StoreError>> {
         Box::pin(async move {
             let now = Utc::now();
+            let system_id = system_employee_id.map(ExternalId::as_str);
             let _turn = self.write_turn().await;
             on_pool!(self, pool => async {
                 let mut tx = pool.begin().await?;
@@ -689,31 +691,34 @@ impl WorkforceStore for Database {
                 if current.is_none() {
                     return Ok::<_, sqlx::Error>(Mapped::NoSuchEmployee);
                 }
-                let mapping = |created_at| AgentMapping {
+                let mapping = |system_employee_id, created_at| AgentMapping {
                     integration,
                     external_id: external_id.as_str().to_owned(),
                     employee,
+                    system_employee_id,
                     created_at,
                 };
                 // Either unique key may be taken: by this very mapping, or
                 // by another employee's or another id's.
                 let inserted: Option<DateTime<Utc>> = sqlx::query_scalar(
-                    "INSERT INTO agent_mappings (integration_id, external_id, employee_id, created_at) \
-                     VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING created_at",
+                    "INSERT INTO agent_mappings \
+                     (integration_id, external_id, employee_id, system_employee_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING created_at",
                 )
                 .bind(integration.0)
                 .bind(external_id.as_str())
                 .bind(employee.0)
+                .bind(system_id)
                 .bind(now)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(created_at) = inserted {
                     write_audit!(tx, account, audit, now)?;
                     tx.commit().await?;
-                    return Ok(Mapped::Created(mapping(created_at)));
+                    return Ok(Mapped::Created(mapping(system_id.map(str::to_owned), created_at)));
                 }
-                let of_id: Option<(i64, DateTime<Utc>)> = sqlx::query_as(
-                    "SELECT employee_id, created_at FROM agent_mappings \
+                let of_id: Option<(i64, Option<String>, DateTime<Utc>)> = sqlx::query_as(
+                    "SELECT employee_id, system_employee_id, created_at FROM agent_mappings \
                      WHERE integration_id = $1 AND external_id = $2",
                 )
                 .bind(integration.0)
@@ -721,10 +726,26 @@ impl WorkforceStore for Database {
                 .fetch_optional(&mut *tx)
                 .await?;
                 match of_id {
-                    Some((owner, created_at)) if owner == employee.0 => {
-                        Ok(Mapped::Unchanged(mapping(created_at)))
+                    Some((owner, noted, created_at)) if owner == employee.0 => {
+                        match system_id {
+                            Some(new) if noted.as_deref() != Some(new) => {
+                                sqlx::query(
+                                    "UPDATE agent_mappings SET system_employee_id = $3 \
+                                     WHERE integration_id = $1 AND external_id = $2",
+                                )
+                                .bind(integration.0)
+                                .bind(external_id.as_str())
+                                .bind(new)
+                                .execute(&mut *tx)
+                                .await?;
+                                write_audit!(tx, account, audit, now)?;
+                                tx.commit().await?;
+                                Ok(Mapped::Updated(mapping(Some(new.to_owned()), created_at)))
+                            }
+                            _ => Ok(Mapped::Unchanged(mapping(noted, created_at))),
+                        }
                     }
-                    Some((owner, _)) => Ok(Mapped::AgentTaken(EmployeeId(owner))),
+                    Some((owner, _, _)) => Ok(Mapped::AgentTaken(EmployeeId(owner))),
                     None => {
                         let other: Option<String> = sqlx::query_scalar(
                             "SELECT external_id FROM agent_mappings \
@@ -740,6 +761,64 @@ impl WorkforceStore for Database {
                 }
             }.await)
             .map_err(StoreError::new)
+        })
+    }
+
+    fn employee_mappings(
+        &self,
+        account: AccountId,
+        employee: EmployeeId,
+        page: PageRequest,
+    ) -> BoxFuture<'_, Result<(Vec<EmployeeMapping>, u64), StoreError>> {
+        Box::pin(async move {
+            // The account is checked through the integration: an employee
+            // id of another account finds nothing.
+            const OF_EMPLOYEE: &str =
+                "FROM agent_mappings m JOIN integrations i ON i.id = m.integration_id \
+                 WHERE m.employee_id = $1 AND i.account_id = $2";
+            type Row = (i64, String, Option<String>, DateTime<Utc>, String, String);
+            let (rows, total): (Vec<Row>, i64) = on_pool!(self, pool => async {
+                let mut tx = pool.begin().await?;
+                let rows = sqlx::query_as(&format!(
+                    "SELECT m.integration_id, m.external_id, m.system_employee_id, m.created_at, \
+                     i.name, i.status {OF_EMPLOYEE} ORDER BY i.name, i.id LIMIT $3 OFFSET $4"
+                ))
+                .bind(employee.0)
+                .bind(account.0)
+                .bind(i64::from(page.limit))
+                .bind(i64::from(page.offset))
+                .fetch_all(&mut *tx)
+                .await?;
+                let total = sqlx::query_scalar(&format!("SELECT COUNT(*) {OF_EMPLOYEE}"))
+                    .bind(employee.0)
+                    .bind(account.0)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok::<_, sqlx::Error>((rows, total))
+            }.await)
+            .map_err(StoreError::new)?;
+            let entries = rows
+                .into_iter()
+                .map(
+                    |(integration, external_id, system_employee_id, created_at, name, status)| {
+                        Ok(EmployeeMapping {
+                            mapping: AgentMapping {
+                                integration: IntegrationId(integration),
+                                external_id,
+                                employee,
+                                system_employee_id,
+                                created_at,
+                            },
+                            integration_name: name,
+                            integration_status: Status::parse(&status).ok_or_else(|| {
+                                StoreError::new(CorruptRow(format!("integration status {status}")))
+                            })?,
+                        })
+                    },
+                )
+                .collect::<Result<_, StoreError>>()?;
+            Ok((entries, count(total)))
         })
     }
 

@@ -14,7 +14,10 @@ use domain::{
     integration::IntegrationId,
     workforce::{
         activity::{self, ActivityChanges, ActivityError, ActivityField, ActivityId, NewActivity},
-        employee::{self, EmployeeError, EmployeeField, EmployeeId, EmployeeInput, NewEmployee},
+        employee::{
+            self, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId, EmployeeInput,
+            NewEmployee,
+        },
         mapping::{self, ExternalId, MappingError},
         roster::{self, RosterError},
         workload::{self, WorkloadError, WorkloadId, WorkloadName},
@@ -31,7 +34,9 @@ use super::{
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account/employees", post(create_employee))
+        .route("/account/employees/{id}", post(change_employee))
         .route("/account/employees/{id}/archive", post(archive_employee))
+        .route("/account/employees/{id}/systems", post(external_system))
         .route(
             "/account/employees/import",
             // The file, and room for the form's boundaries and headers.
@@ -72,6 +77,32 @@ struct EmployeeDraft {
     team: String,
 }
 
+impl EmployeeDraft {
+    fn input(&self) -> EmployeeInput<'_> {
+        EmployeeInput {
+            name: Some(&self.name),
+            email: Some(&self.email),
+            personnel_number: Some(&self.personnel_number),
+            team: Some(&self.team),
+        }
+    }
+
+    /// Back to `page` with the refusal and the draft, so nothing typed is
+    /// lost.
+    fn refused(&self, page: &str, code: &str) -> Response {
+        back(
+            page,
+            &[
+                ("error", code),
+                ("name", &self.name),
+                ("email", &self.email),
+                ("personnel_number", &self.personnel_number),
+                ("team", &self.team),
+            ],
+        )
+    }
+}
+
 fn employee_error(error: &EmployeeError) -> &'static str {
     match error {
         EmployeeError::Forbidden => "forbidden",
@@ -91,35 +122,46 @@ async fn create_employee(
         Err(response) => return response,
     };
     const PAGE: &str = "/account/employees";
-    let refused = |code: &str| {
-        let mut pairs = vec![("error", code)];
-        pairs.extend([
-            ("name", draft.name.as_str()),
-            ("email", draft.email.as_str()),
-            ("personnel_number", draft.personnel_number.as_str()),
-            ("team", draft.team.as_str()),
-        ]);
-        back(PAGE, &pairs)
-    };
-    let new = match NewEmployee::parse(EmployeeInput {
-        name: Some(&draft.name),
-        email: Some(&draft.email),
-        personnel_number: Some(&draft.personnel_number),
-        team: Some(&draft.team),
-    }) {
+    let new = match NewEmployee::parse(draft.input()) {
         Ok(new) => new,
-        Err(fields) => {
-            return refused(match fields.first() {
-                Some(EmployeeField::Name(_)) => "invalid_name",
-                Some(EmployeeField::Email(_)) => "invalid_email",
-                Some(EmployeeField::Team(_)) => "invalid_team",
-                _ => "invalid_personnel_number",
-            })
-        }
+        Err(fields) => return draft.refused(PAGE, field_error(&fields)),
     };
     match employee::create(state.store.as_ref(), &actor, &new).await {
         Ok(_) => back(PAGE, &[("notice", "created")]),
-        Err(error) => refused(employee_error(&error)),
+        Err(error) => draft.refused(PAGE, employee_error(&error)),
+    }
+}
+
+/// The edit form on an employee's page: every field is sent, and an empty
+/// optional one is removed.
+async fn change_employee(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(draft): Form<EmployeeDraft>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/account/employees/{id}");
+    let changes = match EmployeeChanges::parse(draft.input()) {
+        Ok(changes) => changes,
+        Err(fields) => return draft.refused(&page, field_error(&fields)),
+    };
+    match employee::update(state.store.as_ref(), &actor, EmployeeId(id), &changes).await {
+        Ok(_) => back(&page, &[("notice", "saved")]),
+        Err(error) => draft.refused(&page, employee_error(&error)),
+    }
+}
+
+/// The code of the first field a form got wrong.
+fn field_error(fields: &[EmployeeField]) -> &'static str {
+    match fields.first() {
+        Some(EmployeeField::Name(_)) => "invalid_name",
+        Some(EmployeeField::Email(_)) => "invalid_email",
+        Some(EmployeeField::Team(_)) => "invalid_team",
+        _ => "invalid_personnel_number",
     }
 }
 
@@ -264,21 +306,102 @@ async fn agents(
     let Some(employee) = chosen(form.employee_id.as_deref()).or(picked) else {
         return back(&page, &[("error", "choose_employee")]);
     };
-    match mapping::set(
+    let saved = mapping::set(
         store,
         &actor,
         integration,
         &external_id,
         EmployeeId(employee),
+        None,
     )
-    .await
-    {
+    .await;
+    mapped(&page, saved)
+}
+
+/// Back to `page` after a mapping was set: saved, with its near misses, or
+/// refused.
+fn mapped(page: &str, saved: Result<mapping::SetMapping, MappingError>) -> Response {
+    match saved {
         Ok(saved) => {
             let mut pairs = vec![("notice", "mapped")];
             pairs.extend(saved.near_misses.iter().map(|near| ("near", near.as_str())));
-            back(&page, &pairs)
+            back(page, &pairs)
         }
-        Err(error) => back(&page, &[("error", mapping_error(&error))]),
+        Err(error) => back(page, &[("error", mapping_error(&error))]),
+    }
+}
+
+#[derive(Deserialize)]
+struct ExternalSystemForm {
+    /// `add` or `remove`.
+    #[serde(default)]
+    intent: String,
+    #[serde(default)]
+    integration_id: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default)]
+    system_employee_id: String,
+}
+
+/// An employee's page adds an entry for an external system (a mapping, with
+/// the employee's own id there) or removes one: the rules of the
+/// integration's mapping page, from the other side.
+async fn external_system(
+    State(state): State<AppState>,
+    session: Session,
+    Path(id): Path<i64>,
+    Form(form): Form<ExternalSystemForm>,
+) -> Response {
+    let actor = match actor(&state, &session).await {
+        Ok(actor) => actor,
+        Err(response) => return response,
+    };
+    let page = format!("/account/employees/{id}");
+    let store = state.store.as_ref();
+    // A refused entry comes back as typed.
+    let refused = |code: &str| {
+        back(
+            &page,
+            &[
+                ("error", code),
+                ("integration_id", &form.integration_id),
+                ("external_id", &form.external_id),
+                ("system_employee_id", &form.system_employee_id),
+            ],
+        )
+    };
+    let Some(integration) = chosen(Some(&form.integration_id)).map(IntegrationId) else {
+        return refused("choose_integration");
+    };
+    let Ok(external_id) = ExternalId::parse(&form.external_id) else {
+        return refused("invalid_external_id");
+    };
+    if form.intent == "remove" {
+        return match mapping::remove(store, &actor, integration, &external_id).await {
+            Ok(_) => back(&page, &[("notice", "unmapped")]),
+            Err(error) => back(&page, &[("error", mapping_error(&error))]),
+        };
+    }
+    let system_id = match form.system_employee_id.trim() {
+        "" => None,
+        _ => match ExternalId::parse(&form.system_employee_id) {
+            Ok(system_id) => Some(system_id),
+            Err(_) => return refused("invalid_system_employee_id"),
+        },
+    };
+    match mapping::set(
+        store,
+        &actor,
+        integration,
+        &external_id,
+        EmployeeId(id),
+        system_id.as_ref(),
+    )
+    .await
+    {
+        Err(error) => refused(mapping_error(&error)),
+        saved => mapped(&page, saved),
     }
 }
 

@@ -211,7 +211,7 @@ fn AgentRow(
             <form method="post" action=action class="flex items-center gap-3">
                 <input type="hidden" name="intent" value="unmap" />
                 <input type="hidden" name="external_id" value=external_id />
-                <span class="font-medium text-slate-900" data-test="mapped-employee">{mapped_name}</span>
+                <A href=format!("/account/employees/{}", mapped.unwrap_or_default()) attr:class="font-medium text-indigo-700 hover:underline" attr:data-test="mapped-employee">{mapped_name}</A>
                 <button type="submit" class=SECONDARY data-test="unmap">{t!(i18n, mapping.unmap)}</button>
             </form>
         }.into_any(),

@@ -146,6 +146,10 @@ pub fn routes() -> Vec<ApiRoute> {
         route(Method::POST, "/employees", post(workforce::create_employee)),
         route(Method::POST, "/employees/import", workforce::import_route()),
         read("/employees/{employee}", get(workforce::employee)),
+        read(
+            "/employees/{employee}/external-systems",
+            get(workforce::external_systems),
+        ),
         route(
             Method::PATCH,
             "/employees/{employee}",

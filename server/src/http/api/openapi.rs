@@ -59,6 +59,7 @@ use crate::http::{cloud_link, ingest, live};
         workforce::create_employee,
         workforce::import_employees,
         workforce::employee,
+        workforce::external_systems,
         workforce::update_employee,
         workforce::archive_employee,
         workforce::auto_match,

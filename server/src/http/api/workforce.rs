@@ -373,6 +373,15 @@ pub struct MappingRequest {
     )]
     external_id: String,
     employee_id: i64,
+    /// The employee's own id in that system (a user number, say), kept
+    /// exactly as sent, for people to look up. Left out, a mapping that is
+    /// there keeps the one it has.
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*[^\\s\\u0000-\\u001F\\u007F-\\u009F][^\\u0000-\\u001F\\u007F-\\u009F]*$"
+    )]
+    system_employee_id: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -381,6 +390,8 @@ pub struct AgentMappingBody {
     integration_id: i64,
     external_id: String,
     employee_id: i64,
+    /// The employee's own id in that system, when noted.
+    system_employee_id: Option<String>,
     created_at: String,
 }
 
@@ -390,6 +401,7 @@ impl From<AgentMapping> for AgentMappingBody {
             integration_id: m.integration.0,
             external_id: m.external_id,
             employee_id: m.employee.0,
+            system_employee_id: m.system_employee_id,
             created_at: time(m.created_at),
         }
     }
@@ -405,11 +417,17 @@ pub struct MappingSaved {
 }
 
 fn external_id(raw: &str) -> Result<ExternalId, ApiError> {
+    id_at(raw, "invalid_external_id", "/externalId")
+}
+
+/// An id in an external system, read by `ExternalId`'s rules; refused with
+/// `code` at `pointer`.
+fn id_at(raw: &str, code: &'static str, pointer: &str) -> Result<ExternalId, ApiError> {
     ExternalId::parse(raw).map_err(|error| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
-            "invalid_external_id",
-            "/externalId",
+            code,
+            pointer,
             error.to_string(),
         )
     })
@@ -421,7 +439,7 @@ fn external_id(raw: &str) -> Result<ExternalId, ApiError> {
 #[utoipa::path(post, path = "/api/v1/integrations/{id}/agent-mappings", tag = "workforce",
     params(("id" = i64, Path, description = "The integration configuration id")),
     request_body = MappingRequest,
-    responses((status = 201, body = MappingSaved), (status = 200, body = MappingSaved, description = "The mapping was there already"), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "agent_already_mapped, employee_already_mapped or integration_deleted"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "invalid_external_id or unknown_employee")),
+    responses((status = 201, body = MappingSaved), (status = 200, body = MappingSaved, description = "The mapping was there already (its system employee id set anew, if one was sent)"), (status = 400, body = ErrorEnvelope, description = "Not JSON"), (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope), (status = 409, body = ErrorEnvelope, description = "agent_already_mapped, employee_already_mapped or integration_deleted"), (status = 415, body = ErrorEnvelope), (status = 422, body = ErrorEnvelope, description = "invalid_external_id, invalid_system_employee_id or unknown_employee")),
     security(("personal_access_token" = [])))]
 pub async fn map_agent(
     State(state): State<AppState>,
@@ -430,12 +448,18 @@ pub async fn map_agent(
     ApiJson(body): ApiJson<MappingRequest>,
 ) -> Result<Response, ApiError> {
     let external = external_id(&body.external_id)?;
+    let system_id = body
+        .system_employee_id
+        .as_deref()
+        .map(|raw| id_at(raw, "invalid_system_employee_id", "/systemEmployeeId"))
+        .transpose()?;
     let saved = mapping::set(
         state.store.as_ref(),
         &actor,
         IntegrationId(id),
         &external,
         EmployeeId(body.employee_id),
+        system_id.as_ref(),
     )
     .await?;
     let status = if saved.created {
@@ -451,6 +475,74 @@ pub async fn map_agent(
         }),
     )
         .into_response())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSystemBody {
+    integration_id: i64,
+    integration_name: String,
+    /// `active`, `paused`, `deleted`, …: a deleted integration's entry
+    /// stays for the record.
+    integration_status: String,
+    /// The agent id the system sends for the employee, exactly.
+    external_id: String,
+    /// The employee's own id in that system, when noted.
+    system_employee_id: Option<String>,
+    created_at: String,
+    /// Ids this integration has sent that differ only in letter case or
+    /// surrounding spaces: probably the same agent spelt another way.
+    near_misses: Vec<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalSystems {
+    external_systems: Vec<ExternalSystemBody>,
+    total: u64,
+}
+
+/// The employee's entries for external systems: in each integration, the
+/// agent id it sends for them and their own id there, by integration name.
+#[utoipa::path(get, path = "/api/v1/employees/{employee}/external-systems", tag = "workforce",
+    params(("employee" = i64, Path, description = "The employee's id"), PageQuery),
+    responses((status = 200, body = ExternalSystems), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope), (status = 404, body = ErrorEnvelope)),
+    security(("personal_access_token" = [])))]
+pub async fn external_systems(
+    State(state): State<AppState>,
+    MemberActor(actor): MemberActor,
+    ApiPath(id): ApiPath<i64>,
+    ApiQuery(page): ApiQuery<PageQuery>,
+) -> Result<Json<ExternalSystems>, ApiError> {
+    let (systems, total) = mapping::external_systems(
+        state.store.as_ref(),
+        &actor,
+        EmployeeId(id),
+        page.request()?,
+    )
+    .await
+    .map_err(|error| match error {
+        MappingError::NoSuchEmployee => ApiError::not_found(),
+        other => other.into(),
+    })?;
+    Ok(Json(ExternalSystems {
+        external_systems: systems
+            .into_iter()
+            .map(|system| {
+                let entry = system.entry;
+                ExternalSystemBody {
+                    integration_id: entry.mapping.integration.0,
+                    integration_name: entry.integration_name,
+                    integration_status: entry.integration_status.as_str().to_owned(),
+                    external_id: entry.mapping.external_id,
+                    system_employee_id: entry.mapping.system_employee_id,
+                    created_at: time(entry.mapping.created_at),
+                    near_misses: system.near_misses,
+                }
+            })
+            .collect(),
+        total,
+    }))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
