@@ -1,7 +1,7 @@
-//! The intraday board in Chromium, Firefox and WebKit: an agent is mapped,
-//! a status arrives through the ingestion API, and the open board shows it
-//! without being reloaded — over a WebSocket, and over server-sent events
-//! where WebSockets are off.
+//! The intraday board in Chromium, Firefox and WebKit: an agent is mapped
+//! with the mapping page's picker, a status arrives through the ingestion
+//! API, and the open board shows it without being reloaded — over a
+//! WebSocket, and over server-sent events where WebSockets are off.
 
 #[macro_use]
 mod support;
@@ -78,14 +78,22 @@ async fn board_story(intake: &Intake, browser: &Browser, mode: &str) -> anyhow::
     .await?;
     let employee = employee["employee"]["id"].as_i64().context("an id")?;
     send_status(intake, id, &key, "AUX 1").await?;
-    let mapped = call(
-        reqwest::Method::POST,
-        &format!("/api/v1/integrations/{id}/agent-mappings"),
-        json!({"externalId": "bob", "employeeId": employee}),
-    )
-    .await?
-    .status();
-    ensure!(mapped.as_u16() == 201, "the mapping answered {mapped}");
+
+    // Mapped on the integration's page, with the searchable picker: the
+    // choice reads "name · address · #id".
+    browser
+        .client
+        .goto(&intake.url(&format!("/account/integrations/{id}/mapping")))
+        .await?;
+    browser
+        .fill(
+            "[data-test=employee-picker]",
+            &format!("Bob Jones · bob@example.com · #{employee}"),
+        )
+        .await?;
+    browser.click("[data-test=map]").await?;
+    let mapped = browser.text_of("[data-test=mapped-employee]").await?;
+    ensure!(mapped == "Bob Jones", "the agent is mapped: {mapped:?}");
 
     browser.click("a[data-test=nav-intraday]").await?;
     browser.wait_for_path("/intraday").await?;

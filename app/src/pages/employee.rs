@@ -20,12 +20,12 @@ use crate::{
     i18n::*,
     pages::{
         employees::{workforce_error, INPUT},
-        not_found::answer_not_found,
         integrations::{
             csv::{PRIMARY, SECONDARY},
             form::app_error_text,
             list::Breadcrumb,
         },
+        not_found::answer_not_found,
     },
 };
 
