@@ -531,6 +531,7 @@ pub async fn read_employee(id: i64, page: u32) -> Result<EmployeeDetail, AppErro
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DiscoveredAgentView {
     pub external_id: String,
+    pub first_seen: String,
     pub last_seen: String,
     pub count: i64,
     pub employee_id: Option<i64>,
@@ -602,6 +603,7 @@ pub async fn integration_mapping(id: i64, page: u32) -> Result<MappingView, AppE
             .into_iter()
             .map(|agent| DiscoveredAgentView {
                 external_id: agent.external_id,
+                first_seen: server::time(agent.first_seen),
                 last_seen: server::time(agent.last_seen),
                 count: agent.count,
                 employee_id: agent.employee.map(|e| e.0),

@@ -201,6 +201,7 @@ fn AgentRow(
         i18n,
         mapping.seen,
         count = agent.count,
+        first = short_time(&agent.first_seen),
         last = short_time(&agent.last_seen)
     )
     .to_string();
