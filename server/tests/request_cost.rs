@@ -78,6 +78,20 @@ async fn an_unauthenticated_ingestion_body_is_refused_after_its_headers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_console_form_post_without_a_session_is_sent_to_sign_in_before_its_body() {
+    let (app, _, id) = app_with_key().await;
+    for path in [
+        "/account/employees".to_owned(),
+        "/account/employees/import".to_owned(),
+        format!("/account/integrations/{id}/csv/files"),
+        format!("/account/integrations/{id}/mapping/agents"),
+    ] {
+        let status = status_line_without_sending_the_body(&app, &path, "None", 1024 * 1024).await;
+        assert!(status.contains(" 303 "), "{path}: {status}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_declared_length_past_the_limit_is_refused_before_the_body() {
     let (app, key, _) = app_with_key().await;
     let max = domain::ingest::Limits::default().max_body_bytes;

@@ -5,7 +5,8 @@
 
 use app::session::USER_ID_KEY;
 use axum::{
-    extract::{DefaultBodyLimit, Multipart, Path, RawQuery, State},
+    extract::{DefaultBodyLimit, FromRequestParts, Multipart, Path, RawQuery, State},
+    http::request::Parts,
     response::{IntoResponse, Redirect, Response},
     routing::post,
     Form, Router,
@@ -37,8 +38,23 @@ pub fn router() -> Router<AppState> {
         .layer(DefaultBodyLimit::max(MAX_FILE_BYTES + FORM_OVERHEAD))
 }
 
-/// The signed-in user, or a redirect to sign in.
-pub(super) async fn actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
+/// The signed-in user of a plain form post, or a redirect to sign in.
+/// An extractor of the request's head: handlers take it before their body,
+/// so a post without a session is answered before its body is read.
+pub(super) struct FormActor(pub Actor);
+
+impl FromRequestParts<AppState> for FormActor {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|_| Redirect::to("/login").into_response())?;
+        actor(state, &session).await.map(FormActor)
+    }
+}
+
+async fn actor(state: &AppState, session: &Session) -> Result<Actor, Response> {
     let signed_out = || Redirect::to("/login").into_response();
     let user_id = session
         .get::<i64>(USER_ID_KEY)
@@ -148,15 +164,11 @@ async fn keep(
 /// A sample for the designer: kept, then the designer with the same draft.
 async fn sample(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     RawQuery(query): RawQuery,
     form: FormUpload,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let designer = format!("/account/integrations/{id}/csv");
     // The draft without an earlier failure's reason.
     let draft = query.map_or_else(String::new, |query| {
@@ -178,14 +190,10 @@ async fn sample(
 /// A file to import: kept, then its preview with *Apply*.
 async fn file(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     form: FormUpload,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("/account/integrations/{id}");
     let to = match keep(&state, &actor, id, UploadPurpose::File, form).await {
         Ok(upload) => format!("{page}/csv/files/{upload}"),
@@ -198,14 +206,10 @@ async fn file(
 /// designer again with the draft and why.
 async fn save(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<SchemaForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     match service::save_form(state.store.as_ref(), &actor, IntegrationId(id), &form).await {
         Ok(_) => Redirect::to(&with_query(
             &format!("/account/integrations/{id}"),

@@ -20,9 +20,8 @@ use domain::{
     integrations::IntegrationError,
 };
 use serde::Deserialize;
-use tower_sessions::Session;
 
-use super::{csv_forms::actor, AppState};
+use super::{csv_forms::FormActor, AppState};
 
 /// The longest draft carried in an address; a longer one (a very long
 /// query) is not carried, and the form shows the saved settings.
@@ -61,14 +60,10 @@ pub fn error_code(error: &DatabaseError) -> &'static str {
 
 async fn submit(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(submitted): Form<Submitted>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let document = submitted.form.document();
     let store = state.store.as_ref();
     let sealer = state.sealer.as_ref();

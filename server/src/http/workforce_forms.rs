@@ -24,10 +24,9 @@ use domain::{
     },
 };
 use serde::{Deserialize, Serialize};
-use tower_sessions::Session;
 
 use super::{
-    csv_forms::{actor, file_field, FormUpload},
+    csv_forms::{file_field, FormActor, FormUpload},
     AppState,
 };
 
@@ -114,13 +113,9 @@ fn employee_error(error: &EmployeeError) -> &'static str {
 
 async fn create_employee(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Form(draft): Form<EmployeeDraft>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     const PAGE: &str = "/account/employees";
     let new = match NewEmployee::parse(draft.input()) {
         Ok(new) => new,
@@ -136,14 +131,10 @@ async fn create_employee(
 /// optional one is removed.
 async fn change_employee(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(draft): Form<EmployeeDraft>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("/account/employees/{id}");
     let changes = match EmployeeChanges::parse(draft.input()) {
         Ok(changes) => changes,
@@ -171,13 +162,9 @@ const PROBLEMS_SHOWN: usize = 10;
 
 async fn import_employees(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     form: FormUpload,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     const PAGE: &str = "/account/employees";
     let content = match form {
         Ok(form) => file_field(form, roster::MAX_BYTES)
@@ -219,13 +206,9 @@ async fn import_employees(
 
 async fn archive_employee(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     match employee::archive(state.store.as_ref(), &actor, EmployeeId(id)).await {
         Ok(()) => back("/account/employees", &[("notice", "archived")]),
         Err(error) => back("/account/employees", &[("error", employee_error(&error))]),
@@ -266,14 +249,10 @@ fn chosen(raw: Option<&str>) -> Option<i64> {
 
 async fn agents(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<MappingForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("/account/integrations/{id}/mapping");
     let store = state.store.as_ref();
     let integration = IntegrationId(id);
@@ -349,14 +328,10 @@ struct ExternalSystemForm {
 /// integration's mapping page, from the other side.
 async fn external_system(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<ExternalSystemForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("/account/employees/{id}");
     let store = state.store.as_ref();
     // A refused entry comes back as typed.
@@ -420,14 +395,10 @@ fn activity_error(error: &ActivityError) -> &'static str {
 
 async fn activities(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<MappingForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("/account/integrations/{id}/mapping");
     let store = state.store.as_ref();
     let integration = IntegrationId(id);
@@ -475,13 +446,9 @@ const WORKLOADS: &str = "/account/workloads";
 
 async fn create_workload(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Form(form): Form<WorkloadForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let Ok(name) = WorkloadName::parse(&form.name) else {
         return back(
             WORKLOADS,
@@ -502,14 +469,10 @@ async fn create_workload(
 
 async fn rename_workload(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<WorkloadForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("{WORKLOADS}/{id}");
     let Ok(name) = WorkloadName::parse(&form.name) else {
         return back(&page, &[("error", "invalid_name")]);
@@ -522,13 +485,9 @@ async fn rename_workload(
 
 async fn archive_workload(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     match workload::archive(state.store.as_ref(), &actor, WorkloadId(id)).await {
         Ok(()) => back(WORKLOADS, &[("notice", "archived")]),
         Err(error) => back(
@@ -546,14 +505,10 @@ struct QueueForm {
 
 async fn add_workload_queue(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<QueueForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("{WORKLOADS}/{id}");
     let Ok(queue) = form.queue_id.trim().parse::<i64>() else {
         return back(&page, &[("error", "choose_queue")]);
@@ -566,13 +521,9 @@ async fn add_workload_queue(
 
 async fn remove_workload_queue(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path((id, queue)): Path<(i64, i64)>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let page = format!("{WORKLOADS}/{id}");
     match workload::remove_queue(state.store.as_ref(), &actor, WorkloadId(id), QueueId(queue)).await
     {
@@ -604,13 +555,9 @@ fn activity_field_error(fields: &[ActivityField]) -> &'static str {
 
 async fn create_activity(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Form(form): Form<ActivityForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let new = match NewActivity::parse(&form.name, &form.category, &form.colour) {
         Ok(new) => new,
         Err(fields) => return back(ACTIVITIES, &[("error", activity_field_error(&fields))]),
@@ -623,14 +570,10 @@ async fn create_activity(
 
 async fn change_activity(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
     Form(form): Form<ActivityForm>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     let changes =
         match ActivityChanges::parse(Some(&form.name), Some(&form.category), Some(&form.colour)) {
             Ok(changes) => changes,
@@ -644,13 +587,9 @@ async fn change_activity(
 
 async fn archive_activity(
     State(state): State<AppState>,
-    session: Session,
+    FormActor(actor): FormActor,
     Path(id): Path<i64>,
 ) -> Response {
-    let actor = match actor(&state, &session).await {
-        Ok(actor) => actor,
-        Err(response) => return response,
-    };
     match activity::archive(state.store.as_ref(), &actor, ActivityId(id)).await {
         Ok(()) => back(ACTIVITIES, &[("notice", "archived")]),
         Err(error) => back(ACTIVITIES, &[("error", activity_error(&error))]),
