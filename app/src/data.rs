@@ -306,7 +306,7 @@ pub struct BoardView {
     pub agents: Vec<BoardAgentView>,
     /// The account's activities, for the filter.
     pub activities: Vec<BoardActivityView>,
-    /// The teams of the employees on the board, for the filter.
+    /// The teams of the account's employees, for the filter.
     pub teams: Vec<String>,
     /// All mapped employees.
     pub total: u64,
@@ -323,15 +323,21 @@ const BOARD_AGENTS: u32 = 500;
 pub async fn intraday_board(activity: i64, team: String) -> Result<BoardView, AppError> {
     use domain::{
         page::PageRequest,
-        workforce::{activity as activities, intraday},
+        workforce::{activity as activities, employee::TeamName, intraday},
     };
     let actor = crate::session::actor().await?;
     let store = crate::api::store();
     let now = chrono::Utc::now();
+    // A team that is not a team name (too long, say) has nobody in it.
+    let team = Some(team.trim())
+        .filter(|team| !team.is_empty())
+        .map(|team| TeamName::parse(team).map_err(|_| AppError::NotFound))
+        .transpose()?;
     let (agents, total) = intraday::board(
         store.as_ref(),
         &actor,
         now,
+        team.as_ref(),
         PageRequest::numbered(1, BOARD_AGENTS),
     )
     .await?;
@@ -342,30 +348,28 @@ pub async fn intraday_board(activity: i64, team: String) -> Result<BoardView, Ap
     )
     .await?;
     let chosen = (activity != 0).then_some(activities::ActivityId(activity));
-    let mut teams: Vec<String> = agents.iter().filter_map(|a| a.team.clone()).collect();
-    teams.sort();
-    teams.dedup();
-    let team = Some(team.trim()).filter(|team| !team.is_empty());
-    let agents: Vec<BoardAgentView> = intraday::arrange(agents, chosen, team)
-        .into_iter()
-        .map(|agent| {
-            let current = agent.current;
-            BoardAgentView {
-                employee_id: agent.employee.0,
-                name: agent.name,
-                team: agent.team,
-                activity: current.as_ref().map(|c| BoardActivityView {
-                    id: c.activity.id.0,
-                    name: c.activity.name.clone(),
-                    colour: c.activity.colour.clone(),
-                }),
-                external_activity: current.as_ref().map(|c| c.external_activity.clone()),
-                since: current.as_ref().map(|c| server::time(c.since)),
-                seconds_in_status: current.as_ref().map(|c| (now - c.since).num_seconds()),
-                integration_name: current.map(|c| c.integration_name),
-            }
-        })
-        .collect();
+    let teams = store.workforce().teams(actor.account_id).await?;
+    let agents: Vec<BoardAgentView> =
+        intraday::arrange(agents, chosen, team.as_ref().map(TeamName::as_str))
+            .into_iter()
+            .map(|agent| {
+                let current = agent.current;
+                BoardAgentView {
+                    employee_id: agent.employee.0,
+                    name: agent.name,
+                    team: agent.team,
+                    activity: current.as_ref().map(|c| BoardActivityView {
+                        id: c.activity.id.0,
+                        name: c.activity.name.clone(),
+                        colour: c.activity.colour.clone(),
+                    }),
+                    external_activity: current.as_ref().map(|c| c.external_activity.clone()),
+                    since: current.as_ref().map(|c| server::time(c.since)),
+                    seconds_in_status: current.as_ref().map(|c| (now - c.since).num_seconds()),
+                    integration_name: current.map(|c| c.integration_name),
+                }
+            })
+            .collect();
     Ok(BoardView {
         agents,
         teams,

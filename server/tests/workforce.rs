@@ -30,6 +30,7 @@ on_both_engines!(
     the_mapping_page_picks_employees_from_one_searchable_list,
     an_employees_external_systems_carry_their_own_id_and_near_misses,
     an_employee_is_edited_and_given_external_systems_on_their_page,
+    a_teams_board_holds_its_members_however_many_others_are_mapped,
 );
 
 struct World {
@@ -1344,6 +1345,70 @@ async fn employees_have_teams_and_the_board_filters_by_team(engine: Engine) {
         everyone.contains("<option value=\"North\""),
         "the filter offers the team"
     );
+    let north = w
+        .app
+        .read_json("/api/v1/intraday?team=North", &w.token)
+        .await;
+    assert_eq!(north["total"], 1);
+    assert_eq!(north["agents"][0]["employeeId"], bob);
+    let overlong = w
+        .call(
+            Method::GET,
+            &format!("/api/v1/intraday?team={}", "t".repeat(101)),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(overlong).await.1, "invalid_query");
+}
+
+async fn a_teams_board_holds_its_members_however_many_others_are_mapped(engine: Engine) {
+    let w = world(engine).await;
+    // 510 employees named before Zed, who alone is on the night team.
+    let mut roster = String::from("name,email,team\n");
+    let mut statuses = Vec::new();
+    for n in 0..510 {
+        roster.push_str(&format!("A {n:03},a{n:03}@example.com,Day\n"));
+        statuses.push(json!({"agentIdentifier": format!("a{n:03}@example.com"), "activityIdentifier": "Talk", "startTime": ago(10)}));
+    }
+    roster.push_str("Zed,zed@example.com,Night\n");
+    statuses.push(json!({"agentIdentifier": "zed@example.com", "activityIdentifier": "Talk", "startTime": ago(10)}));
+    let imported = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/employees/import"))
+        .bearer_auth(&w.token)
+        .header("content-type", "text/csv")
+        .body(roster)
+        .send()
+        .await
+        .expect("answered");
+    assert!(imported.status().is_success());
+    w.statuses(Value::Array(statuses)).await;
+    let auto = format!(
+        "/api/v1/integrations/{}/agent-mappings/auto-match",
+        w.integration
+    );
+    for _ in 0..2 {
+        w.call(Method::POST, &auto, None).await;
+    }
+    let everyone = w.intraday().await;
+    assert_eq!(everyone["total"], 511, "everyone is mapped");
+
+    // The board shows one page of everyone; a team is read whole.
+    w.app.sign_in_as_admin().await;
+    let (_, board) = w.app.page("/intraday").await;
+    assert!(!board.contains(">Zed<"), "past the first page by name");
+    let (_, night) = w.app.page("/intraday?team=Night").await;
+    assert!(night.contains(">Zed<"), "the night team's board holds Zed");
+    assert!(
+        board.contains("<option value=\"Night\""),
+        "the filter offers a team nobody on the first page is in"
+    );
+    let api = w
+        .app
+        .read_json("/api/v1/intraday?team=Night", &w.token)
+        .await;
+    assert_eq!(api["total"], 1);
 }
 
 async fn activities_are_changed_and_archived_unless_default_or_mapped(engine: Engine) {

@@ -6,7 +6,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{activity::ActivityId, employee::EmployeeId};
+use super::{
+    activity::ActivityId,
+    employee::{EmployeeId, TeamName},
+};
 use crate::{
     actor::Actor,
     integration::IntegrationId,
@@ -76,18 +79,20 @@ pub fn current_of(latest: &[LatestStatus], now: DateTime<Utc>) -> Option<&Latest
         .filter(|status| status.end.is_none_or(|end| end > now))
 }
 
-/// A page of the account's mapped employees, by name, each with the
-/// activity they are in now, and how many there are. Any role may read.
+/// A page of the account's mapped employees (of `team` only, if given), by
+/// name, each with the activity they are in now, and how many there are.
+/// Any role may read.
 pub async fn board(
     store: &dyn Store,
     actor: &Actor,
     now: DateTime<Utc>,
+    team: Option<&TeamName>,
     page: PageRequest,
 ) -> Result<(Vec<AgentNow>, u64), StoreError> {
     let workforce = store.workforce();
     let default = shown(workforce.default_activity(actor.account_id).await?);
     let (mapped, total) = workforce
-        .mapped_employees(actor.account_id, now, page)
+        .mapped_employees(actor.account_id, now, team.map(TeamName::as_str), page)
         .await?;
     let agents = mapped
         .into_iter()

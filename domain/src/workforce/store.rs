@@ -215,15 +215,21 @@ pub trait WorkforceStore: Send + Sync {
         page: PageRequest,
     ) -> BoxFuture<'_, Result<(Vec<DiscoveredAgent>, u64), StoreError>>;
 
-    /// A page of the account's current employees that are mapped, by name,
-    /// each with the newest status that started by `now` of each of their
-    /// agent ids; and how many such employees there are.
-    fn mapped_employees(
-        &self,
+    /// A page of the account's current employees that are mapped (of
+    /// `team` only, if given), by name, each with the newest status that
+    /// started by `now` of each of their agent ids; and how many such
+    /// employees there are.
+    fn mapped_employees<'a>(
+        &'a self,
         account: AccountId,
         now: DateTime<Utc>,
+        team: Option<&'a str>,
         page: PageRequest,
-    ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>>;
+    ) -> BoxFuture<'a, Result<(Vec<MappedEmployee>, u64), StoreError>>;
+
+    /// The teams of the account's current employees, by name (at most
+    /// `PageRequest::MAX_LIMIT`).
+    fn teams(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<String>, StoreError>>;
 
     /// The account's current employees mapped to any of `agents` in
     /// `integration`, each with the newest status that started by `now`

@@ -88,9 +88,11 @@ fn count(total: i64) -> u64 {
     u64::try_from(total).unwrap_or_default()
 }
 
-/// The current employees of an account that have a mapping.
+/// The current employees of an account (`$1`) that have a mapping, of team
+/// `$2` if it is not null.
 const MAPPED_EMPLOYEES: &str =
     "FROM employees e WHERE e.account_id = $1 AND e.archived_at IS NULL \
+     AND (CAST($2 AS TEXT) IS NULL OR e.team = $2) \
      AND EXISTS (SELECT 1 FROM agent_mappings m WHERE m.employee_id = e.id)";
 
 impl WorkforceStore for Database {
@@ -893,29 +895,32 @@ impl WorkforceStore for Database {
         })
     }
 
-    fn mapped_employees(
-        &self,
+    fn mapped_employees<'a>(
+        &'a self,
         account: AccountId,
         now: DateTime<Utc>,
+        team: Option<&'a str>,
         page: PageRequest,
-    ) -> BoxFuture<'_, Result<(Vec<MappedEmployee>, u64), StoreError>> {
+    ) -> BoxFuture<'a, Result<(Vec<MappedEmployee>, u64), StoreError>> {
         Box::pin(async move {
             let page_of =
-                format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3");
+                format!("SELECT e.id {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $3 OFFSET $4");
             let (people, statuses, total): (Vec<PersonRow>, Vec<StatusRow>, i64) =
                 on_pool!(self, pool => async {
                     // One snapshot for the page, its statuses and the total.
                     let mut tx = pool.begin().await?;
                     let people = sqlx::query_as(&format!(
-                        "SELECT e.id, e.name, e.team {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $2 OFFSET $3"
+                        "SELECT e.id, e.name, e.team {MAPPED_EMPLOYEES} ORDER BY e.name, e.id LIMIT $3 OFFSET $4"
                     ))
                     .bind(account.0)
+                    .bind(team)
                     .bind(i64::from(page.limit))
                     .bind(i64::from(page.offset))
                     .fetch_all(&mut *tx)
                     .await?;
-                    let statuses = sqlx::query_as(&latest_statuses(&page_of, "$4"))
+                    let statuses = sqlx::query_as(&latest_statuses(&page_of, "$5"))
                     .bind(account.0)
+                    .bind(team)
                     .bind(i64::from(page.limit))
                     .bind(i64::from(page.offset))
                     .bind(now)
@@ -923,6 +928,7 @@ impl WorkforceStore for Database {
                     .await?;
                     let total = sqlx::query_scalar(&format!("SELECT COUNT(*) {MAPPED_EMPLOYEES}"))
                         .bind(account.0)
+                        .bind(team)
                         .fetch_one(&mut *tx)
                         .await?;
                     tx.commit().await?;
@@ -943,6 +949,23 @@ impl WorkforceStore for Database {
                 })
                 .collect();
             Ok((mapped, count(total)))
+        })
+    }
+
+    fn teams(&self, account: AccountId) -> BoxFuture<'_, Result<Vec<String>, StoreError>> {
+        Box::pin(async move {
+            on_pool!(self, pool => {
+                sqlx::query_scalar(
+                    "SELECT DISTINCT team FROM employees \
+                     WHERE account_id = $1 AND archived_at IS NULL AND team IS NOT NULL \
+                     ORDER BY team LIMIT $2",
+                )
+                .bind(account.0)
+                .bind(i64::from(PageRequest::MAX_LIMIT))
+                .fetch_all(pool)
+                .await
+            })
+            .map_err(StoreError::new)
         })
     }
 

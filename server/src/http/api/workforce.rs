@@ -16,7 +16,7 @@ use domain::{
         },
         employee::{
             self, Employee, EmployeeChanges, EmployeeError, EmployeeField, EmployeeId,
-            EmployeeInput, NewEmployee,
+            EmployeeInput, NewEmployee, TeamName,
         },
         intraday,
         mapping::{self, AgentMapping, ExternalId, MappingError},
@@ -642,20 +642,49 @@ pub struct Intraday {
     at: String,
 }
 
+/// Whose state to read.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeamQuery {
+    /// Only the employees of this team (exactly, as it is spelt).
+    #[param(min_length = 1, max_length = 100)]
+    team: Option<String>,
+}
+
 /// Every mapped employee's current activity, since when, and from which
-/// integration, by name, a page at a time.
-#[utoipa::path(get, path = "/api/v1/intraday", tag = "workforce", params(PageQuery),
+/// integration, by name, a page at a time; of one team, if asked.
+#[utoipa::path(get, path = "/api/v1/intraday", tag = "workforce", params(PageQuery, TeamQuery),
     responses((status = 200, body = Intraday), (status = 400, body = ErrorEnvelope), (status = 401, body = ErrorEnvelope)),
     security(("personal_access_token" = [])))]
 pub async fn intraday(
     State(state): State<AppState>,
     MemberActor(actor): MemberActor,
     ApiQuery(page): ApiQuery<PageQuery>,
+    ApiQuery(query): ApiQuery<TeamQuery>,
 ) -> Result<Json<Intraday>, ApiError> {
     let now = chrono::Utc::now();
-    let (agents, total) = intraday::board(state.store.as_ref(), &actor, now, page.request()?)
-        .await
-        .map_err(|error| ApiError::internal(&error))?;
+    let team = query
+        .team
+        .as_deref()
+        .map(TeamName::parse)
+        .transpose()
+        .map_err(|error| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "",
+                error.to_string(),
+            )
+        })?;
+    let (agents, total) = intraday::board(
+        state.store.as_ref(),
+        &actor,
+        now,
+        team.as_ref(),
+        page.request()?,
+    )
+    .await
+    .map_err(|error| ApiError::internal(&error))?;
     Ok(Json(Intraday {
         agents: agents.into_iter().map(Into::into).collect(),
         total,
