@@ -646,8 +646,13 @@ pub struct Intraday {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct TeamQuery {
-    /// Only the employees of this team (exactly, as it is spelt).
-    #[param(min_length = 1, max_length = 100)]
+    /// Only the employees of this team (exactly, as it is spelt): a team
+    /// name, 1 to 100 characters without control characters.
+    #[param(
+        min_length = 1,
+        max_length = 100,
+        pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*[^\\s\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069][^\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069]*$"
+    )]
     team: Option<String>,
 }
 
