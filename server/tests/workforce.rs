@@ -418,6 +418,16 @@ async fn planners_read_and_other_accounts_see_nothing(engine: Engine) {
         )
         .await;
     assert_eq!(error_code(foreign).await.0, StatusCode::NOT_FOUND);
+    let foreign_systems = w
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v1/employees/{bob}/external-systems"),
+            Some(&stranger),
+            None,
+        )
+        .await;
+    assert_eq!(error_code(foreign_systems).await.0, StatusCode::NOT_FOUND);
     let foreign_map = w
         .app
         .api(
@@ -1114,6 +1124,7 @@ async fn markup_in_names_and_ids_is_shown_as_text_on_every_page(engine: Engine) 
         "/intraday".to_owned(),
         "/account/employees".to_owned(),
         format!("/account/integrations/{}/mapping", w.integration),
+        format!("/account/employees/{eve}"),
     ] {
         let (status, html) = w.app.page(&page).await;
         assert_eq!(status, StatusCode::OK, "{page}");
