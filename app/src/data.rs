@@ -348,7 +348,7 @@ pub async fn intraday_board(activity: i64, team: String) -> Result<BoardView, Ap
     )
     .await?;
     let chosen = (activity != 0).then_some(activities::ActivityId(activity));
-    let teams = store.workforce().teams(actor.account_id).await?;
+    let teams = intraday::teams(store.as_ref(), &actor).await?;
     let agents: Vec<BoardAgentView> =
         intraday::arrange(agents, chosen, team.as_ref().map(TeamName::as_str))
             .into_iter()

@@ -24,6 +24,7 @@ use crate::{
             csv::{PRIMARY, SECONDARY},
             form::app_error_text,
             list::Breadcrumb,
+            mapping::NearMisses,
         },
         not_found::answer_not_found,
     },
@@ -88,11 +89,7 @@ pub fn EmployeePage() -> impl IntoView {
                             </h1>
                             <div class="mt-4 space-y-2">
                                 {notice().map(|message| view! { <NoticeAlert message /> })}
-                                {(!near().is_empty()).then(|| view! {
-                                    <div role="status" class="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-test="near-misses">
-                                        {t_string!(i18n, mapping.near_misses, ids = near().join(", ")).to_string()}
-                                    </div>
-                                })}
+                                <NearMisses ids=near() />
                                 {error().map(|message| view! { <ErrorAlert message /> })}
                             </div>
                             <Details found=found.clone() />

@@ -101,6 +101,12 @@ pub async fn board(
     Ok((agents, total))
 }
 
+/// The account's teams, by name, as the board's filter offers them. Any
+/// role may read.
+pub async fn teams(store: &dyn Store, actor: &Actor) -> Result<Vec<String>, StoreError> {
+    store.workforce().teams(actor.account_id).await
+}
+
 /// What a planner watches: everyone, or those of one team, or in one
 /// activity now; the longest in their activity first, then those in
 /// none, by name.

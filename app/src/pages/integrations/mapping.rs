@@ -91,11 +91,7 @@ pub fn MappingPage() -> impl IntoView {
                         <p class="mt-1 max-w-3xl text-sm text-slate-600">{t!(i18n, mapping.intro)}</p>
                         <div class="mt-4 space-y-2">
                             {notice().map(|message| view! { <NoticeAlert message /> })}
-                            {(!near().is_empty()).then(|| view! {
-                                <div role="status" class="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-test="near-misses">
-                                    {t_string!(i18n, mapping.near_misses, ids = near().join(", ")).to_string()}
-                                </div>
-                            })}
+                            <NearMisses ids=near() />
                             {error().map(|message| view! { <ErrorAlert message /> })}
                         </div>
                         <Agents found=found.clone() />
@@ -107,6 +103,20 @@ pub fn MappingPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+/// The warning after a mapping is saved: ids the integration sent that
+/// differ from the mapped one only in case or spaces. Nothing when none.
+#[component]
+pub fn NearMisses(ids: Vec<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    (!ids.is_empty()).then(|| {
+        view! {
+            <div role="status" class="rounded-lg border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900" data-test="near-misses">
+                {t_string!(i18n, mapping.near_misses, ids = ids.join(", ")).to_string()}
+            </div>
+        }
+    })
 }
 
 /// An employee as the searchable picker lists them: name, email address
